@@ -1,0 +1,5 @@
+"""`python -m aiprogress.api` runs the `aiprogress` command."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,211 @@
+"""The one place the graph's fields are declared.
+
+Every table of the store is here. GraphQL types, exports and the data-file
+loaders all derive from these declarations; nothing else names a column.
+
+Enumerations are stored as plain strings (with CHECK constraints) rather than
+database enum types, so that SQLite and PostgreSQL hold identical values and a
+new member needs no type migration.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, String, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class NodeKind(str, Enum):
+    paper = "paper"
+    technique = "technique"
+    constraint = "constraint"
+    narrative = "narrative"
+    field = "field"
+
+
+class TechniqueCategory(str, Enum):
+    method = "method"
+    architecture = "architecture"
+    dataset = "dataset"
+    hardware = "hardware"
+    software = "software"
+
+
+class Binding(str, Enum):
+    """How a constraint moves: hard ones slowly (supply chains, grids, the
+    internet's growth), leverage ones are easy to vary and are tuned to get the
+    most from the hard ones."""
+
+    hard = "hard"
+    leverage = "leverage"
+
+
+class Relation(str, Enum):
+    """Edge relations. Direction is always source -> target as written here."""
+
+    relaxes = "relaxes"  # technique/paper -> constraint it raised the ceiling of
+    enables = "enables"  # earlier advance -> later advance it made possible
+    inspired_by = "inspired-by"  # later idea -> earlier idea or field it drew on
+    introduces = "introduces"  # paper -> technique it introduced or demonstrated
+    cites = "cites"  # citing paper -> cited paper
+    triggered = "triggered"  # paper/technique -> narrative it set off
+
+
+class Quantity(str, Enum):
+    parameters = "parameters"
+    training_compute = "training-compute"  # FLOP
+    dataset_size = "dataset-size"
+    energy = "energy"
+
+
+CONSTRAINT_IDS = (
+    "constraint:data",
+    "constraint:parameters",
+    "constraint:optimization-regularization",
+    "constraint:architecture",
+    "constraint:compute",
+    "constraint:compute-efficiency",
+    "constraint:energy",
+)
+
+_P, _T, _C, _N, _F = (k.value for k in NodeKind)
+
+# Which kinds each relation may join: (allowed source kinds, allowed target kinds).
+RELATION_RULES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    Relation.relaxes.value: (frozenset({_T, _P}), frozenset({_C})),
+    Relation.enables.value: (frozenset({_T, _P}), frozenset({_T, _P})),
+    Relation.inspired_by.value: (frozenset({_T, _P}), frozenset({_T, _P, _F})),
+    Relation.introduces.value: (frozenset({_P}), frozenset({_T})),
+    Relation.cites.value: (frozenset({_P}), frozenset({_P})),
+    Relation.triggered.value: (frozenset({_P, _T}), frozenset({_N})),
+}
+
+RELATION_DIRECTIONS: dict[str, str] = {
+    "relaxes": "technique or paper -> the constraint whose ceiling it raised",
+    "enables": "earlier advance -> later advance it made possible",
+    "inspired-by": "later idea -> the earlier idea or field it drew on",
+    "introduces": "paper -> the technique it introduced or demonstrated",
+    "cites": "citing paper -> cited paper",
+    "triggered": "paper or technique -> the narrative it set off",
+}
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Citation keys are free-form in the wild (P18-1001, Bengio+al-2003, dblp:conf/...):
+# anything printable without white space, quotes, braces or commas.
+CITATION_KEY_RE = re.compile(r"^[^\s\"'{}(),=#%\\]+$")
+
+
+def _values(enum: type[Enum]) -> str:
+    return ", ".join(f"'{m.value}'" for m in enum)
+
+
+class Node(SQLModel, table=True):
+    """Every node of the graph: papers, techniques, constraints, narratives, fields."""
+
+    __tablename__ = "node"
+    __table_args__ = (
+        CheckConstraint(f"kind IN ({_values(NodeKind)})", name="ck_node_kind"),
+        CheckConstraint(f"category IS NULL OR category IN ({_values(TechniqueCategory)})", name="ck_node_category"),
+        CheckConstraint(f"binding IS NULL OR binding IN ({_values(Binding)})", name="ck_node_binding"),
+    )
+
+    id: str = Field(primary_key=True, max_length=400, description="Stable id `kind:slug`.")
+    kind: str = Field(index=True, max_length=20, description="paper, technique, constraint, narrative or field.")
+    name: str = Field(description="Display name; a paper's title.")
+    description: str | None = Field(default=None, description="What it is and why it matters, in prose.")
+    year: int | None = Field(default=None, index=True, description="Year of publication or first appearance.")
+    category: str | None = Field(default=None, max_length=20, description="Techniques: method, architecture, dataset, hardware or software.")
+    binding: str | None = Field(default=None, max_length=10, description="Constraints: hard or leverage.")
+    provenance: str = Field(default="user", description="Where the node came from.")
+
+
+class Paper(SQLModel, table=True):
+    """Bibliographic fields of a `paper` node (one row per paper node)."""
+
+    __tablename__ = "paper"
+    __table_args__ = (Index("ix_paper_title_key_year", "title_key", "year"),)
+
+    node_id: str = Field(
+        sa_column=Column(String(400), ForeignKey("node.id", ondelete="CASCADE"), primary_key=True)
+    )
+    authors: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False), description="Authors in order.")
+    venue: str | None = Field(default=None, description="Journal, proceedings or publisher.")
+    doi: str | None = Field(default=None, unique=True, index=True, description="Normalised DOI (lower case, no resolver prefix).")
+    arxiv_id: str | None = Field(default=None, unique=True, index=True, description="arXiv identifier without version.")
+    url: str | None = None
+    abstract: str | None = None
+    entry_type: str = Field(default="article", max_length=40, description="BibTeX entry type.")
+    citation_key: str = Field(index=True, description="The citation key the paper was first seen under.")
+    title_key: str = Field(default="", description="Normalised title, for finding the same work twice.")
+    year: int | None = Field(default=None, description="Copy of node.year for the title+year identity index.")
+    extra: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False), description="Other BibTeX fields, kept so nothing is lost.")
+    field_sources: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False), description="Field name -> provenance of its value.")
+
+
+class Alias(SQLModel, table=True):
+    """Other names a node answers to: citation keys, technique names, abbreviations."""
+
+    __tablename__ = "alias"
+
+    alias: str = Field(primary_key=True, max_length=400, description="Lower-cased alternative name.")
+    node_id: str = Field(sa_column=Column(String(400), ForeignKey("node.id", ondelete="CASCADE"), nullable=False, index=True))
+    source: str = Field(default="name", max_length=40, description="citation-key, name or abbreviation.")
+
+
+class Edge(SQLModel, table=True):
+    """A fact between two nodes, with the evidence for it."""
+
+    __tablename__ = "edge"
+    __table_args__ = (
+        UniqueConstraint("source_id", "relation", "target_id", name="uq_edge_triple"),
+        CheckConstraint(f"relation IN ({_values(Relation)})", name="ck_edge_relation"),
+        CheckConstraint("confidence IS NULL OR (confidence >= 0 AND confidence <= 1)", name="ck_edge_confidence"),
+        Index("ix_edge_target_relation", "target_id", "relation"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: str = Field(sa_column=Column(String(400), ForeignKey("node.id", ondelete="CASCADE"), nullable=False, index=True))
+    relation: str = Field(max_length=20, index=True)
+    target_id: str = Field(sa_column=Column(String(400), ForeignKey("node.id", ondelete="CASCADE"), nullable=False, index=True))
+    provenance: str = Field(description="Where the fact came from: builtin:FILE, bibtex:FILE#KEY, user:NAME.")
+    note: str = Field(default="", description="Free-text evidence for the fact.")
+    year: int | None = Field(default=None, description="When the fact happened, if known.")
+    confidence: float | None = Field(default=None, description="0..1; inferred edges carry less.")
+    inferred: bool = Field(default=False, description="True when guessed (e.g. from keywords), not stated.")
+
+
+class Measurement(SQLModel, table=True):
+    """A number attached to a node: parameters, training compute, dataset size, energy."""
+
+    __tablename__ = "measurement"
+    __table_args__ = (
+        UniqueConstraint("node_id", "quantity", "source", name="uq_measurement"),
+        CheckConstraint(f"quantity IN ({_values(Quantity)})", name="ck_measurement_quantity"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    node_id: str = Field(sa_column=Column(String(400), ForeignKey("node.id", ondelete="CASCADE"), nullable=False, index=True))
+    quantity: str = Field(max_length=30)
+    value: float
+    unit: str = Field(description="e.g. count, FLOP, tokens, images, MWh.")
+    source: str = Field(description="Where the figure was published.")
+    note: str = ""
+
+
+TABLES = (Node.__table__, Paper.__table__, Alias.__table__, Edge.__table__, Measurement.__table__)
+
+
+class Meta(SQLModel, table=True):
+    """Key/value facts about the store itself. `revision` counts committed
+    writes to the graph, so in-memory caches can tell when they are stale."""
+
+    __tablename__ = "meta"
+
+    key: str = Field(primary_key=True, max_length=100)
+    value: str
+
+
+TABLES = TABLES + (Meta.__table__,)

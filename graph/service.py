@@ -1,0 +1,499 @@
+"""The service layer: what the CLI, GraphQL, the page and the loaders call.
+
+Functions take an open `Session` (the caller owns the transaction, normally
+through `db.session_scope`) and return model objects or plain data. Every
+rule about what may be written lives here, so no entry point can skip it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from sqlalchemy import event, func, or_, text
+from sqlmodel import Session, select
+
+from .identifiers import normalize_arxiv, normalize_doi
+from .errors import Conflict, ForbiddenRelation, InvalidInput, NotFound
+from .models import (
+    CITATION_KEY_RE,
+    RELATION_DIRECTIONS,
+    RELATION_RULES,
+    SLUG_RE,
+    Alias,
+    Binding,
+    Edge,
+    Measurement,
+    Meta,
+    Node,
+    NodeKind,
+    Paper,
+    Quantity,
+    Relation,
+    TechniqueCategory,
+)
+
+ADDED, UPDATED, UNCHANGED = "added", "updated", "unchanged"
+
+# --------------------------------------------------------------------------
+# Revision: a counter of committed writes, so in-memory caches know when to
+# rebuild. Write functions mark the session; the bump happens once per commit.
+# --------------------------------------------------------------------------
+
+_REVISION_KEY = "revision"
+
+
+def mark_changed(session: Session) -> None:
+    """Record that this transaction wrote to the graph (bulk writers call it too)."""
+    session.info["graph_changed"] = True
+
+
+@event.listens_for(Session, "before_commit")
+def _bump_revision_on_commit(session: Session) -> None:
+    if not session.info.pop("graph_changed", False):
+        return
+    updated = session.execute(
+        text("UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = :k"),
+        {"k": _REVISION_KEY},
+    ).rowcount
+    if not updated:
+        session.add(Meta(key=_REVISION_KEY, value="1"))
+        session.flush()
+
+
+def current_revision(session: Session) -> int:
+    row = session.get(Meta, _REVISION_KEY)
+    return int(row.value) if row else 0
+
+
+# --------------------------------------------------------------------------
+# Ids and rules
+# --------------------------------------------------------------------------
+
+KIND_VALUES = tuple(k.value for k in NodeKind)
+RELATION_VALUES = tuple(r.value for r in Relation)
+
+
+def split_id(node_id: str) -> tuple[str, str]:
+    """`kind:slug` -> (kind, slug), or InvalidInput naming what is wrong."""
+    if not isinstance(node_id, str) or ":" not in node_id:
+        raise InvalidInput(f"node id {node_id!r} is not of the form kind:slug (kinds: {', '.join(KIND_VALUES)})")
+    kind, slug = node_id.split(":", 1)
+    if kind not in KIND_VALUES:
+        raise InvalidInput(f"node id {node_id!r} has unknown kind {kind!r} (kinds: {', '.join(KIND_VALUES)})")
+    pattern = CITATION_KEY_RE if kind == NodeKind.paper.value else SLUG_RE
+    if not slug or not pattern.match(slug):
+        what = "a citation key without spaces, quotes, braces or commas" if kind == "paper" else "lower-case words joined by hyphens"
+        raise InvalidInput(f"node id {node_id!r}: the part after '{kind}:' must be {what}")
+    return kind, slug
+
+
+def slugify(name: str) -> str:
+    """A readable slug: 'Layer Norm' -> 'layer-norm'."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+def check_relation(source: Node, relation: str, target: Node) -> None:
+    """Raise ForbiddenRelation unless `relation` may join these two kinds."""
+    if relation not in RELATION_RULES:
+        raise InvalidInput(f"unknown relation {relation!r} (relations: {', '.join(RELATION_VALUES)})")
+    sources, targets = RELATION_RULES[relation]
+    if source.kind not in sources or target.kind not in targets:
+        raise ForbiddenRelation(
+            f"{source.id} ({source.kind}) -{relation}-> {target.id} ({target.kind}) is not allowed: "
+            f"{relation} goes {RELATION_DIRECTIONS[relation]} "
+            f"(from {'/'.join(sorted(sources))} to {'/'.join(sorted(targets))})"
+        )
+
+
+# --------------------------------------------------------------------------
+# Reading
+# --------------------------------------------------------------------------
+
+
+def get_node(session: Session, node_id: str) -> Node:
+    node = session.get(Node, node_id)
+    if node is None:
+        raise NotFound(f"no node with id {node_id!r}")
+    return node
+
+
+def resolve_id(session: Session, ref: str) -> str:
+    """Find a node by id, alias or citation key; NotFound if none."""
+    ref = ref.strip()
+    if session.get(Node, ref) is not None:
+        return ref
+    alias = session.get(Alias, ref.lower())
+    if alias is not None:
+        return alias.node_id
+    raise NotFound(f"no node with id or alias {ref!r}")
+
+
+def find_paper(session: Session, *, doi: str | None = None, arxiv_id: str | None = None) -> Node:
+    """A paper by DOI or arXiv id (normalised the same way as at ingest)."""
+    if doi:
+        value = normalize_doi(doi)
+        paper = session.exec(select(Paper).where(Paper.doi == value)).first()
+        what = f"DOI {doi!r}"
+    elif arxiv_id:
+        value = normalize_arxiv(arxiv_id)
+        paper = session.exec(select(Paper).where(Paper.arxiv_id == value)).first()
+        what = f"arXiv id {arxiv_id!r}"
+    else:
+        raise InvalidInput("give a DOI or an arXiv id")
+    if paper is None:
+        raise NotFound(f"no paper with {what}")
+    return get_node(session, paper.node_id)
+
+
+@dataclass
+class EdgeView:
+    """An edge as seen from one of its ends, with the other end named."""
+
+    id: int
+    source: str
+    relation: str
+    target: str
+    direction: str  # "out" (this node is the source) or "in"
+    other_id: str
+    other_kind: str
+    other_name: str
+    provenance: str
+    note: str
+    year: int | None
+    confidence: float | None
+    inferred: bool
+
+
+@dataclass
+class NodeDetail:
+    node: dict[str, Any]
+    paper: dict[str, Any] | None
+    aliases: list[str]
+    edges: list[EdgeView] = field(default_factory=list)
+    measurements: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def node_edges(session: Session, node_id: str, *, relation: str | None = None, direction: str | None = None) -> list[EdgeView]:
+    """Edges touching a node, both ways unless `direction` is 'out' or 'in'."""
+    views: list[EdgeView] = []
+    for way, mine, other in (("out", Edge.source_id, Edge.target_id), ("in", Edge.target_id, Edge.source_id)):
+        if direction and direction != way:
+            continue
+        stmt = select(Edge, Node).join(Node, Node.id == other).where(mine == node_id)
+        if relation:
+            stmt = stmt.where(Edge.relation == relation)
+        for edge, other_node in session.exec(stmt.order_by(Edge.relation, other)):
+            views.append(
+                EdgeView(
+                    id=edge.id, source=edge.source_id, relation=edge.relation, target=edge.target_id,
+                    direction=way, other_id=other_node.id, other_kind=other_node.kind, other_name=other_node.name,
+                    provenance=edge.provenance, note=edge.note, year=edge.year,
+                    confidence=edge.confidence, inferred=edge.inferred,
+                )
+            )
+    return views
+
+
+def node_detail(session: Session, node_id: str) -> NodeDetail:
+    node = get_node(session, node_id)
+    paper = session.get(Paper, node_id)
+    aliases = sorted(a.alias for a in session.exec(select(Alias).where(Alias.node_id == node_id)))
+    measurements = [
+        m.model_dump(exclude={"id", "node_id"})
+        for m in session.exec(select(Measurement).where(Measurement.node_id == node_id).order_by(Measurement.quantity))
+    ]
+    return NodeDetail(
+        node=node.model_dump(),
+        paper=paper.model_dump(exclude={"node_id", "title_key", "year"}) if paper else None,
+        aliases=aliases,
+        edges=node_edges(session, node_id),
+        measurements=measurements,
+    )
+
+
+def stats(session: Session) -> dict[str, Any]:
+    """Counts of nodes by kind and edges by relation (every kind and relation listed, zeros included)."""
+    kinds = Counter(dict(session.exec(select(Node.kind, func.count()).group_by(Node.kind)).all()))
+    relations = Counter(dict(session.exec(select(Edge.relation, func.count()).group_by(Edge.relation)).all()))
+    return {
+        "nodes": {k: kinds.get(k, 0) for k in KIND_VALUES},
+        "edges": {r: relations.get(r, 0) for r in RELATION_VALUES},
+        "total_nodes": sum(kinds.values()),
+        "total_edges": sum(relations.values()),
+        "measurements": session.exec(select(func.count()).select_from(Measurement)).one(),
+        "aliases": session.exec(select(func.count()).select_from(Alias)).one(),
+    }
+
+
+# --------------------------------------------------------------------------
+# Writing
+# --------------------------------------------------------------------------
+
+NODE_FIELDS = ("name", "description", "year", "category", "binding", "provenance")
+
+
+def _validate_node_fields(kind: str, values: dict[str, Any], where: str) -> None:
+    name = values.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise InvalidInput(f"{where}: a name is required")
+    year = values.get("year")
+    if year is not None and (not isinstance(year, int) or isinstance(year, bool) or not -3000 < year < 3000):
+        raise InvalidInput(f"{where}: year must be a whole number, got {year!r}")
+    category = values.get("category")
+    if kind == NodeKind.technique.value:
+        allowed = [c.value for c in TechniqueCategory]
+        if category not in allowed:
+            raise InvalidInput(f"{where}: technique category must be one of {', '.join(allowed)}, got {category!r}")
+    elif category is not None:
+        raise InvalidInput(f"{where}: only techniques have a category")
+    binding = values.get("binding")
+    if kind == NodeKind.constraint.value:
+        allowed = [b.value for b in Binding]
+        if binding not in allowed:
+            raise InvalidInput(f"{where}: constraint binding must be one of {', '.join(allowed)}, got {binding!r}")
+    elif binding is not None:
+        raise InvalidInput(f"{where}: only constraints are hard or leverage")
+
+
+def upsert_node(session: Session, node_id: str, *, provenance: str, **values: Any) -> str:
+    """Create the node or bring it up to date. Returns added/updated/unchanged."""
+    kind, _ = split_id(node_id)
+    unknown = set(values) - set(NODE_FIELDS)
+    if unknown:
+        raise InvalidInput(f"{node_id}: unknown node field(s) {', '.join(sorted(unknown))}")
+    values = {"description": None, "year": None, "category": None, "binding": None, **values}
+    _validate_node_fields(kind, values, node_id)
+    node = session.get(Node, node_id)
+    if node is None:
+        session.add(Node(id=node_id, kind=kind, provenance=provenance, **values))
+        session.flush()
+        mark_changed(session)
+        return ADDED
+    changed = False
+    for key, value in values.items():
+        if getattr(node, key) != value:
+            setattr(node, key, value)
+            changed = True
+    if changed:
+        node.provenance = provenance
+        mark_changed(session)
+        session.flush()
+        return UPDATED
+    return UNCHANGED
+
+
+def create_node(session: Session, node_id: str, *, provenance: str, **values: Any) -> Node:
+    """Create a node; Conflict if the id is taken."""
+    split_id(node_id)
+    if session.get(Node, node_id) is not None:
+        raise Conflict(f"a node with id {node_id!r} already exists")
+    upsert_node(session, node_id, provenance=provenance, **values)
+    return get_node(session, node_id)
+
+
+def update_node(session: Session, node_id: str, **values: Any) -> Node:
+    """Change some fields of an existing node."""
+    node = get_node(session, node_id)
+    current = {k: getattr(node, k) for k in NODE_FIELDS}
+    current.update({k: v for k, v in values.items()})
+    provenance = current.pop("provenance")
+    upsert_node(session, node_id, provenance=values.get("provenance", provenance), **current)
+    return node
+
+
+def delete_node(session: Session, node_id: str) -> None:
+    """Delete a node with its paper row, aliases, edges and measurements."""
+    node = get_node(session, node_id)
+    # Explicit deletes rather than relying on ON DELETE CASCADE being enabled.
+    for model, column in ((Edge, Edge.source_id), (Edge, Edge.target_id), (Alias, Alias.node_id), (Measurement, Measurement.node_id), (Paper, Paper.node_id)):
+        for row in session.exec(select(model).where(column == node_id)):
+            session.delete(row)
+    session.flush()
+    session.delete(node)
+    session.flush()
+    mark_changed(session)
+
+
+def add_alias(session: Session, node_id: str, alias: str, *, source: str = "name") -> str:
+    """Let `alias` (case-insensitive) find `node_id`. Conflict if it names another node."""
+    key = alias.strip().lower()
+    if not key:
+        raise InvalidInput(f"{node_id}: empty alias")
+    existing = session.get(Alias, key)
+    if existing is not None:
+        if existing.node_id != node_id:
+            raise Conflict(f"alias {alias!r} already names {existing.node_id}, cannot also name {node_id}")
+        return UNCHANGED
+    session.add(Alias(alias=key, node_id=node_id, source=source))
+    session.flush()
+    mark_changed(session)
+    return ADDED
+
+
+def _validate_edge_values(note: str | None, year: int | None, confidence: float | None, where: str) -> None:
+    if year is not None and (not isinstance(year, int) or isinstance(year, bool)):
+        raise InvalidInput(f"{where}: year must be a whole number, got {year!r}")
+    if confidence is not None and not (isinstance(confidence, (int, float)) and 0 <= confidence <= 1):
+        raise InvalidInput(f"{where}: confidence must be between 0 and 1, got {confidence!r}")
+    if note is not None and not isinstance(note, str):
+        raise InvalidInput(f"{where}: note must be text")
+
+
+def link(
+    session: Session,
+    source_id: str,
+    relation: str,
+    target_id: str,
+    *,
+    provenance: str,
+    note: str = "",
+    year: int | None = None,
+    confidence: float | None = None,
+    inferred: bool = False,
+) -> tuple[Edge, str]:
+    """Add the fact `source -relation-> target` (or bring it up to date).
+
+    Returns the edge and added/updated/unchanged. Both ends must exist and the
+    relation must be allowed between their kinds."""
+    where = f"{source_id} -{relation}-> {target_id}"
+    if not provenance or not str(provenance).strip():
+        raise InvalidInput(f"{where}: every edge needs a provenance (where the fact came from)")
+    _validate_edge_values(note, year, confidence, where)
+    if relation not in RELATION_RULES:
+        raise InvalidInput(f"{where}: unknown relation {relation!r} (relations: {', '.join(RELATION_VALUES)})")
+    source = session.get(Node, source_id)
+    target = session.get(Node, target_id)
+    missing = [i for i, n in ((source_id, source), (target_id, target)) if n is None]
+    if missing:
+        raise NotFound(f"{where}: no node with id {' or '.join(repr(m) for m in missing)}")
+    if source_id == target_id:
+        raise InvalidInput(f"{where}: a node cannot be linked to itself")
+    check_relation(source, relation, target)
+    edge = session.exec(
+        select(Edge).where(Edge.source_id == source_id, Edge.relation == relation, Edge.target_id == target_id)
+    ).first()
+    values = {"provenance": provenance, "note": note or "", "year": year, "confidence": confidence, "inferred": inferred}
+    if edge is None:
+        edge = Edge(source_id=source_id, relation=relation, target_id=target_id, **values)
+        session.add(edge)
+        session.flush()
+        mark_changed(session)
+        return edge, ADDED
+    if all(getattr(edge, k) == v for k, v in values.items()):
+        return edge, UNCHANGED
+    for k, v in values.items():
+        setattr(edge, k, v)
+    session.flush()
+    mark_changed(session)
+    return edge, UPDATED
+
+
+def unlink(session: Session, source_id: str, relation: str, target_id: str) -> None:
+    edge = session.exec(
+        select(Edge).where(Edge.source_id == source_id, Edge.relation == relation, Edge.target_id == target_id)
+    ).first()
+    if edge is None:
+        raise NotFound(f"no edge {source_id} -{relation}-> {target_id}")
+    session.delete(edge)
+    session.flush()
+    mark_changed(session)
+
+
+def upsert_measurement(
+    session: Session, node_id: str, *, quantity: str, value: float, unit: str, source: str, note: str = ""
+) -> str:
+    where = f"measurement {quantity!r} of {node_id}"
+    get_node(session, node_id)
+    allowed = [q.value for q in Quantity]
+    if quantity not in allowed:
+        raise InvalidInput(f"{where}: quantity must be one of {', '.join(allowed)}")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise InvalidInput(f"{where}: value must be a non-negative number, got {value!r}")
+    if not unit or not source:
+        raise InvalidInput(f"{where}: unit and source are required")
+    row = session.exec(
+        select(Measurement).where(Measurement.node_id == node_id, Measurement.quantity == quantity, Measurement.source == source)
+    ).first()
+    if row is None:
+        session.add(Measurement(node_id=node_id, quantity=quantity, value=float(value), unit=unit, source=source, note=note or ""))
+        session.flush()
+        mark_changed(session)
+        return ADDED
+    if (row.value, row.unit, row.note) == (float(value), unit, note or ""):
+        return UNCHANGED
+    row.value, row.unit, row.note = float(value), unit, note or ""
+    session.flush()
+    mark_changed(session)
+    return UPDATED
+
+
+def search_nodes(session: Session, text_query: str, *, kind: str | None = None, limit: int = 20) -> list[Node]:
+    """Case-insensitive substring search over names and aliases (the API adds ranked full-text search)."""
+    pattern = f"%{text_query.lower()}%"
+    stmt = (
+        select(Node)
+        .outerjoin(Alias, Alias.node_id == Node.id)
+        .where(or_(func.lower(Node.name).like(pattern), Alias.alias.like(pattern), func.lower(Node.id).like(pattern)))
+        .distinct()
+        .order_by(Node.year, Node.id)
+        .limit(limit)
+    )
+    if kind:
+        stmt = stmt.where(Node.kind == kind)
+    return list(session.exec(stmt))
+
+
+PAPER_FIELDS = ("authors", "venue", "doi", "arxiv_id", "url", "abstract", "entry_type", "citation_key", "extra")
+
+
+def upsert_paper(session: Session, node_id: str, *, title: str, year: int | None, provenance: str, **values: Any) -> str:
+    """Create or update a paper node and its bibliographic row.
+
+    DOI and arXiv id are stored normalised; a DOI or arXiv id already held by
+    another paper is a Conflict (the ingest path merges such works before
+    calling this)."""
+    kind, key = split_id(node_id)
+    if kind != NodeKind.paper.value:
+        raise InvalidInput(f"{node_id}: not a paper id (papers are paper:<citation key>)")
+    unknown = set(values) - set(PAPER_FIELDS)
+    if unknown:
+        raise InvalidInput(f"{node_id}: unknown paper field(s) {', '.join(sorted(unknown))}")
+    from .identifiers import title_key
+
+    values.setdefault("citation_key", key)
+    values["doi"] = normalize_doi(values.get("doi"))
+    values["arxiv_id"] = normalize_arxiv(values.get("arxiv_id"))
+    values["authors"] = list(values.get("authors") or [])
+    values["extra"] = dict(values.get("extra") or {})
+    for ident in ("doi", "arxiv_id"):
+        if values[ident]:
+            holder = session.exec(select(Paper.node_id).where(getattr(Paper, ident) == values[ident])).first()
+            if holder is not None and holder != node_id:
+                raise Conflict(f"{node_id}: {ident.replace('_', ' ')} {values[ident]} already belongs to {holder}")
+    node_change = upsert_node(session, node_id, provenance=provenance, name=title, year=year)
+    paper = session.get(Paper, node_id)
+    row = {**values, "title_key": title_key(title), "year": year}
+    if paper is None:
+        sources = {name: provenance for name, value in values.items() if value not in (None, "", [], {})}
+        session.add(Paper(node_id=node_id, field_sources=sources, **row))
+        session.flush()
+        mark_changed(session)
+        add_alias(session, node_id, values["citation_key"], source="citation-key")
+        return ADDED if node_change == ADDED else UPDATED
+    changed = False
+    for name, value in row.items():
+        if getattr(paper, name) != value:
+            setattr(paper, name, value)
+            if name in values:
+                paper.field_sources = {**paper.field_sources, name: provenance}
+            changed = True
+    if changed:
+        session.flush()
+        mark_changed(session)
+    return UPDATED if changed or node_change != UNCHANGED else UNCHANGED
