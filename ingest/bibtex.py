@@ -1,0 +1,447 @@
+"""BibTeX text -> plain records, with a report of everything that was not read.
+
+No database here. bibtexparser 2's splitter finds the blocks (with their line
+numbers and the blocks it could not parse); this module does the rest itself,
+because bibtexparser's own middlewares are either incomplete for our needs
+(its string interpolation ignores `#` concatenation) or far too slow (its
+LaTeX middleware decodes every value: 20x the bare parse on the ACL files).
+
+Values are decoded with pylatexenc, but only those that contain LaTeX, and
+each distinct string once (a cache): most values are plain ASCII, and the
+same author names repeat across thousands of entries.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bibtexparser.model import (
+    DuplicateBlockKeyBlock,
+    DuplicateFieldKeyBlock,
+    Entry,
+    ExplicitComment,
+    ImplicitComment,
+    ParsingFailedBlock,
+    Preamble,
+    String,
+)
+from bibtexparser.splitter import Splitter
+
+from ..graph.errors import InvalidInput, LimitExceeded
+from ..graph.models import CITATION_KEY_RE
+
+# Problem kinds that are harmless notes (comments, preambles), not problems:
+# they never abort a --strict run.
+NOTE_KINDS = frozenset({"comment", "preamble"})
+
+MONTHS = {
+    "jan": "January", "feb": "February", "mar": "March", "apr": "April",
+    "may": "May", "jun": "June", "jul": "July", "aug": "August",
+    "sep": "September", "oct": "October", "nov": "November", "dec": "December",
+}
+
+# Fields holding identifiers, locations or id lists: never LaTeX-decoded, since
+# `\_`, `%` or `--` mean something else there (URLs, DOIs, slugs).
+VERBATIM_FIELDS = frozenset({
+    "url", "doi", "eprint", "arxiv", "arxivid", "eprinttype", "archiveprefix",
+    "primaryclass", "eprintclass", "file", "pdf", "isbn", "issn", "crossref",
+    "ids", "key", "urldate", "date", "year", "pages",
+    "relaxes", "enables", "inspired-by", "inspired_by", "introduces", "cites",
+    "techniques", "triggered",
+})
+NAME_FIELDS = frozenset({"author", "editor"})
+LIST_FIELDS = frozenset({"keywords", "ids", "relaxes", "enables", "inspired-by", "inspired_by", "introduces", "cites", "techniques", "triggered"})
+
+_NEEDS_DECODING = re.compile(r"[\\{}$~]|--|``|''")
+_UNESCAPED_PERCENT = re.compile(r"(?<!\\)%")
+_AND = re.compile(r"\s+and\s+", re.IGNORECASE)
+_YEAR = re.compile(r"^\d{4}$")
+_DATE_YEAR = re.compile(r"^(\d{4})(?:-\d{2}(?:-\d{2})?)?(?:/|$)")
+_LOOKS_LIKE_ENTRY = re.compile(r"^[ \t]*@[ \t]*\w*", re.MULTILINE)
+
+
+@dataclass
+class Limits:
+    """Guards against files that would exhaust memory or the database."""
+
+    max_file_bytes: int = 200_000_000
+    max_entries: int = 1_000_000
+    max_field_chars: int = 100_000
+
+
+DEFAULT_LIMITS = Limits()
+
+
+@dataclass
+class BibRecord:
+    key: str  # citation key as written
+    entry_type: str  # lower-case (article, inproceedings, online, ...)
+    fields: dict[str, str]  # lower-case names; Unicode values; macros expanded; crossref inherited
+    line: int  # 1-based line where the entry starts in its source
+    source: str  # the file name/path given
+    authors: list[str] = field(default_factory=list)  # decoded names, split on `and` outside braces
+
+
+@dataclass
+class Problem:
+    source: str
+    line: int | None
+    key: str | None
+    kind: str  # failed-block, duplicate-key, duplicate-field, undefined-macro, odd-year, not-an-entry, limit, ...
+    message: str
+
+    @property
+    def is_note(self) -> bool:
+        return self.kind in NOTE_KINDS
+
+    def to_dict(self) -> dict:
+        return {"source": self.source, "line": self.line, "key": self.key, "kind": self.kind, "message": self.message}
+
+
+@dataclass
+class ParseResult:
+    records: list[BibRecord]
+    problems: list[Problem]  # includes notes (comments, preambles); see Problem.is_note
+
+    @property
+    def errors(self) -> list[Problem]:
+        """The problems that are not mere notes: what --strict refuses."""
+        return [p for p in self.problems if not p.is_note]
+
+
+# --- LaTeX decoding -------------------------------------------------------------
+
+_decoder = None
+_latex_context = None
+_decoded: dict[str, str] = {}
+
+
+def _latex_to_text(value: str) -> str:
+    global _decoder, _latex_context
+    if _decoder is None:
+        from pylatexenc.latex2text import LatexNodes2Text
+        from pylatexenc.latexwalker import get_default_latex_context_db
+
+        # pylatexenc logs every macro it does not know; the text is still right.
+        logging.getLogger("pylatexenc").setLevel(logging.ERROR)
+        _decoder = LatexNodes2Text()
+        # Built once: pylatexenc otherwise rebuilds it for every string (a third of its time).
+        _latex_context = get_default_latex_context_db()
+    # In BibTeX a bare `%` is a literal per cent sign, not a LaTeX comment.
+    text = _decoder.latex_to_text(_UNESCAPED_PERCENT.sub(r"\\%", value), latex_context=_latex_context)
+    return " ".join(text.replace("\xa0", " ").split())
+
+
+def decode_latex(value: str) -> str:
+    """Unicode text for a BibTeX value; values without LaTeX are returned unchanged."""
+    if not _NEEDS_DECODING.search(value):
+        return value
+    try:
+        return _decoded[value]
+    except KeyError:
+        pass
+    if len(_decoded) > 200_000:  # bound the cache on endless streams of files
+        _decoded.clear()
+    text = _decoded[value] = _latex_to_text(value)
+    return text
+
+
+def split_names(value: str) -> list[str]:
+    """Split an author/editor list on `and` outside braces (`{Barnes and Noble}` is one name)."""
+    if "{" not in value:
+        return [n for n in (s.strip() for s in _AND.split(value)) if n]
+    names, start = [], 0
+    for m in _AND.finditer(value):
+        prefix = value[start:m.start()]
+        if prefix.count("{") == prefix.count("}"):
+            names.append(prefix.strip())
+            start = m.end()
+    names.append(value[start:].strip())
+    return [n for n in names if n]
+
+
+def year_of(fields: dict[str, str]) -> int | None:
+    """The year of publication from `year` or biblatex's `date`, or None if unreadable."""
+    year = fields.get("year", "").strip()
+    if _YEAR.match(year):
+        return int(year)
+    m = _DATE_YEAR.match(fields.get("date", "").strip())
+    return int(m.group(1)) if m else None
+
+
+# --- values: enclosing, macros, concatenation ----------------------------------
+
+
+class _BadValue(ValueError):
+    pass
+
+
+def _parts(raw: str) -> list[tuple[str, bool]]:
+    """Split a raw value on top-level `#` into (text, is_literal) parts."""
+    parts, i, n = [], 0, len(raw)
+    while True:
+        while i < n and raw[i].isspace():
+            i += 1
+        if i >= n:
+            raise _BadValue("empty part in a `#` concatenation")
+        c = raw[i]
+        if c == "{":
+            depth, j = 0, i
+            while j < n:
+                if raw[j] == "{":
+                    depth += 1
+                elif raw[j] == "}":
+                    depth -= 1
+                    if depth == 0:
+                        break
+                j += 1
+            if j >= n:
+                raise _BadValue("unbalanced braces")
+            parts.append((raw[i + 1:j], True))
+            i = j + 1
+        elif c == '"':
+            depth, j = 0, i + 1
+            while j < n and not (raw[j] == '"' and depth == 0):
+                if raw[j] == "{":
+                    depth += 1
+                elif raw[j] == "}":
+                    depth -= 1
+                j += 1
+            if j >= n:
+                raise _BadValue("unterminated quoted value")
+            parts.append((raw[i + 1:j], True))
+            i = j + 1
+        else:
+            j = i
+            while j < n and raw[j] != "#" and not raw[j].isspace():
+                j += 1
+            word = raw[i:j]
+            parts.append((word, word.isdigit()))
+            i = j
+        while i < n and raw[i].isspace():
+            i += 1
+        if i >= n:
+            return parts
+        if raw[i] != "#":
+            raise _BadValue(f"unexpected text {raw[i:i + 20]!r} after a value (missing `#`?)")
+        i += 1
+
+
+class _Reader:
+    """The state of reading one file: macros, problems, records so far."""
+
+    def __init__(self, source: str, limits: Limits):
+        self.source = source
+        self.limits = limits
+        self.macros: dict[str, str] = dict(MONTHS)
+        self.problems: list[Problem] = []
+
+    def problem(self, line: int | None, key: str | None, kind: str, message: str) -> None:
+        self.problems.append(Problem(self.source, line, key, kind, message))
+
+    def expand(self, raw: str, line: int, key: str | None, name: str) -> str:
+        """The value of a raw field (`{..}`, `".."`, a number, a macro, or `a # b`)."""
+        if "#" not in raw:  # fast path: one group, the common case
+            first, last = raw[:1], raw[-1:]
+            if (first == "{" and last == "}") or (first == '"' and last == '"'):
+                return raw[1:-1]
+        try:
+            parts = _parts(raw)
+        except _BadValue as exc:
+            self.problem(line, key, "bad-value", f"field '{name}': {exc}; the value is kept as written")
+            return raw
+        out = []
+        for text, literal in parts:
+            if literal:
+                out.append(text)
+                continue
+            try:
+                out.append(self.macros[text.lower()])
+            except KeyError:
+                self.problem(line, key, "undefined-macro", f"field '{name}' uses @string macro '{text}', which is not defined; kept as the text '{text}'")
+                out.append(text)
+        return "".join(out)
+
+    def add_string(self, block: String) -> None:
+        line = block.start_line + 1
+        name = block.key.strip().lower()
+        if name in self.macros and name not in MONTHS:
+            self.problem(line, block.key, "duplicate-key", f"@string '{block.key}' is defined again; the later definition is used from here on")
+        self.macros[name] = self.expand(block.value, line, block.key, block.key)
+
+    def read_entry(self, entry: Entry) -> BibRecord | None:
+        line = entry.start_line + 1
+        key = entry.key.strip()
+        if not key:
+            self.problem(line, None, "failed-block", f"@{entry.entry_type} entry has no citation key; skipped")
+            return None
+        if not CITATION_KEY_RE.match(key):
+            self.problem(line, key, "bad-key", f"citation key {key!r} contains spaces, quotes, braces or commas; skipped")
+            return None
+        fields: dict[str, str] = {}
+        authors: list[str] = []
+        for f in entry.fields:
+            name = f.key.strip().lower()
+            fline = (f.start_line + 1) if f.start_line is not None else line
+            value = f.value
+            if len(value) > self.limits.max_field_chars:
+                self.problem(fline, key, "limit", f"field '{name}' has {len(value):,} characters, more than the limit of {self.limits.max_field_chars:,}; entry skipped")
+                return None
+            value = self.expand(value, fline, key, name)
+            if "\n" in value or "\t" in value or "  " in value:
+                value = " ".join(value.split())
+            if name in NAME_FIELDS:
+                names = [decode_latex(n) for n in split_names(value)]
+                if name == "author":
+                    authors = names
+                value = " and ".join(names)
+            elif name not in VERBATIM_FIELDS:
+                value = decode_latex(value)
+            elif value[:1] == "{" and value[-1:] == "}" and value.count("{") == 1:
+                value = value[1:-1]  # `doi = {{10.1/x}}`: protective braces only
+            if name in fields:
+                if name in LIST_FIELDS and fields[name] != value:
+                    # Reference managers write one `keywords` field per keyword: keep them all.
+                    fields[name] = f"{fields[name]}, {value}"
+                    self.problem(fline, key, "duplicate-field", f"field '{name}' appears more than once; the values are joined")
+                elif fields[name] != value:
+                    self.problem(fline, key, "duplicate-field", f"field '{name}' appears twice with different values; the first ({fields[name][:60]!r}) is kept, the second ({value[:60]!r}) dropped")
+                else:
+                    self.problem(fline, key, "duplicate-field", f"field '{name}' appears twice with the same value")
+                continue
+            fields[name] = value
+        year = fields.get("year")
+        if year is not None and not _YEAR.match(year.strip()):
+            self.problem(line, key, "odd-year", f"year {year!r} is not a four-digit year")
+        return BibRecord(key, entry.entry_type.strip().lower(), fields, line, self.source, authors)
+
+
+def _inherit_crossrefs(reader: _Reader, records: list[BibRecord]) -> None:
+    by_key = {}
+    for r in records:
+        by_key.setdefault(r.key.lower(), r)
+    for r in records:
+        parent_key = r.fields.get("crossref")
+        if not parent_key:
+            continue
+        parent = by_key.get(parent_key.strip().lower())
+        if parent is None or parent is r:
+            reader.problem(r.line, r.key, "undefined-crossref", f"crossref '{parent_key}' names no entry in this file; nothing inherited")
+            continue
+        for name, value in parent.fields.items():
+            if name in ("ids", "crossref", "key"):
+                continue
+            if name == "title":
+                # biblatex's default: the parent's title is the child's booktitle.
+                r.fields.setdefault("booktitle", value)
+                continue
+            r.fields.setdefault(name, value)
+        if not r.authors and parent.authors and "author" not in r.fields:
+            r.authors = list(parent.authors)
+
+
+def parse_text(text: str, source: str = "<string>", *, limits: Limits | None = None) -> ParseResult:
+    """Parse BibTeX text into records and a list of problems (never raises per entry).
+
+    Raises LimitExceeded when the text as a whole is beyond `limits`."""
+    limits = limits or DEFAULT_LIMITS
+    if len(text) > limits.max_file_bytes:
+        raise LimitExceeded(f"{len(text):,} characters is more than the limit of {limits.max_file_bytes:,}", where=source)
+    library = Splitter(text).split()
+    n_entries = sum(1 for b in library.blocks if isinstance(b, (Entry, ParsingFailedBlock)))
+    if n_entries > limits.max_entries:
+        raise LimitExceeded(f"{n_entries:,} entries is more than the limit of {limits.max_entries:,}", where=source)
+
+    reader = _Reader(source, limits)
+    # BibTeX expands a macro with the definitions made before it; bibtexparser
+    # (and most users' files) allow definitions anywhere, so read them all first.
+    for block in library.blocks:
+        if isinstance(block, String):
+            reader.add_string(block)
+        elif isinstance(block, DuplicateBlockKeyBlock) and isinstance(block.ignore_error_block, String):
+            reader.add_string(block.ignore_error_block)
+
+    records: list[BibRecord] = []
+    first_seen: dict[str, tuple[int, str]] = {}  # lower key -> (line, raw)
+    for block in library.blocks:
+        line = block.start_line + 1 if block.start_line is not None else None
+        if isinstance(block, Entry):
+            entry = block
+        elif isinstance(block, DuplicateFieldKeyBlock):
+            entry = block.ignore_error_block
+        elif isinstance(block, DuplicateBlockKeyBlock):
+            if isinstance(block.ignore_error_block, String):
+                continue
+            entry = block.ignore_error_block
+            if isinstance(entry, DuplicateFieldKeyBlock):
+                entry = entry.ignore_error_block
+        elif isinstance(block, ParsingFailedBlock):
+            reason = getattr(block.error, "abort_reason", None) or str(block.error)
+            head = (block.raw or "").strip().splitlines()[0][:80] if (block.raw or "").strip() else ""
+            reader.problem(line, None, "failed-block", f"could not parse the block starting {head!r}: {reason.strip()}")
+            continue
+        elif isinstance(block, ImplicitComment):
+            m = _LOOKS_LIKE_ENTRY.search(block.comment)
+            if m:
+                at = line + block.comment.count("\n", 0, m.start()) if line else None
+                snippet = block.comment[m.start():].splitlines()[0].strip()[:80]
+                reader.problem(at, None, "not-an-entry", f"text {snippet!r} looks like an entry but is not one (no `{{` right after the entry type, or `@` not followed by a type); it was read as a comment")
+            else:
+                reader.problem(line, None, "comment", "text between entries, read as a comment")
+            continue
+        elif isinstance(block, ExplicitComment):
+            reader.problem(line, None, "comment", "@comment block")
+            continue
+        elif isinstance(block, Preamble):
+            reader.problem(line, None, "preamble", f"@preamble kept out of the graph: {block.value.strip()[:80]!r}")
+            continue
+        else:
+            continue  # @string blocks: read above
+
+        record = reader.read_entry(entry)
+        if record is None:
+            continue
+        lower = record.key.lower()
+        previous = first_seen.get(lower)
+        if previous is None:
+            first_seen[lower] = (record.line, entry.raw or "")
+            records.append(record)
+        elif previous[1] == (entry.raw or ""):
+            reader.problem(record.line, record.key, "duplicate-key", f"exact copy of the entry '{record.key}' at line {previous[0]}; skipped")
+        else:
+            reader.problem(record.line, record.key, "duplicate-key", f"key '{record.key}' was already used at line {previous[0]} for a different entry; this one is merged into it (its values only fill fields the first one lacks)")
+            records.append(record)
+
+    _inherit_crossrefs(reader, records)
+    return ParseResult(records, reader.problems)
+
+
+def read_text_file(path: str | os.PathLike, limits: Limits | None = None) -> tuple[str, list[Problem]]:
+    """The text of a .bib file (UTF-8, else Latin-1 with a problem reported)."""
+    limits = limits or DEFAULT_LIMITS
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise InvalidInput(f"cannot read the file: {exc.strerror}", where=str(path)) from exc
+    if size > limits.max_file_bytes:
+        raise LimitExceeded(f"{size:,} bytes is more than the limit of {limits.max_file_bytes:,}", where=str(path))
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig"), []
+    except UnicodeDecodeError as exc:
+        problem = Problem(str(path), data.count(b"\n", 0, exc.start) + 1, None, "encoding",
+                          f"not valid UTF-8 (byte {exc.start}); read as Latin-1")
+        return data.decode("latin-1"), [problem]
+
+
+def parse_file(path: str | os.PathLike, *, limits: Limits | None = None) -> ParseResult:
+    """Parse a .bib file; `source` in records and problems is the path as given."""
+    text, problems = read_text_file(path, limits)
+    result = parse_text(text, str(path), limits=limits)
+    result.problems[:0] = problems
+    return result
