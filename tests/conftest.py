@@ -13,6 +13,7 @@ from aiprogress.graph import db as database
 from aiprogress.ingest import datafiles
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests/pg.py
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
@@ -32,9 +33,53 @@ def shared_dir() -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A throwaway PostgreSQL server for the whole run (tests/pg.py); skips
+    when the binaries are missing, fails under CI=true."""
+    from pg import Cluster, find_bindir
+
+    bindir = find_bindir()
+    if bindir is None:
+        skip_or_fail("PostgreSQL binaries (initdb, pg_ctl) not found")
+    cluster = Cluster(bindir)
+    try:
+        cluster.start()
+    except (RuntimeError, OSError) as exc:
+        cluster.stop()
+        skip_or_fail(f"PostgreSQL could not start: {exc}")
+    yield cluster
+    cluster.stop()
+
+
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request, tmp_path) -> str:
+    """The URL of an empty database, once per backend: a SQLite file, and a
+    fresh database on the test PostgreSQL server."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'store.db'}"
+        return
+    cluster = request.getfixturevalue("pg_cluster")
+    url = cluster.create_database()
+    yield url
+    cluster.drop_database(url)
+
+
 @pytest.fixture
-def engine(tmp_path):
-    """An empty store in a real SQLite file."""
+def engine(database_url):
+    """An empty store on each backend (SQLite file, PostgreSQL database)."""
+    eng = database.open_engine(database_url)
+    database.create_schema(eng)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path):
+    """An empty store in a real SQLite file, for what only SQLite has."""
     eng = database.open_engine(str(tmp_path / "store.db"))
     database.create_schema(eng)
     yield eng

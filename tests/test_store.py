@@ -136,7 +136,7 @@ def test_revision_counts_committed_writes(engine):
         assert service.current_revision(s) == middle > before
 
 
-def test_sqlite_has_foreign_keys_and_wal(engine):
-    with engine.connect() as conn:
+def test_sqlite_has_foreign_keys_and_wal(sqlite_engine):
+    with sqlite_engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
