@@ -33,6 +33,21 @@ def shared_dir() -> Path:
     return path
 
 
+def dump_rows(engine) -> list:
+    """Every row of every table of the graph (any backend), for comparing a
+    database before and after; Alembic's bookkeeping table is left out."""
+    from sqlalchemy import MetaData
+
+    meta = MetaData()
+    meta.reflect(engine)
+    with engine.connect() as conn:
+        return [
+            (name, sorted(map(repr, (tuple(row) for row in conn.execute(table.select())))))
+            for name, table in sorted(meta.tables.items())
+            if name != "alembic_version"
+        ]
+
+
 @pytest.fixture(scope="session")
 def pg_cluster():
     """A throwaway PostgreSQL server for the whole run (tests/pg.py); skips
