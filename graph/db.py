@@ -18,6 +18,7 @@ from sqlmodel import Session, SQLModel, create_engine
 
 from . import models, settings  # noqa: F401  (models registers the tables on SQLModel.metadata)
 from .errors import InvalidInput
+from .search import create_index as create_search_index
 
 DEFAULT_DATABASE_URL = settings.BY_NAME["database_url"].default
 
@@ -70,6 +71,8 @@ def open_engine(db: str | None = None, *, echo: bool = False) -> Engine:
 def create_schema(engine: Engine) -> None:
     """Create every table that does not exist yet (idempotent)."""
     SQLModel.metadata.create_all(engine)
+    with engine.begin() as connection:
+        create_search_index(connection)  # full-text index + triggers (SQLite only)
 
 
 def has_schema(engine: Engine) -> bool:

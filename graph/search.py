@@ -1,0 +1,161 @@
+"""Ranked full-text search over node names (a paper's title), descriptions
+and paper abstracts.
+
+On SQLite the index is an FTS5 table, `node_fts`, whose rowid is the rowid of
+the `node` row. Triggers on `node` and `paper` (created by
+`db.create_schema` through `create_index`) keep it in step with every write,
+the service layer's and the bulk loaders' alike, so there is no rebuild step
+and no stale result. Every engine-specific statement lives in the functions
+marked "engine-specific" below; other engines fall back to a case-insensitive
+substring match until PostgreSQL gets its own text search.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import bindparam, case, column, func, literal, literal_column, or_, select, table
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.sql import Select
+from sqlmodel import Session
+
+from .errors import InvalidInput
+from .models import Node, Paper
+
+# Weights of the indexed columns in the ranking: a hit in a name counts most.
+_WEIGHTS = {"name": 10.0, "description": 2.0, "abstract": 1.0}
+_EXACT_NAME_BONUS = 100.0
+_WORD = re.compile(r"\w+", re.UNICODE)
+MAX_QUERY_WORDS = 32
+
+
+@dataclass(frozen=True)
+class Hit:
+    node_id: str
+    score: float  # larger is better
+
+
+def words_of(query: str) -> list[str]:
+    """The words of a user's query; FTS5 operators and quotes are not passed through."""
+    if not isinstance(query, str):
+        raise InvalidInput("the search text must be a string")
+    words = _WORD.findall(query)
+    if not words:
+        raise InvalidInput(f"search text {query!r} has no words to look for")
+    if len(words) > MAX_QUERY_WORDS:
+        raise InvalidInput(f"search text has {len(words)} words; at most {MAX_QUERY_WORDS} are allowed")
+    return words
+
+
+# --------------------------------------------------------------------------
+# Engine-specific: SQLite FTS5
+# --------------------------------------------------------------------------
+
+_FTS = table("node_fts", column("rowid"))
+_FTS_DDL = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS node_fts USING fts5(name, description, abstract, tokenize='unicode61 remove_diacritics 2')",
+    # A node's row is replaced whole; its paper's abstract is looked up so an
+    # update of the node keeps the abstract indexed.
+    """CREATE TRIGGER IF NOT EXISTS node_fts_ai AFTER INSERT ON node BEGIN
+        INSERT INTO node_fts(rowid, name, description, abstract)
+        VALUES (new.rowid, new.name, new.description, (SELECT abstract FROM paper WHERE node_id = new.id));
+    END""",
+    """CREATE TRIGGER IF NOT EXISTS node_fts_au AFTER UPDATE OF name, description ON node BEGIN
+        UPDATE node_fts SET name = new.name, description = new.description WHERE rowid = new.rowid;
+    END""",
+    """CREATE TRIGGER IF NOT EXISTS node_fts_ad AFTER DELETE ON node BEGIN
+        DELETE FROM node_fts WHERE rowid = old.rowid;
+    END""",
+    """CREATE TRIGGER IF NOT EXISTS paper_fts_ai AFTER INSERT ON paper BEGIN
+        UPDATE node_fts SET abstract = new.abstract WHERE rowid = (SELECT rowid FROM node WHERE id = new.node_id);
+    END""",
+    """CREATE TRIGGER IF NOT EXISTS paper_fts_au AFTER UPDATE OF abstract ON paper BEGIN
+        UPDATE node_fts SET abstract = new.abstract WHERE rowid = (SELECT rowid FROM node WHERE id = new.node_id);
+    END""",
+    """CREATE TRIGGER IF NOT EXISTS paper_fts_ad AFTER DELETE ON paper BEGIN
+        UPDATE node_fts SET abstract = NULL WHERE rowid = (SELECT rowid FROM node WHERE id = old.node_id);
+    END""",
+)
+
+
+def create_index(connection: Connection) -> None:
+    """Create the full-text index and its triggers (engine-specific; idempotent).
+
+    A store made before the index existed is indexed once, here."""
+    if connection.dialect.name != "sqlite":
+        return
+    existed = connection.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = 'node_fts'").first() is not None
+    for statement in _FTS_DDL:
+        connection.exec_driver_sql(statement)
+    if not existed:
+        connection.exec_driver_sql(
+            "INSERT INTO node_fts(rowid, name, description, abstract) "
+            "SELECT node.rowid, node.name, node.description, paper.abstract FROM node LEFT JOIN paper ON paper.node_id = node.id"
+        )
+
+
+def _fts_query(words: list[str]) -> str:
+    # Each word quoted (so no word is read as an operator), all required; the
+    # last one as a prefix, so "transf" finds "Transformer" while typing.
+    quoted = [f'"{w}"' for w in words]
+    quoted[-1] += "*"
+    return " ".join(quoted)
+
+
+def _matching_sqlite(words: list[str]) -> Select:
+    # bm25() is smaller for better matches; negated so that larger is better.
+    # A node whose whole name is the query (the technique "Transformer") comes
+    # before the many titles that merely mention it.
+    bm25 = literal_column(f"-bm25(node_fts, {', '.join(str(w) for w in _WEIGHTS.values())})")
+    score = bm25 + case((func.lower(Node.name) == " ".join(words).lower(), _EXACT_NAME_BONUS), else_=0.0)
+    return (
+        select(Node.id.label("node_id"), score.label("score"))
+        .select_from(_FTS.join(Node, literal_column("node.rowid") == _FTS.c.rowid))
+        .where(literal_column("node_fts").op("MATCH")(bindparam("fts_query", _fts_query(words))))
+    )
+
+
+def _matching_fallback(words: list[str]) -> Select:
+    conditions = []
+    for word in words:
+        pattern = f"%{word.lower()}%"
+        conditions.append(or_(func.lower(Node.name).like(pattern), func.lower(Node.description).like(pattern), func.lower(Paper.abstract).like(pattern)))
+    return (
+        select(Node.id.label("node_id"), literal(0.0).label("score"))
+        .select_from(Node)
+        .outerjoin(Paper, Paper.node_id == Node.id)
+        .where(*conditions)
+    )
+
+
+def matching(engine_or_session: Engine | Session | Connection, query: str) -> Select:
+    """A select of (node_id, score) for the nodes matching `query` (engine-specific)."""
+    words = words_of(query)
+    bind = engine_or_session.get_bind() if isinstance(engine_or_session, Session) else engine_or_session
+    if bind.dialect.name == "sqlite":
+        return _matching_sqlite(words)
+    return _matching_fallback(words)
+
+
+# --------------------------------------------------------------------------
+# The service function
+# --------------------------------------------------------------------------
+
+
+def search(session: Session, query: str, *, kind: str | None = None, limit: int = 20, offset: int = 0) -> list[Hit]:
+    """Nodes matching every word of `query`, best first (ties by year, then id)."""
+    hits = matching(session, query).subquery()
+    stmt = select(hits.c.node_id, hits.c.score).join(Node, Node.id == hits.c.node_id)
+    if kind:
+        stmt = stmt.where(Node.kind == kind)
+    stmt = stmt.order_by(hits.c.score.desc(), Node.year, Node.id).limit(limit).offset(offset)
+    return [Hit(node_id, float(score or 0)) for node_id, score in session.execute(stmt)]
+
+
+def count(session: Session, query: str, *, kind: str | None = None) -> int:
+    hits = matching(session, query).subquery()
+    stmt = select(func.count()).select_from(hits).join(Node, Node.id == hits.c.node_id)
+    if kind:
+        stmt = stmt.where(Node.kind == kind)
+    return int(session.execute(stmt).scalar_one())
