@@ -177,3 +177,4 @@ def main() -> None:
 
 
 # Command families registered on `app` from their own modules.
+from . import cli_interop  # noqa: E402,F401  (export, import-rdf, sparql, copy, migrate)

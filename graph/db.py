@@ -7,17 +7,20 @@ PostgreSQL specifics. Everything else talks SQLAlchemy/SQLModel.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import random
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, TypeVar
 
 from sqlalchemy import event, inspect
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlmodel import Session, SQLModel, create_engine
 
 from . import models, settings  # noqa: F401  (models registers the tables on SQLModel.metadata)
-from .errors import InvalidInput
+from .errors import InvalidInput, SchemaVersionError
 from .search import create_index as create_search_index
 
 DEFAULT_DATABASE_URL = settings.BY_NAME["database_url"].default
@@ -31,6 +34,10 @@ def url_from(db: str | None) -> str:
     value = settings.get("database_url", db or None)
     if "://" not in value:
         value = f"sqlite:///{Path(value).expanduser()}"
+    for bare in ("postgresql://", "postgres://"):
+        # psycopg 3 is the driver we ship (extra `postgres`); SQLAlchemy's default would be psycopg2.
+        if value.startswith(bare):
+            value = "postgresql+psycopg://" + value[len(bare):]
     return value
 
 
@@ -65,18 +72,181 @@ def open_engine(db: str | None = None, *, echo: bool = False) -> Engine:
             with engine.connect() as conn:
                 conn.exec_driver_sql("PRAGMA journal_mode=WAL")
         return engine
+    if parsed.get_backend_name() == "postgresql":
+        return create_engine(url, echo=echo, pool_pre_ping=True, connect_args={"connect_timeout": 10})
     return create_engine(url, echo=echo, pool_pre_ping=True)
 
 
+# --------------------------------------------------------------------------
+# Schema: created and upgraded through Alembic (graph/migrations/)
+# --------------------------------------------------------------------------
+
+_MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+_PG_SCHEMA_LOCK = 7_240_531  # any constant: serialises concurrent upgrades of one PostgreSQL database
+
+
+def _alembic_config(connection=None):
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def schema_head() -> str:
+    """The revision of the schema this code writes (the newest migration)."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(_alembic_config()).get_current_head()
+
+
+def known_revisions() -> set[str]:
+    from alembic.script import ScriptDirectory
+
+    return {script.revision for script in ScriptDirectory.from_config(_alembic_config()).walk_revisions()}
+
+
+def schema_revision(connection) -> str | None:
+    """The database's schema revision (None when Alembic never stamped it)."""
+    from alembic.migration import MigrationContext
+
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def _refuse_newer(revision: str | None, url) -> None:
+    if revision is not None and revision not in known_revisions():
+        raise SchemaVersionError(
+            f"the database at {url.render_as_string(hide_password=True)} has schema revision {revision!r}, "
+            f"newer than this aiprogress knows (its newest is {schema_head()!r}): upgrade aiprogress, or use a copy made for this version"
+        )
+
+
+def upgrade_schema(engine: Engine) -> tuple[str | None, str]:
+    """Bring the database's schema to this code's revision, keeping every row.
+
+    Every migration from the database's revision to the newest runs in one
+    transaction (an empty database runs them all; tests/test_migrations.py
+    checks they build the schema of graph/models.py). A database made before
+    Alembic is taken to be at the first revision; a newer one is refused with
+    SchemaVersionError. Returns (revision before, revision after)."""
+    from alembic import command
+
+    head = schema_head()
+    with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_SCHEMA_LOCK})")
+        before = schema_revision(connection)
+        _refuse_newer(before, engine.url)
+        config = _alembic_config(connection)
+        if before is None and inspect(connection).has_table("node"):
+            # Made by create_all before migrations existed: that was the first revision.
+            command.stamp(config, FIRST_REVISION)
+            before = FIRST_REVISION
+        if before != head:
+            command.upgrade(config, "head")
+    return before, head
+
+
+FIRST_REVISION = "0001"
+
+
 def create_schema(engine: Engine) -> None:
-    """Create every table that does not exist yet (idempotent)."""
-    SQLModel.metadata.create_all(engine)
+    """Create or upgrade the schema (idempotent), then the full-text index."""
+    with_retries(lambda: upgrade_schema(engine))
     with engine.begin() as connection:
         create_search_index(connection)  # full-text index + triggers (SQLite only)
 
 
+def check_schema(engine: Engine) -> None:
+    """Refuse a database this code cannot use: one with a newer schema
+    (SchemaVersionError) or an older one not yet upgraded."""
+    with engine.connect() as connection:
+        revision = schema_revision(connection)
+        _refuse_newer(revision, engine.url)
+        head = schema_head()
+        if revision is not None and revision != head:
+            raise SchemaVersionError(
+                f"the database at {engine.url.render_as_string(hide_password=True)} has schema revision {revision!r}, "
+                f"older than this aiprogress ({head!r}): run `aiprogress migrate` to upgrade it in place"
+            )
+
+
 def has_schema(engine: Engine) -> bool:
-    return inspect(engine).has_table("node")
+    """True when the database holds a graph this code can use; SchemaVersionError
+    when it holds one of another schema revision."""
+    if not inspect(engine).has_table("node"):
+        return False
+    check_schema(engine)
+    return True
+
+
+def reset_id_sequences(connection) -> None:
+    """After rows were inserted with explicit integer ids (a copy), move
+    PostgreSQL's id sequences past them; SQLite needs nothing."""
+    if connection.dialect.name != "postgresql":
+        return
+    for table in ("edge", "measurement"):
+        connection.exec_driver_sql(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
+        )
+
+
+# --------------------------------------------------------------------------
+# Concurrent writers: transient conflicts are retried, not surfaced
+# --------------------------------------------------------------------------
+
+_SQLITE_TRANSIENT = ("database is locked", "database table is locked", "database schema has changed", "busy")
+# PostgreSQL SQLSTATEs: serialization failure, deadlock, lock not available,
+# and a unique violation, which under the service layer's check-then-insert
+# means another transaction inserted the same key first.
+_PG_TRANSIENT = {"40001", "40P01", "55P03", "23505"}
+
+
+def is_transient(exc: BaseException) -> bool:
+    """True for errors another writer caused, that a fresh attempt can get past."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    if sqlstate is not None:
+        return sqlstate in _PG_TRANSIENT
+    if isinstance(exc, OperationalError):
+        message = str(exc.orig).lower()
+        return any(fragment in message for fragment in _SQLITE_TRANSIENT)
+    return False
+
+
+T = TypeVar("T")
+
+
+def with_retries(attempt: Callable[[], T], *, attempts: int = 12, first_delay: float = 0.02, max_delay: float = 2.0) -> T:
+    """Call `attempt` until it gets past transient conflicts with other
+    writers (SQLite busy/locked, PostgreSQL serialization failures, deadlocks
+    and concurrent inserts of the same key), with jittered exponential
+    back-off. `attempt` must run its own whole transaction."""
+    delay = first_delay
+    for number in range(1, attempts + 1):
+        try:
+            return attempt()
+        except DBAPIError as exc:
+            if number == attempts or not is_transient(exc):
+                raise
+        time.sleep(delay * (0.5 + random.random()))
+        delay = min(delay * 2, max_delay)
+    raise AssertionError("unreachable")
+
+
+def write(engine: Engine, work: Callable[[Session], T], **retry: Any) -> T:
+    """Run `work(session)` in one transaction, retried whole on transient conflicts.
+
+    What every writer that may meet another (ingests, GraphQL mutations, the
+    CLI) goes through: `work` must be safe to run again from the start."""
+
+    def attempt() -> T:
+        with session_scope(engine) as session:
+            return work(session)
+
+    return with_retries(attempt, **retry)
 
 
 @contextmanager

@@ -1,0 +1,173 @@
+"""The one registry of export formats, shared by `aiprogress export` and the
+HTTP route `/export/{format}`.
+
+A format is a name, a media type, a file extension and a writer
+`write(session, stream)` that writes the whole graph as bytes to a binary
+stream, reading in the caller's transaction. Register a new one with
+`register(ExportFormat(...))`.
+
+    turtle, json-ld, nt   RDF in the vocabulary of graph/rdf.py
+    graphml, gexf         networkx's writers; node attributes kind, name (and
+                          label), year, category, binding; edge attributes
+                          relation, note, provenance, year, confidence, inferred.
+                          Gephi shows them as columns.
+    node-link             networkx's node-link JSON ({"nodes": [...], "edges": [...]})
+    csv                   a zip of two files: nodes.csv (id, kind, name,
+                          description, year, category, binding, provenance) and
+                          edges.csv (source, relation, target, note, provenance,
+                          year, confidence, inferred), for Cytoscape, spreadsheets
+                          and pandas
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from .errors import InvalidInput
+from .models import Edge, Node
+
+Writer = Callable[[Session, BinaryIO], None]
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    name: str
+    media_type: str
+    extension: str  # without the dot
+    write: Writer
+    help: str
+
+
+FORMATS: dict[str, ExportFormat] = {}
+
+
+def register(fmt: ExportFormat) -> ExportFormat:
+    if fmt.name in FORMATS:
+        raise ValueError(f"export format {fmt.name!r} is registered twice")
+    FORMATS[fmt.name] = fmt
+    return fmt
+
+
+def get_format(name: str) -> ExportFormat:
+    try:
+        return FORMATS[name]
+    except KeyError:
+        raise InvalidInput(f"unknown export format {name!r} (formats: {', '.join(FORMATS)})") from None
+
+
+def export(session: Session, name: str, stream: BinaryIO) -> ExportFormat:
+    """Write the whole graph in format `name` to `stream`."""
+    fmt = get_format(name)
+    fmt.write(session, stream)
+    return fmt
+
+
+def export_bytes(session: Session, name: str) -> bytes:
+    buffer = io.BytesIO()
+    export(session, name, buffer)
+    return buffer.getvalue()
+
+
+# --------------------------------------------------------------------------
+# RDF
+# --------------------------------------------------------------------------
+
+
+def _rdf_writer(rdflib_format: str) -> Writer:
+    def write(session: Session, stream: BinaryIO) -> None:
+        from . import rdf
+
+        rdf.to_rdf(session).serialize(destination=stream, format=rdflib_format, encoding="utf-8")
+
+    return write
+
+
+register(ExportFormat("turtle", "text/turtle", "ttl", _rdf_writer("turtle"), "RDF Turtle (vocabulary: graph/rdf.py)."))
+register(ExportFormat("json-ld", "application/ld+json", "jsonld", _rdf_writer("json-ld"), "RDF as JSON-LD."))
+register(ExportFormat("nt", "application/n-triples", "nt", _rdf_writer("nt"), "RDF N-Triples, one triple a line."))
+
+
+# --------------------------------------------------------------------------
+# networkx formats
+# --------------------------------------------------------------------------
+
+
+def to_networkx(session: Session):
+    """The graph as a networkx MultiDiGraph with only values GraphML and GEXF
+    can hold (no None), each node labelled with its name for Gephi."""
+    from .network import snapshot
+
+    graph = snapshot(session).to_networkx()
+    for _, attrs in graph.nodes(data=True):
+        for key in [k for k, v in attrs.items() if v is None]:
+            del attrs[key]
+        attrs["label"] = attrs.get("name", "")
+    for _, _, attrs in graph.edges(data=True):
+        for key in [k for k, v in attrs.items() if v is None]:
+            del attrs[key]
+    return graph
+
+
+def _write_graphml(session: Session, stream: BinaryIO) -> None:
+    import networkx as nx
+
+    nx.write_graphml(to_networkx(session), stream, encoding="utf-8")
+
+
+def _write_gexf(session: Session, stream: BinaryIO) -> None:
+    import networkx as nx
+
+    nx.write_gexf(to_networkx(session), stream, encoding="utf-8")
+
+
+def _write_node_link(session: Session, stream: BinaryIO) -> None:
+    import networkx as nx
+
+    data = nx.node_link_data(to_networkx(session), edges="edges")
+    stream.write(json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
+
+
+register(ExportFormat("graphml", "application/graphml+xml", "graphml", _write_graphml, "GraphML (yEd, Cytoscape, igraph)."))
+register(ExportFormat("gexf", "application/gexf+xml", "gexf", _write_gexf, "GEXF for Gephi, kinds and relations as attributes."))
+register(ExportFormat("node-link", "application/json", "json", _write_node_link, "networkx node-link JSON (d3 and friends)."))
+
+
+# --------------------------------------------------------------------------
+# CSV
+# --------------------------------------------------------------------------
+
+NODE_CSV_COLUMNS = ("id", "kind", "name", "description", "year", "category", "binding", "provenance")
+EDGE_CSV_COLUMNS = ("source", "relation", "target", "note", "provenance", "year", "confidence", "inferred")
+
+
+def _csv_bytes(header: tuple[str, ...], rows) -> bytes:
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(["" if v is None else v for v in row])
+    return text.getvalue().encode("utf-8")
+
+
+def _write_csv_zip(session: Session, stream: BinaryIO) -> None:
+    n, e = Node.__table__.c, Edge.__table__.c
+    nodes = session.execute(select(*(n[c] for c in NODE_CSV_COLUMNS)).order_by(n.id))
+    edges = session.execute(
+        select(e.source_id, e.relation, e.target_id, e.note, e.provenance, e.year, e.confidence, e.inferred).order_by(e.source_id, e.relation, e.target_id)
+    )
+    with zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("nodes.csv", _csv_bytes(NODE_CSV_COLUMNS, nodes))
+        archive.writestr("edges.csv", _csv_bytes(EDGE_CSV_COLUMNS, ((*r[:7], "true" if r[7] else "false") for r in edges)))
+
+
+register(ExportFormat("csv", "application/zip", "zip", _write_csv_zip, "A zip of nodes.csv and edges.csv."))
+from . import export_bibtex  # noqa: E402,F401  (registers the bibtex format)
