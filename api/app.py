@@ -1,0 +1,163 @@
+"""The one FastAPI application, built by `create_app`: `aiprogress serve`
+and the tests build it the same way.
+
+Routes: `/graphql` (GraphQL; GraphiQL in a browser, its assets served from
+api/static/graphiql), `/healthz`, `POST /ingest/bibtex` (upload a .bib file),
+and the routers of the page and the exports (see "Routers" below).
+
+Errors are rendered here, in one place each: GraphQL errors get
+`extensions.code` from graph/errors.py (`render_graphql_error`); HTTP errors
+the one JSON shape of api/http_errors.py. Nothing unexpected leaks: an
+unforeseen exception is logged and answered with "internal error".
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.staticfiles import StaticFiles
+from graphql import GraphQLError
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import HTMLResponse, JSONResponse
+from strawberry.fastapi import GraphQLRouter
+from strawberry.http import GraphQLHTTPResponse
+
+from ..graph import db, settings as settings_registry
+from ..graph.errors import AiprogressError, InvalidInput
+from ..ingest import load
+from . import http_errors
+from .context import Context, check_write_allowed
+from .limits import BodySizeLimit
+from .schema import build_schema
+
+log = logging.getLogger("aiprogress.api")
+
+STATIC_DIR = Path(__file__).parent / "static"
+GRAPHIQL_PAGE = STATIC_DIR / "graphiql" / "index.html"
+INVALID_QUERY_CODE = "invalid-query"
+
+
+def render_graphql_error(error: GraphQLError) -> dict[str, Any]:
+    """A GraphQL error as clients see it: a clear message and `extensions.code`."""
+    out = error.formatted
+    original = error.original_error
+    extensions = dict(out.get("extensions") or {})
+    if isinstance(original, AiprogressError):
+        out["message"] = str(original)
+        extensions["code"] = original.code
+        if original.where:
+            extensions["where"] = original.where
+    elif original is not None and error.path is not None:
+        # A fault of ours while resolving a field: say so, log the details.
+        log.error("unexpected error resolving %s", ".".join(map(str, error.path)), exc_info=original)
+        out["message"] = http_errors.INTERNAL_MESSAGE
+        extensions = {"code": http_errors.INTERNAL_CODE}
+    else:
+        extensions.setdefault("code", INVALID_QUERY_CODE)  # syntax, validation, variables
+    out["extensions"] = extensions
+    return out
+
+
+class AiprogressGraphQLRouter(GraphQLRouter):
+    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        return HTMLResponse(GRAPHIQL_PAGE.read_text(encoding="utf-8"))
+
+    async def process_result(self, request: Request, result: Any) -> GraphQLHTTPResponse:
+        response: GraphQLHTTPResponse = {"data": result.data}
+        if result.errors:
+            response["errors"] = [render_graphql_error(e) for e in result.errors]
+        if result.extensions:
+            response["extensions"] = result.extensions
+        return response
+
+
+def create_app(settings: dict | None = None, *, engine: Engine | None = None) -> FastAPI:
+    """The application for `settings` (overrides of graph/settings.py; the rest
+    from the environment and defaults). Without `engine` it opens
+    `settings["database_url"]` (creating the schema) and closes it on shutdown."""
+    config = settings_registry.resolve(**(settings or {}))
+    owns_engine = engine is None
+    if engine is None:
+        engine = db.open_engine(config["database_url"])
+    db.create_schema(engine)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if owns_engine:
+            engine.dispose()
+
+    # No /docs or /redoc: FastAPI serves them from a CDN, and this server needs no network.
+    app = FastAPI(title="aiprogress", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.state.settings = config
+    app.state.engine = engine
+
+    async def graphql_context(request: Request) -> AsyncIterator[Context]:
+        context = Context(engine, config, request.headers.get("authorization"))
+        try:
+            yield context
+        finally:
+            context.close()
+
+    graphql = AiprogressGraphQLRouter(build_schema(config), context_getter=graphql_context, graphql_ide="graphiql")
+    app.include_router(graphql, prefix="/graphql")
+    app.mount("/static/graphiql", StaticFiles(directory=STATIC_DIR / "graphiql"), name="graphiql-static")
+
+    @app.get("/healthz", summary="Liveness: the server answers and can read its database.")
+    def healthz() -> dict[str, Any]:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1 FROM node LIMIT 1"))
+        return {"status": "ok"}
+
+    @app.post("/ingest/bibtex", summary="Upload a .bib file (the request body) and get the ingest report.")
+    async def ingest_bibtex(request: Request, source: str = "upload.bib", strict: bool = False) -> dict[str, Any]:
+        check_write_allowed(config, request.headers.get("authorization"))
+        raw = await request.body()
+        try:
+            bib = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InvalidInput(f"the uploaded file is not UTF-8 text (byte {exc.start})", where=source) from None
+        with db.session_scope(engine) as session:
+            report = load.ingest_text(session, bib, source=source, strict=strict)
+        return report.to_dict()
+
+    # ---- Routers of the other families ----------------------------------
+    # The visualisation page (api/page) and the export routes add one line
+    # each here, importing their router at the top of this file, e.g.
+    #     app.include_router(page_router)      # GET /, /api/graph ... (issue 6)
+    #     app.include_router(export_router)    # GET /export/{format}
+    # ----------------------------------------------------------------------
+
+    _install_error_handlers(app)
+    # Outermost, so an oversized body is refused before any route reads it.
+    app.add_middleware(BodySizeLimit, limit=config["max_upload_bytes"], render=http_errors.raw_error)
+    return app
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(AiprogressError)
+    async def aiprogress_error(_request: Request, exc: AiprogressError) -> JSONResponse:
+        return http_errors.error_response(exc)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
+        message = "no such page" if exc.status_code == 404 else str(exc.detail)
+        return JSONResponse(http_errors.error_body(exc.status_code, code, message), status_code=exc.status_code, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(RequestValidationError)
+    async def request_invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = "; ".join(f"{'.'.join(map(str, e.get('loc', ())))}: {e.get('msg')}" for e in exc.errors())
+        return JSONResponse(http_errors.error_body(400, InvalidInput.code, problems), status_code=400)
+
+    @app.exception_handler(Exception)
+    async def unexpected(_request: Request, exc: Exception) -> JSONResponse:
+        return http_errors.internal_error_response(exc)

@@ -1,0 +1,68 @@
+"""The per-request context of a GraphQL operation: database access, loaders,
+settings and who is asking."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+from strawberry.fastapi import BaseContext
+
+from ..graph import db
+from ..graph.errors import PermissionDenied
+from .loaders import Loaders
+
+
+def check_write_allowed(settings: dict[str, Any], authorization: str | None) -> None:
+    """Writes need `Authorization: Bearer <token>`; with no token configured, none are allowed."""
+    token = settings.get("token") or ""
+    if not token:
+        raise PermissionDenied(
+            "this server accepts no writes: no token is configured "
+            "(set AIPROGRESS_TOKEN before starting it to allow writes with that bearer token)"
+        )
+    scheme, _, given = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not given.strip():
+        raise PermissionDenied("writes need the header `Authorization: Bearer <token>`")
+    if not hmac.compare_digest(given.strip().encode(), token.encode()):
+        raise PermissionDenied("the bearer token is not the one this server was given")
+
+
+class Context(BaseContext):
+    def __init__(self, engine: Engine, settings: dict[str, Any], authorization: str | None = None):
+        super().__init__()
+        self.engine = engine
+        self.settings = settings
+        self.authorization = authorization
+        self._session: Session | None = None
+        self.loaders = Loaders(self.session)
+
+    def session(self) -> Session:
+        """The request's read session, opened on first use."""
+        if self._session is None:
+            self._session = Session(self.engine, expire_on_commit=False)
+        return self._session
+
+    def check_write_allowed(self) -> None:
+        check_write_allowed(self.settings, self.authorization)
+
+    @contextmanager
+    def writing(self) -> Iterator[Session]:
+        """One write transaction; afterwards reads (and loader caches) start afresh,
+        so fields resolved after a mutation show what it wrote."""
+        self.check_write_allowed()
+        try:
+            with db.session_scope(self.engine) as session:
+                yield session
+        finally:
+            self.close()
+            self.loaders = Loaders(self.session)
+
+    def close(self) -> None:
+        if self._session is not None:
+            self._session.close()
+            self._session = None

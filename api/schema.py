@@ -1,0 +1,198 @@
+"""The GraphQL schema: queries and mutations over graph/service.py.
+
+Resolvers are a few lines each: they read the arguments, call one service
+or query function, and hand rows to the types of api/types.py. Errors are
+raised as graph/errors.py errors and rendered in one place (api/app.py).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.permission import BasePermission
+
+from ..graph import listing, search, service
+from ..graph.errors import AiprogressError
+from ..ingest import load
+from . import limits
+from .derive import fields_from
+from .types import (
+    EDGE_FANOUT_ESTIMATE,
+    Constraint,
+    Edge,
+    Field,
+    LinkInput,
+    Narrative,
+    Node,
+    NodeChanges,
+    NodeConnection,
+    NodeInput,
+    NodeKind,
+    PageInfo,
+    Paper,
+    Relation,
+    SearchConnection,
+    SearchHit,
+    Stats,
+    Technique,
+    decode_cursor,
+    encode_cursor,
+    input_values,
+    page_size,
+)
+from .loaders import edge_record
+
+DEFAULT_PAGE = 50
+
+
+class CanWrite(BasePermission):
+    """Writes need the server's bearer token (see context.check_write_allowed)."""
+
+    message = "writes need a bearer token"
+
+    def has_permission(self, source: Any, info: strawberry.Info, **kwargs: Any) -> bool:
+        info.context.check_write_allowed()  # raises PermissionDenied with the reason
+        return True
+
+
+def _after_key(after: str | None) -> tuple[int, str] | None:
+    if after is None:
+        return None
+    value = decode_cursor(after)
+    if not (isinstance(value, list) and len(value) == 2 and isinstance(value[0], int) and isinstance(value[1], str)):
+        raise service.InvalidInput(f"bad cursor {after!r}: it is not a cursor of `nodes`")
+    return value[0], value[1]
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="One node by id (kind:slug), alias or citation key.")
+    async def node(self, info: strawberry.Info, id: strawberry.ID) -> Node | None:
+        ctx = info.context
+        return await ctx.loaders.node.load(service.resolve_id(ctx.session(), id))
+
+    @strawberry.field(description="Nodes matching every filter given, in order of year (unknown last) then id, a page at a time.")
+    async def nodes(
+        self,
+        info: strawberry.Info,
+        kind: NodeKind | None = None,
+        search: Annotated[str | None, strawberry.argument(description="Words that must all occur in the name, description or abstract.")] = None,
+        year_from: int | None = None,
+        year_to: int | None = None,
+        relation: Annotated[Relation | None, strawberry.argument(description="Only nodes with an edge of this relation (either way).")] = None,
+        constraint: Annotated[str | None, strawberry.argument(description="Only nodes that relax this constraint (id or alias, e.g. constraint:compute).")] = None,
+        first: int = DEFAULT_PAGE,
+        after: Annotated[str | None, strawberry.argument(description="The endCursor of the previous page.")] = None,
+    ) -> NodeConnection:
+        ctx = info.context
+        where = listing.NodeFilter(
+            kind=kind.value if kind else None, text=search, year_from=year_from, year_to=year_to,
+            relation=relation.value if relation else None, constraint=constraint,
+        )
+        rows, next_key = listing.list_nodes(ctx.session(), where, limit=page_size(info, first), after=_after_key(after))
+        for row in rows:
+            ctx.loaders.node.prime(row.id, row)
+        page = PageInfo(has_next_page=next_key is not None, end_cursor=encode_cursor(list(next_key)) if next_key else None)
+        return NodeConnection(nodes=rows, page_info=page, _count=lambda: listing.count_nodes(ctx.session(), where))
+
+    @strawberry.field(name="search", description="Full-text search over titles, abstracts, descriptions and names, best match first.")
+    async def search_nodes(
+        self,
+        info: strawberry.Info,
+        text: str,
+        kind: NodeKind | None = None,
+        first: int = 20,
+        after: str | None = None,
+    ) -> SearchConnection:
+        ctx = info.context
+        offset = 0 if after is None else decode_cursor(after)
+        if not isinstance(offset, int) or offset < 0:
+            raise service.InvalidInput(f"bad cursor {after!r}: it is not a cursor of `search`")
+        size = page_size(info, first)
+        kind_value = kind.value if kind else None
+        hits = search.search(ctx.session(), text, kind=kind_value, limit=size + 1, offset=offset)
+        more = len(hits) > size
+        hits = hits[:size]
+        nodes = await ctx.loaders.node.load_many([h.node_id for h in hits])
+        page = PageInfo(has_next_page=more, end_cursor=encode_cursor(offset + size) if more else None)
+        return SearchConnection(
+            hits=[SearchHit(score=h.score, node=n) for h, n in zip(hits, nodes) if n is not None],
+            page_info=page,
+            _count=lambda: search.count(ctx.session(), text, kind=kind_value),
+        )
+
+    @strawberry.field(description="A paper by DOI (any common spelling: doi:, https://doi.org/ ...).")
+    async def paper_by_doi(self, info: strawberry.Info, doi: str) -> Paper | None:
+        return service.find_paper(info.context.session(), doi=doi)
+
+    @strawberry.field(description="A paper by arXiv id (with or without version, or its arxiv.org URL).")
+    async def paper_by_arxiv(self, info: strawberry.Info, arxiv_id: str) -> Paper | None:
+        return service.find_paper(info.context.session(), arxiv_id=arxiv_id)
+
+    @strawberry.field(description="Counts of nodes by kind and edges by relation.")
+    def stats(self, info: strawberry.Info) -> Stats:
+        return Stats.from_dict(service.stats(info.context.session()))
+
+
+@strawberry.type(description="What happened to a BibTeX text: papers new, merged, unchanged, failed, and each problem with its line.")
+@fields_from(load.IngestReport)
+class IngestReport:
+    pass
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(permission_classes=[CanWrite], description="Create a node; its kind is the part of the id before the colon.")
+    def create_node(self, info: strawberry.Info, input: NodeInput) -> Node:
+        values = input_values(input)
+        with info.context.writing() as session:
+            return service.create_node(session, values.pop("id"), **values)
+
+    @strawberry.mutation(permission_classes=[CanWrite], description="Change fields of a node; fields left out keep their value.")
+    def update_node(self, info: strawberry.Info, id: strawberry.ID, changes: NodeChanges) -> Node:
+        with info.context.writing() as session:
+            return service.update_node(session, id, **input_values(changes))
+
+    @strawberry.mutation(permission_classes=[CanWrite], description="Delete a node with its edges, aliases and measurements. Returns its id.")
+    def delete_node(self, info: strawberry.Info, id: strawberry.ID) -> strawberry.ID:
+        with info.context.writing() as session:
+            service.delete_node(session, id)
+        return id
+
+    @strawberry.mutation(permission_classes=[CanWrite], description="Add the fact source -relation-> target (or bring its evidence up to date). The relation must be allowed between the two kinds.")
+    def link(self, info: strawberry.Info, input: LinkInput) -> Edge:
+        values = input_values(input)
+        with info.context.writing() as session:
+            edge, _ = service.link(session, values.pop("source_id"), values.pop("relation"), values.pop("target_id"), **values)
+            return edge_record(edge)
+
+    @strawberry.mutation(permission_classes=[CanWrite], description="Remove the fact source -relation-> target. Returns true.")
+    def unlink(self, info: strawberry.Info, source_id: strawberry.ID, relation: Relation, target_id: strawberry.ID) -> bool:
+        with info.context.writing() as session:
+            service.unlink(session, source_id, relation.value, target_id)
+        return True
+
+    @strawberry.mutation(permission_classes=[CanWrite], description="Read BibTeX text into the graph and report what happened to each entry. With strict, the first problem stops it and nothing is written.")
+    def ingest_bibtex(self, info: strawberry.Info, text: str, source: str = "graphql.bib", strict: bool = False) -> IngestReport:
+        with info.context.writing() as session:
+            return load.ingest_text(session, text, source=source, strict=strict)
+
+
+class Schema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        # Our own errors are answers, not faults: only unexpected ones are logged.
+        unexpected = [e for e in errors if e.original_error is not None and not isinstance(e.original_error, AiprogressError)]
+        if unexpected:
+            super().process_errors(unexpected, execution_context)
+
+
+def build_schema(settings: dict[str, Any]) -> strawberry.Schema:
+    """The schema with the limits of `settings` enforced."""
+    return Schema(
+        query=Query,
+        mutation=Mutation,
+        types=[Paper, Technique, Constraint, Narrative, Field],
+        extensions=limits.extensions_for(settings, list_size_estimate=EDGE_FANOUT_ESTIMATE),
+    )

@@ -1,0 +1,326 @@
+"""GraphQL types of the graph, derived from graph/models.py.
+
+Every stored field comes from the model declarations (`derive.fields_from`);
+this module adds only what is not a column: a node's edges, neighbours,
+aliases and measurements, an edge's two ends, and the page types. The root
+object of a node type is a row of the `node` table; of an edge, an
+`EdgeRecord` (loaders.py).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from enum import Enum
+from typing import Any
+
+import strawberry
+
+from ..graph import models
+from ..graph.errors import InvalidInput, LimitExceeded
+from .derive import MODEL_DEFAULTS, fields_from
+
+NodeKind = strawberry.enum(models.NodeKind, description="What a node is.")
+Relation = strawberry.enum(models.Relation, description="What an edge says; direction is always source -> target.")
+TechniqueCategory = strawberry.enum(models.TechniqueCategory)
+Binding = strawberry.enum(models.Binding, description="Hard constraints move slowly; leverage ones are tuned to get the most from them.")
+Quantity = strawberry.enum(models.Quantity)
+
+
+@strawberry.enum(description="Which way an edge points, seen from the node it was reached from.")
+class Direction(Enum):
+    OUT = "out"
+    IN = "in"
+
+
+# Edges and neighbours of one node: the cost estimate's guess at their number
+# when the query does not give a limit.
+EDGE_FANOUT_ESTIMATE = 10
+
+
+def page_size(info: strawberry.Info, first: int | None, *, argument: str = "first") -> int | None:
+    """`first`/`limit` checked against the server's maximum page size."""
+    if first is None:
+        return None
+    maximum = info.context.settings["max_page_size"]
+    if first < 0:
+        raise InvalidInput(f"{argument} must not be negative, got {first}")
+    if first > maximum:
+        raise LimitExceeded(f"{argument} is {first}; this server returns at most {maximum} items per page")
+    return first
+
+
+def _edge_filter(records: list[Any], relation: Relation | None, direction: Direction | None) -> list[Any]:
+    rel = relation.value if relation else None
+    way = direction.value if direction else None
+    return [r for r in records if (rel is None or r.relation == rel) and (way is None or r.direction == way)]
+
+
+def _other_end(record: Any) -> str:
+    return record.target_id if record.direction == "out" else record.source_id
+
+
+@strawberry.interface(description="A node of the graph: a paper, technique, constraint, narrative or field.")
+@fields_from(models.Node, exclude=("category", "binding"), types_={"id": strawberry.ID, "kind": NodeKind})
+class Node:
+    @classmethod
+    def resolve_type(cls, obj: Any, info: Any, abstract_type: Any) -> str:
+        return TYPE_NAME_OF_KIND[obj.kind]
+
+    @strawberry.field(description="Other names this node answers to (lower case): citation keys, abbreviations.")
+    async def aliases(self, info: strawberry.Info) -> list[str]:
+        return await info.context.loaders.aliases.load(self.id)
+
+    @strawberry.field(description="Edges touching this node, both ways unless `direction` is given.")
+    async def edges(
+        self,
+        info: strawberry.Info,
+        relation: Relation | None = None,
+        direction: Direction | None = None,
+        limit: int | None = None,
+    ) -> list[Edge]:
+        records = _edge_filter(await info.context.loaders.edges.load(self.id), relation, direction)
+        size = page_size(info, limit, argument="limit")
+        return records if size is None else records[:size]
+
+    @strawberry.field(description="The nodes at the other end of this node's edges (each once).")
+    async def neighbours(
+        self,
+        info: strawberry.Info,
+        relation: Relation | None = None,
+        direction: Direction | None = None,
+        kind: NodeKind | None = None,
+        limit: int | None = None,
+    ) -> list[Node]:
+        records = _edge_filter(await info.context.loaders.edges.load(self.id), relation, direction)
+        ids = list(dict.fromkeys(_other_end(r) for r in records))
+        nodes = [n for n in await info.context.loaders.node.load_many(ids) if n is not None]
+        if kind is not None:
+            nodes = [n for n in nodes if n.kind == kind.value]
+        size = page_size(info, limit, argument="limit")
+        return nodes if size is None else nodes[:size]
+
+    @strawberry.field(description="Numbers attached to this node: parameters, training compute, dataset size, energy.")
+    async def measurements(self, info: strawberry.Info) -> list[Measurement]:
+        return await info.context.loaders.measurements.load(self.id)
+
+
+def _is_kind(kind: str):
+    def is_type_of(cls: type, obj: Any, info: Any) -> bool:
+        return getattr(obj, "kind", None) == kind
+
+    return classmethod(is_type_of)
+
+
+async def _paper_row(root: Any, info: strawberry.Info) -> Any:
+    return await info.context.loaders.paper.load(root.id)
+
+
+@strawberry.type(description="A paper: a node with bibliographic fields. Its `name` is its title.")
+@fields_from(models.Paper, exclude=("node_id", "title_key", "year"), read=_paper_row)
+class Paper(Node):
+    is_type_of = _is_kind("paper")
+
+
+@strawberry.type(description="A method, architecture, dataset, piece of hardware or software.")
+@fields_from(models.Node, only=("category",), types_={"category": TechniqueCategory | None})
+class Technique(Node):
+    is_type_of = _is_kind("technique")
+
+
+@strawberry.type(description="A limit on progress (data, parameters, compute, energy ...) that techniques relax.")
+@fields_from(models.Node, only=("binding",), types_={"binding": Binding | None})
+class Constraint(Node):
+    is_type_of = _is_kind("constraint")
+
+
+@strawberry.type(description="A story the field told itself, set off by papers or techniques.")
+class Narrative(Node):
+    is_type_of = _is_kind("narrative")
+
+
+@strawberry.type(description="An older field of knowledge that ideas drew on.")
+class Field(Node):
+    is_type_of = _is_kind("field")
+
+
+TYPE_NAME_OF_KIND = {"paper": "Paper", "technique": "Technique", "constraint": "Constraint", "narrative": "Narrative", "field": "Field"}
+
+
+@strawberry.type(description="A fact between two nodes (source -relation-> target), with its evidence.")
+@fields_from(models.Edge, types_={"id": int, "relation": Relation, "source_id": strawberry.ID, "target_id": strawberry.ID})
+class Edge:
+    @strawberry.field(description="OUT when reached from its source, IN when reached from its target; null otherwise.")
+    def direction(self) -> Direction | None:
+        return Direction(self.direction) if self.direction else None
+
+    @strawberry.field(description="The node the edge starts from.")
+    async def source(self, info: strawberry.Info) -> Node:
+        return await _existing(info, self.source_id)
+
+    @strawberry.field(description="The node the edge points to.")
+    async def target(self, info: strawberry.Info) -> Node:
+        return await _existing(info, self.target_id)
+
+    @strawberry.field(description="The end that is not the node the edge was reached from (null when not reached from a node).")
+    async def other(self, info: strawberry.Info) -> Node | None:
+        if not self.direction:
+            return None
+        return await _existing(info, _other_end(self))
+
+
+async def _existing(info: strawberry.Info, node_id: str) -> Any:
+    node = await info.context.loaders.node.load(node_id)
+    if node is None:  # deleted while the query ran
+        from ..graph.errors import NotFound
+
+        raise NotFound(f"no node with id {node_id!r}")
+    return node
+
+
+@strawberry.type(description="A number published about a node.")
+@fields_from(models.Measurement, exclude=("id", "node_id"), types_={"quantity": Quantity})
+class Measurement:
+    pass
+
+
+# --------------------------------------------------------------------------
+# Pages
+# --------------------------------------------------------------------------
+
+
+@strawberry.type(description="Where a page ends and whether another follows.")
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None = strawberry.field(description="Pass as `after` to get the next page.")
+
+
+def encode_cursor(value: Any) -> str:
+    return base64.urlsafe_b64encode(json.dumps(["v1", value], separators=(",", ":")).encode()).decode()
+
+
+def decode_cursor(cursor: str) -> Any:
+    """The position a cursor names; InvalidInput for anything not made by `encode_cursor`."""
+    try:
+        tag, value = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        if tag != "v1":
+            raise ValueError(tag)
+        return value
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        raise InvalidInput(f"bad cursor {cursor!r}: pass the endCursor of a previous page unchanged") from None
+
+
+@strawberry.type(description="One page of nodes.")
+class NodeConnection:
+    nodes: list[Node]
+    page_info: PageInfo
+    _count: strawberry.Private[Any]
+
+    @strawberry.field(description="How many nodes match the filters, on all pages.")
+    def total_count(self) -> int:
+        return self._count()
+
+
+@strawberry.type(description="A node found by full-text search, with its relevance (larger is better).")
+class SearchHit:
+    score: float
+    node: Node
+
+
+@strawberry.type(description="One page of search results, best first.")
+class SearchConnection:
+    hits: list[SearchHit]
+    page_info: PageInfo
+    _count: strawberry.Private[Any]
+
+    @strawberry.field(description="How many nodes match, on all pages.")
+    def total_count(self) -> int:
+        return self._count()
+
+
+# --------------------------------------------------------------------------
+# Counts
+# --------------------------------------------------------------------------
+
+
+@strawberry.type
+class KindCount:
+    kind: NodeKind
+    count: int
+
+
+@strawberry.type
+class RelationCount:
+    relation: Relation
+    count: int
+
+
+@strawberry.type(description="How big the graph is.")
+class Stats:
+    nodes: list[KindCount]
+    edges: list[RelationCount]
+    total_nodes: int
+    total_edges: int
+    measurements: int
+    aliases: int
+
+    @classmethod
+    def from_dict(cls, counts: dict[str, Any]) -> Stats:
+        return cls(
+            nodes=[KindCount(kind=models.NodeKind(k), count=n) for k, n in counts["nodes"].items()],
+            edges=[RelationCount(relation=models.Relation(r), count=n) for r, n in counts["edges"].items()],
+            total_nodes=counts["total_nodes"],
+            total_edges=counts["total_edges"],
+            measurements=counts["measurements"],
+            aliases=counts["aliases"],
+        )
+
+
+# --------------------------------------------------------------------------
+# Inputs (also derived from the models)
+# --------------------------------------------------------------------------
+
+
+@strawberry.input(description="A new node. Its kind is the part of the id before the colon (technique:dropout).")
+@fields_from(
+    models.Node,
+    exclude=("kind", "provenance"),
+    types_={"id": strawberry.ID, "category": TechniqueCategory | None, "binding": Binding | None},
+    defaults=MODEL_DEFAULTS,
+)
+class NodeInput:
+    pass
+
+
+@strawberry.input(description="Fields of a node to change; the ones left out keep their value.")
+@fields_from(
+    models.Node,
+    exclude=("id", "kind", "provenance"),
+    types_={"name": str | None, "category": TechniqueCategory | None, "binding": Binding | None},
+    defaults=strawberry.UNSET,
+)
+class NodeChanges:
+    pass
+
+
+@strawberry.input(description="A fact to add (or bring up to date): source -relation-> target, with its evidence.")
+@fields_from(
+    models.Edge,
+    exclude=("id", "inferred", "provenance"),
+    types_={"relation": Relation, "source_id": strawberry.ID, "target_id": strawberry.ID},
+    defaults=MODEL_DEFAULTS,
+)
+class LinkInput:
+    pass
+
+
+def plain(value: Any) -> Any:
+    """An input's value as the service layer takes it: enums to their values, UNSET dropped."""
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
+def input_values(data: Any) -> dict[str, Any]:
+    return {k: plain(v) for k, v in vars(data).items() if v is not strawberry.UNSET}
