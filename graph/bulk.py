@@ -1,0 +1,203 @@
+"""Bulk reads and writes for loaders: many rows per statement.
+
+The service layer's one-object-at-a-time functions (`upsert_paper`, `link`)
+cost a few round trips per row; a 20,000-entry BibTeX file needs SQLAlchemy
+Core executemany instead (about ten times faster on SQLite). The rules stay
+the service layer's: relations are checked with `service.check_relation`,
+and every write marks the session so the revision counter moves on commit.
+Callers own the transaction and validate values before writing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import json
+
+from sqlalchemy import JSON, bindparam, insert, select, update
+from sqlmodel import Session
+
+from . import service
+from .models import Alias, Edge, Node, NodeKind, Paper
+
+# Stay well under SQLite's limit on bound parameters per statement.
+_CHUNK = 900
+
+_node = Node.__table__
+_paper = Paper.__table__
+_alias = Alias.__table__
+_edge = Edge.__table__
+
+NODE_COLUMNS = ("id", "kind", "name", "description", "year", "category", "binding", "provenance")
+PAPER_COLUMNS = tuple(c.name for c in _paper.columns)
+
+
+def _insert_many(session: Session, table: Any, columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> None:
+    """INSERT many rows. On SQLite the statement goes to the driver as is
+    (`exec_driver_sql`): SQLAlchemy's per-row parameter processing would cost
+    more than SQLite's own work. JSON columns are serialised here as
+    SQLAlchemy's JSON type would (json.dumps). Elsewhere: Core executemany."""
+    if not rows:
+        return
+    connection = session.connection()
+    if connection.dialect.paramstyle != "qmark":
+        session.execute(insert(table), [{c: r.get(c) for c in columns} for r in rows])
+        return
+    json_columns = {c.name for c in table.columns if isinstance(c.type, JSON)}
+    sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+    if json_columns:
+        getters = [(lambda r, c=c: json.dumps(r.get(c))) if c in json_columns else (lambda r, c=c: r.get(c)) for c in columns]
+        params = [tuple(g(r) for g in getters) for r in rows]
+    else:
+        params = [tuple(r.get(c) for c in columns) for r in rows]
+    connection.exec_driver_sql(sql, params)
+
+
+def _chunks(values: Iterable[Any]) -> Iterable[list[Any]]:
+    values = list(values)
+    for i in range(0, len(values), _CHUNK):
+        yield values[i:i + _CHUNK]
+
+
+# --- reads ----------------------------------------------------------------------
+
+
+def aliases_of(session: Session, aliases: Iterable[str]) -> dict[str, str]:
+    """alias (lower case) -> node id, for those of `aliases` that exist."""
+    out: dict[str, str] = {}
+    for chunk in _chunks({a.lower() for a in aliases if a}):
+        out.update(session.execute(select(_alias.c.alias, _alias.c.node_id).where(_alias.c.alias.in_(chunk))).all())
+    return out
+
+
+def node_kinds(session: Session, node_ids: Iterable[str]) -> dict[str, str]:
+    """node id -> kind, for those of `node_ids` that exist."""
+    out: dict[str, str] = {}
+    for chunk in _chunks(set(node_ids)):
+        out.update(session.execute(select(_node.c.id, _node.c.kind).where(_node.c.id.in_(chunk))).all())
+    return out
+
+
+def papers_matching(
+    session: Session,
+    *,
+    dois: Iterable[str] = (),
+    arxiv_ids: Iterable[str] = (),
+    title_keys: Iterable[str] = (),
+    node_ids: Iterable[str] = (),
+) -> dict[str, dict[str, Any]]:
+    """node id -> the paper's node and paper columns, for every paper with one
+    of these DOIs, arXiv ids, title keys or node ids."""
+    wanted = [
+        (_paper.c.doi, {d for d in dois if d}),
+        (_paper.c.arxiv_id, {a for a in arxiv_ids if a}),
+        (_paper.c.title_key, {t for t in title_keys if t}),
+        (_paper.c.node_id, set(node_ids)),
+    ]
+    columns = [_paper, _node.c.name, _node.c.provenance]
+    out: dict[str, dict[str, Any]] = {}
+    for column, values in wanted:
+        for chunk in _chunks(values):
+            stmt = select(*columns).join(_node, _node.c.id == _paper.c.node_id).where(column.in_(chunk))
+            for row in session.execute(stmt).mappings():
+                out.setdefault(row["node_id"], dict(row))
+    return out
+
+
+def technique_aliases(session: Session, words: Iterable[str]) -> dict[str, str]:
+    """word (lower case) -> technique node id, by alias or by `technique:<slug>`."""
+    words = {w.lower() for w in words if w}
+    out: dict[str, str] = {}
+    for chunk in _chunks(words):
+        stmt = select(_alias.c.alias, _alias.c.node_id).join(_node, _node.c.id == _alias.c.node_id).where(
+            _alias.c.alias.in_(chunk), _node.c.kind == NodeKind.technique.value
+        )
+        out.update(session.execute(stmt).all())
+    by_slug = {f"technique:{service.slugify(w)}": w for w in words - set(out)}
+    for node_id in node_kinds(session, by_slug):
+        out[by_slug[node_id]] = node_id
+    return out
+
+
+def edges_from(session: Session, source_ids: Iterable[str]) -> set[tuple[str, str, str]]:
+    """(source, relation, target) of every edge leaving these nodes."""
+    out: set[tuple[str, str, str]] = set()
+    for chunk in _chunks(set(source_ids)):
+        stmt = select(_edge.c.source_id, _edge.c.relation, _edge.c.target_id).where(_edge.c.source_id.in_(chunk))
+        out.update(tuple(r) for r in session.execute(stmt).all())
+    return out
+
+
+# --- writes ---------------------------------------------------------------------
+
+
+def insert_papers(session: Session, nodes: Sequence[dict[str, Any]], papers: Sequence[dict[str, Any]]) -> None:
+    """Insert paper nodes and their paper rows (ids must be new)."""
+    if not nodes and not papers:
+        return
+    _insert_many(session, _node, NODE_COLUMNS, nodes)
+    _insert_many(session, _paper, PAPER_COLUMNS, papers)
+    service.mark_changed(session)
+
+
+def update_papers(session: Session, nodes: Sequence[dict[str, Any]], papers: Sequence[dict[str, Any]]) -> None:
+    """Rewrite the name/year/provenance of existing paper nodes and all columns of their paper rows."""
+    if nodes:
+        stmt = update(_node).where(_node.c.id == bindparam("b_id")).values(
+            name=bindparam("name"), year=bindparam("year"), provenance=bindparam("provenance")
+        )
+        session.execute(stmt, [{"b_id": n["id"], "name": n["name"], "year": n["year"], "provenance": n["provenance"]} for n in nodes])
+    if papers:
+        columns = [c for c in PAPER_COLUMNS if c != "node_id"]
+        stmt = update(_paper).where(_paper.c.node_id == bindparam("b_node_id")).values({c: bindparam(c) for c in columns})
+        session.execute(stmt, [{"b_node_id": p["node_id"], **{c: p.get(c) for c in columns}} for p in papers])
+    if nodes or papers:
+        service.mark_changed(session)
+
+
+def insert_aliases(session: Session, rows: Sequence[dict[str, str]]) -> None:
+    """Insert aliases {alias, node_id, source}; `alias` is stored lower-cased and must be new."""
+    if rows:
+        rows = [{"alias": r["alias"].lower(), "node_id": r["node_id"], "source": r.get("source", "name")} for r in rows]
+        _insert_many(session, _alias, ("alias", "node_id", "source"), rows)
+        service.mark_changed(session)
+
+
+@dataclass(frozen=True)
+class _End:
+    id: str
+    kind: str
+
+
+def check_edge(source_id: str, source_kind: str, relation: str, target_id: str, target_kind: str) -> None:
+    """The service layer's relation rules for an edge whose ends are known by kind only."""
+    if source_id == target_id:
+        from .errors import InvalidInput
+
+        raise InvalidInput(f"{source_id} -{relation}-> {target_id}: a node cannot be linked to itself")
+    service.check_relation(_End(source_id, source_kind), relation, _End(target_id, target_kind))
+
+
+def insert_edges(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert edges already checked with `check_edge` and not yet present."""
+    if rows:
+        keys = ("source_id", "relation", "target_id", "provenance", "note", "year", "confidence", "inferred")
+        _insert_many(session, _edge, keys, rows)
+        service.mark_changed(session)
+
+
+def paper_rows(session: Session, where: Any = None) -> Iterable[dict[str, Any]]:
+    """Every paper with its node's name and year, in id order (for exports)."""
+    stmt = select(_paper, _node.c.name, _node.c.provenance).join(_node, _node.c.id == _paper.c.node_id).order_by(_paper.c.node_id)
+    if where is not None:
+        stmt = stmt.where(where)
+    for row in session.execute(stmt).mappings():
+        yield dict(row)
+
+
+__all__ = [
+    "aliases_of", "node_kinds", "papers_matching", "technique_aliases", "edges_from",
+    "insert_papers", "update_papers", "insert_aliases", "check_edge", "insert_edges", "paper_rows",
+]
