@@ -36,7 +36,7 @@ from ..ingest import load
 from . import http_errors
 from .context import Context, check_write_allowed
 from .limits import BodySizeLimit
-from .schema import build_schema
+from .schema import bibtex_limits, build_schema
 
 log = logging.getLogger("aiprogress.api")
 
@@ -56,8 +56,7 @@ def render_graphql_error(error: GraphQLError) -> dict[str, Any]:
         if original.where:
             extensions["where"] = original.where
     elif original is not None and error.path is not None:
-        # A fault of ours while resolving a field: say so, log the details.
-        log.error("unexpected error resolving %s", ".".join(map(str, error.path)), exc_info=original)
+        # A fault of ours while resolving a field: say so; Schema.process_errors logs the details.
         out["message"] = http_errors.INTERNAL_MESSAGE
         extensions = {"code": http_errors.INTERNAL_CODE}
     else:
@@ -126,7 +125,7 @@ def create_app(settings: dict | None = None, *, engine: Engine | None = None) ->
         except UnicodeDecodeError as exc:
             raise InvalidInput(f"the uploaded file is not UTF-8 text (byte {exc.start})", where=source) from None
         with db.session_scope(engine) as session:
-            report = load.ingest_text(session, bib, source=source, strict=strict)
+            report = load.ingest_text(session, bib, source=source, strict=strict, limits=bibtex_limits(config))
         return report.to_dict()
 
     # ---- Routers of the other families ----------------------------------

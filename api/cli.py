@@ -179,3 +179,4 @@ def main() -> None:
 # Command families registered on `app` from their own modules.
 from . import cli_interop  # noqa: E402,F401  (export, import-rdf, sparql, copy, migrate)
 from . import cli_ingest  # noqa: E402,F401  (ingest)
+from . import cli_serve  # noqa: E402,F401  (serve)

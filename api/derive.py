@@ -100,8 +100,12 @@ def fields_from(
             info = declared[name]
             annotation = types_.get(name, graphql_annotation(info.annotation))
             if defaults is not _OUTPUT:
+                if defaults is MODEL_DEFAULTS:
+                    default = _input_default(info, annotation)
+                else:  # every field may be left out, so every field is optional
+                    default = defaults
+                    annotation = typing.Optional[annotation]  # noqa: UP045
                 annotations[name] = annotation
-                default = _input_default(info, annotation) if defaults is MODEL_DEFAULTS else defaults
                 setattr(cls, name, strawberry.field(description=info.description, default=default))
             elif read is None:
                 annotations[name] = annotation

@@ -15,7 +15,7 @@ from strawberry.permission import BasePermission
 
 from ..graph import listing, search, service
 from ..graph.errors import AiprogressError
-from ..ingest import load
+from ..ingest import bibtex, load
 from . import limits
 from .derive import fields_from
 from .types import (
@@ -45,6 +45,10 @@ from .types import (
 from .loaders import edge_record
 
 DEFAULT_PAGE = 50
+
+
+def bibtex_limits(config: dict[str, Any]) -> bibtex.Limits:
+    return bibtex.Limits(max_file_bytes=config["max_upload_bytes"], max_entries=config["max_entries"], max_field_chars=config["max_field_chars"])
 
 
 class CanWrite(BasePermission):
@@ -175,9 +179,9 @@ class Mutation:
         return True
 
     @strawberry.mutation(permission_classes=[CanWrite], description="Read BibTeX text into the graph and report what happened to each entry. With strict, the first problem stops it and nothing is written.")
-    def ingest_bibtex(self, info: strawberry.Info, text: str, source: str = "graphql.bib", strict: bool = False) -> IngestReport:
+    def ingest_bibtex(self, info: strawberry.Info, text: str, file_name: str = "graphql.bib", strict: bool = False) -> IngestReport:
         with info.context.writing() as session:
-            return load.ingest_text(session, text, source=source, strict=strict)
+            return load.ingest_text(session, text, source=file_name, strict=strict, limits=bibtex_limits(info.context.settings))
 
 
 class Schema(strawberry.Schema):

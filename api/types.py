@@ -285,7 +285,7 @@ class Stats:
 @strawberry.input(description="A new node. Its kind is the part of the id before the colon (technique:dropout).")
 @fields_from(
     models.Node,
-    exclude=("kind", "provenance"),
+    exclude=("kind",),
     types_={"id": strawberry.ID, "category": TechniqueCategory | None, "binding": Binding | None},
     defaults=MODEL_DEFAULTS,
 )
@@ -296,8 +296,8 @@ class NodeInput:
 @strawberry.input(description="Fields of a node to change; the ones left out keep their value.")
 @fields_from(
     models.Node,
-    exclude=("id", "kind", "provenance"),
-    types_={"name": str | None, "category": TechniqueCategory | None, "binding": Binding | None},
+    exclude=("id", "kind"),
+    types_={"category": TechniqueCategory | None, "binding": Binding | None},
     defaults=strawberry.UNSET,
 )
 class NodeChanges:
@@ -307,7 +307,7 @@ class NodeChanges:
 @strawberry.input(description="A fact to add (or bring up to date): source -relation-> target, with its evidence.")
 @fields_from(
     models.Edge,
-    exclude=("id", "inferred", "provenance"),
+    exclude=("id", "inferred"),
     types_={"relation": Relation, "source_id": strawberry.ID, "target_id": strawberry.ID},
     defaults=MODEL_DEFAULTS,
 )
