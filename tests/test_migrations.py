@@ -1,0 +1,83 @@
+"""Schema migrations: upgrades in place keep every row; newer databases are refused."""
+
+from __future__ import annotations
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import text
+from sqlmodel import SQLModel
+
+from aiprogress.graph import db as database
+from aiprogress.graph import service
+from aiprogress.graph.errors import SchemaVersionError
+from aiprogress.ingest import datafiles
+from conftest import dump_rows
+
+
+def _fill(engine) -> None:
+    with database.session_scope(engine) as s:
+        datafiles.load_builtin(s)
+        service.upsert_paper(s, "paper:smith2020x", title="A Title", year=2020, provenance="t", authors=["Smith, A"], extra={"k": "v"})
+
+
+def test_the_migrations_build_exactly_the_schema_of_the_models(engine):
+    with engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True, "include_object": _declared_only})
+        assert compare_metadata(context, SQLModel.metadata) == []
+        assert database.schema_revision(conn) == database.schema_head()
+
+
+def _declared_only(obj, name, type_, reflected, compare_to):
+    return not (type_ == "table" and reflected and compare_to is None)
+
+
+def test_a_database_at_the_first_revision_upgrades_with_every_row(database_url):
+    engine = database.open_engine(database_url)
+    try:
+        with engine.begin() as conn:
+            command.upgrade(database._alembic_config(conn), database.FIRST_REVISION)
+        _fill(engine)
+        before = dump_rows(engine)
+        assert sum(len(rows) for _, rows in before) > 500
+        database.create_schema(engine)
+        after = dump_rows(engine)
+        assert [t for t in after if t[0] in dict(before)] == before
+        with engine.connect() as conn:
+            assert database.schema_revision(conn) == database.schema_head()
+    finally:
+        engine.dispose()
+
+
+def test_a_database_made_before_migrations_is_adopted_in_place(database_url):
+    engine = database.open_engine(database_url)
+    try:
+        SQLModel.metadata.create_all(engine)  # what create_schema did before Alembic
+        _fill(engine)
+        before = dump_rows(engine)
+        assert database.upgrade_schema(engine) == (database.FIRST_REVISION, database.schema_head())
+        assert [t for t in dump_rows(engine) if t[0] in dict(before)] == before
+        assert database.has_schema(engine)
+    finally:
+        engine.dispose()
+
+
+def test_a_newer_database_is_refused_with_a_clear_message(engine, cli):
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999_from_the_future'"))
+    for call in (database.create_schema, database.has_schema, database.check_schema):
+        with pytest.raises(SchemaVersionError, match="9999_from_the_future.*newer than this aiprogress"):
+            call(engine)
+    if engine.dialect.name == "sqlite":
+        code, out, err = cli("stats", "--db", engine.url.database)
+        assert code == SchemaVersionError.exit_code
+        assert "newer than this aiprogress" in err and "Traceback" not in err
+
+
+def test_migrate_command_reports_the_revision(cli, tmp_path):
+    code, out, err = cli("migrate", "--db", tmp_path / "new.db")
+    assert code == 0, err
+    assert database.schema_head() in out
+    code, out, err = cli("migrate", "--db", tmp_path / "new.db")
+    assert code == 0 and "already at" in out
