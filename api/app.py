@@ -35,6 +35,7 @@ from ..graph.errors import AiprogressError, InvalidInput
 from ..ingest import load
 from . import http_errors
 from .context import Context, check_write_allowed
+from .interop_routes import router as interop_router
 from .limits import BodySizeLimit
 from .schema import bibtex_limits, build_schema
 
@@ -134,6 +135,7 @@ def create_app(settings: dict | None = None, *, engine: Engine | None = None) ->
     #     app.include_router(page_router)      # GET /, /api/graph ... (issue 6)
     #     app.include_router(export_router)    # GET /export/{format}
     # ----------------------------------------------------------------------
+    app.include_router(interop_router)  # GET /export/{format}, GET/POST /sparql (issue 7)
 
     _install_error_handlers(app)
     # Outermost, so an oversized body is refused before any route reads it.
