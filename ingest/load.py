@@ -36,7 +36,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from ..graph import bulk, service
+from ..graph import bulk, service, settings
 from ..graph.db import session_scope
 from ..graph.errors import AiprogressError, InvalidInput
 from ..graph.models import RELATION_RULES
@@ -56,7 +56,7 @@ RELATION_FIELDS = {
 }
 KEYWORD_RELATION = "introduces"
 KEYWORD_CONFIDENCE = 0.5
-BATCH_SIZE = 2000
+BATCH_SIZE = settings.BY_NAME["ingest_batch_size"].default
 
 # Problems that inform rather than accuse: they never make --strict abort.
 NOTE_KINDS = bibtex.NOTE_KINDS | {"kept-value"}
@@ -506,7 +506,7 @@ def parse_source(source: str, limits: bibtex.Limits | None = None, text: str | N
 
 def ingest_source(engine: Engine, source: str, *, text: str | None = None, parsed: bibtex.ParseResult | None = None,
                   strict: bool = False, dry_run: bool = False, overwrite: bool = False,
-                  limits: bibtex.Limits | None = None, batch_size: int = BATCH_SIZE,
+                  limits: bibtex.Limits | None = None, batch_size: int | None = None,
                   progress: Progress | None = None) -> IngestReport:
     """Ingest one file (or `text`, or an already `parsed` result) into the database behind `engine`.
 
@@ -518,6 +518,7 @@ def ingest_source(engine: Engine, source: str, *, text: str | None = None, parse
     if parsed is None:
         parsed = parse_source(source, limits, text)
     name = "stdin" if source == "-" else Path(source).name
+    batch_size = settings.get("ingest_batch_size", batch_size)
     report = IngestReport(source=source, dry_run=dry_run)
     options = dict(file_label=f"bibtex:{name}", strict=strict, overwrite=overwrite, batch_size=batch_size, progress=progress)
     with _gc_paused():

@@ -1,0 +1,80 @@
+"""Every file of ../shared/corpora ingested into a real store, with the known facts
+about each (SOURCES.md there describes them)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from aiprogress.graph import db as database
+from aiprogress.graph import service
+from aiprogress.graph.models import Alias, Node, Paper
+from aiprogress.ingest import load
+
+ACL = ("all_C_coling.bib", "all_D_emnlp.bib", "all_L_lrec.bib", "all_N_naacl_hlt.bib", "all_P_acl.bib")
+
+
+@pytest.fixture
+def store(tmp_path):
+    engine = database.open_engine(str(tmp_path / "corpora.db"))
+    database.create_schema(engine)
+    yield engine
+    engine.dispose()
+
+
+def n(engine, model) -> int:
+    with Session(engine) as s:
+        return s.execute(select(func.count()).select_from(model)).scalar_one()
+
+
+def test_d2l_duplicate_works_become_one_node_with_both_keys(store, shared_dir):
+    report = load.ingest_source(store, str(shared_dir / "corpora/d2l/d2l.bib"))
+    assert report.entries == 488 and report.failed == 0
+    assert n(store, Node) == report.new == 488 - report.merged
+    with Session(store) as s:
+        node_id = service.resolve_id(s, "ba2016layer")
+        assert node_id == service.resolve_id(s, "Ba.Kiros.Hinton.2016")
+        assert {a for a in s.scalars(select(Alias.alias).where(Alias.node_id == node_id))} == {"ba2016layer", "ba.kiros.hinton.2016"}
+        assert service.get_node(s, node_id).name == "Layer normalization"
+        # `Title =`, `Author =`, `Year =` (mixed case) are read like lower-case names.
+        silverman = s.get(Paper, service.resolve_id(s, "Silverman86"))
+        assert silverman.authors == ["B. W. Silverman"] and silverman.year == 1986
+        assert service.get_node(s, silverman.node_id).name.startswith("Density Estimation for Statistical and Data")
+    again = load.ingest_source(store, str(shared_dir / "corpora/d2l/d2l.bib"))
+    assert (again.new, again.merged, again.unchanged) == (0, 0, 488)
+
+
+def test_ml_bib_reports_the_hidden_entries_and_ingests_the_rest(store, shared_dir):
+    report = load.ingest_source(store, str(shared_dir / "corpora/lisa-lab-ml/ml.bib"))
+    hidden = [p for p in report.problems if p["kind"] == "not-an-entry"]
+    assert [p["line"] for p in hidden] == [22426, 25298]
+    assert "@ InProceedings{Salakhutdinov-NIPS2010-softmax" in hidden[0]["message"]
+    assert sum(p["kind"] == "duplicate-key" for p in report.problems) == 2
+    assert len({p["key"] for p in report.problems if p["kind"] == "duplicate-field"}) == 6
+    assert sum(p["kind"] == "undefined-macro" for p in report.problems) > 1200
+    assert report.new + report.merged + report.unchanged == report.entries
+    with Session(store) as s:
+        assert s.get(Alias, "salakhutdinov-nips2010-softmax") is None
+        assert s.get(Alias, "salhinton09small") is not None
+    assert n(store, Node) == report.new
+
+
+def test_all_acl_files_coling_duplicates_make_no_nodes(store, shared_dir):
+    folder = shared_dir / "corpora/acl-anthology-2019"
+    reports = list(load.ingest_sources(store, [str(folder / f) for f in ACL]))
+    coling = reports[0]
+    assert coling.entries == 4484 and coling.duplicates == 2991
+    assert sum(r.entries for r in reports) == 20_253
+    assert n(store, Alias) == 20_253  # one alias per unique key, duplicates added none
+    assert n(store, Node) == sum(r.new for r in reports) < 20_253  # joint COLING-ACL 1998 papers merged
+    with Session(store) as s:
+        # COLING-ACL 1998 appears in both files: one node, both keys.
+        assert service.resolve_id(s, "C98-1013") == service.resolve_id(s, "P98-1013")
+        # LaTeX in names decoded: Sch{\"u}tze.
+        authors = [a for row in s.scalars(select(Paper.authors)) for a in row]
+        assert sum(a.startswith("Schütze") for a in authors) > 10
+        # Only the two names whose source spells a literal `{\backslash}'n` keep a backslash.
+        assert sum("\\" in a or "{" in a for a in authors) <= 2
+    again = load.ingest_source(store, str(folder / ACL[0]))
+    assert (again.new, again.merged, again.duplicates) == (0, 0, 2991)
