@@ -425,6 +425,38 @@ class Snapshot:
         new, first = np.unique(cand, return_index=True)
         return new, edges[keep][first]
 
+    def reach(self, starts: Iterable[int], direction: str, *, relations: Iterable[str] | None = None) -> np.ndarray:
+        """A boolean mask of every node reached from any of `starts` (the starts included)."""
+        csrs = {UP: (self._up,), DOWN: (self._down,), BOTH: (self._up, self._down)}[direction]
+        allowed = self._allowed(relations)
+        seen = np.zeros(len(self.ids), dtype=bool)
+        frontier = np.unique(np.fromiter(starts, dtype=np.int32))
+        seen[frontier] = True
+        while frontier.size:
+            frontier, _ = self._expand(frontier, csrs, seen, allowed)
+            seen[frontier] = True
+        return seen
+
+    def edges_lacking_evidence(self) -> list[int]:
+        """Positions of edges whose note or provenance is empty."""
+        if self._engine is None:
+            return [e for e in range(self.edge_count) if not self.fact(e).note or not self.fact(e).provenance]
+        c = Edge.__table__.c
+        stmt = select(c.source_id, c.relation, c.target_id).where(
+            (c.note.is_(None)) | (c.note == "") | (c.provenance.is_(None)) | (c.provenance == "")
+        )
+        with self._engine.connect() as conn:
+            rows = conn.execute(stmt).all()
+        positions = []
+        for source, relation, target in rows:
+            i, j = self.index.get(source), self.index.get(target)
+            if i is None or j is None:
+                continue
+            for e in self.incident(i, relation=relation, direction="out"):
+                if int(self.dst[e]) == j:
+                    positions.append(e)
+        return sorted(positions)
+
     def shortest_chain(self, a: int, b: int, *, directed: bool = True, relations: Iterable[str] | None = None) -> list[int]:
         """Edge positions of one shortest chain from a to b, or NoPath.
 

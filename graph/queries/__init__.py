@@ -1,0 +1,19 @@
+"""Graph queries: pure functions f(snapshot, ...) returning plain data with
+the evidence behind each answer. One family per module:
+
+- lineage: origins, impact, path
+- timeline: constraint_timeline, frontier
+- narratives: narrative_shifts
+- topics: topic_shifts (over a corpus of papers)
+- gaps: gaps
+
+Get a snapshot with graph.network.snapshot(session).
+"""
+
+from .gaps import gaps
+from .lineage import impact, origins, path
+from .narratives import narrative_shifts
+from .timeline import constraint_timeline, frontier
+from .topics import topic_shifts
+
+__all__ = ["constraint_timeline", "frontier", "gaps", "impact", "narrative_shifts", "origins", "path", "topic_shifts"]
