@@ -104,8 +104,10 @@ def _page_of(field: FieldNode, default_list_size: int, variable_list_size: int) 
     return default_list_size if _is_list_field(field) else 1
 
 
-# Fields that return lists without a page argument; the cost guesses their size.
-_LIST_FIELDS = frozenset({"edges", "neighbours", "nodes", "hits", "measurements", "supportingEdges"})
+# Fields of a node that return lists without a page argument; the cost
+# guesses their size. (The `nodes` and `hits` of a page are not here: the
+# page's own `first` already multiplies them.)
+_LIST_FIELDS = frozenset({"edges", "neighbours", "measurements"})
 
 
 def _is_list_field(field: FieldNode) -> bool:
@@ -141,7 +143,7 @@ def extensions_for(settings: dict[str, Any], *, list_size_estimate: int) -> list
     aliases = MaxAliasesLimiter(max_alias_count=settings["max_aliases"])
     rules: list[type[ValidationRule]] = [_with_code(rule, LIMIT_CODE) for rule in (*depth.validation_rules, *aliases.validation_rules)]
     rules.append(cost_rule(settings["max_query_cost"], default_list_size=list_size_estimate, variable_list_size=settings["max_page_size"]))
-    return [AddValidationRules(rules)]
+    return [lambda: AddValidationRules(rules)]
 
 
 # --------------------------------------------------------------------------

@@ -7,6 +7,7 @@ raised as graph/errors.py errors and rendered in one place (api/app.py).
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 import strawberry
@@ -200,3 +201,18 @@ def build_schema(settings: dict[str, Any]) -> strawberry.Schema:
         types=[Paper, Technique, Constraint, Narrative, Field],
         extensions=limits.extensions_for(settings, list_size_estimate=EDGE_FANOUT_ESTIMATE),
     )
+
+
+SCHEMA_FILE = Path(__file__).with_name("schema.graphql")
+
+
+def schema_text() -> str:
+    """The schema in GraphQL SDL, as committed in api/schema.graphql."""
+    from ..graph import settings
+
+    return build_schema(settings.resolve()).as_str() + "\n"
+
+
+if __name__ == "__main__":  # python -m aiprogress.api.schema: rewrite api/schema.graphql
+    SCHEMA_FILE.write_text(schema_text(), encoding="utf-8")
+    print(f"wrote {SCHEMA_FILE}")

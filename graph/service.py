@@ -135,10 +135,14 @@ def find_paper(session: Session, *, doi: str | None = None, arxiv_id: str | None
     """A paper by DOI or arXiv id (normalised the same way as at ingest)."""
     if doi:
         value = normalize_doi(doi)
+        if value is None:  # else `doi IS NULL` would match any paper without a DOI
+            raise InvalidInput(f"{doi!r} is not a DOI (expected 10.<registrant>/<suffix>)")
         paper = session.exec(select(Paper).where(Paper.doi == value)).first()
         what = f"DOI {doi!r}"
     elif arxiv_id:
         value = normalize_arxiv(arxiv_id)
+        if value is None:
+            raise InvalidInput(f"{arxiv_id!r} is not an arXiv id (expected e.g. 1706.03762 or cs/0112017)")
         paper = session.exec(select(Paper).where(Paper.arxiv_id == value)).first()
         what = f"arXiv id {arxiv_id!r}"
     else:
