@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import event, inspect
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError
 from sqlmodel import Session, SQLModel, create_engine
 
 from . import models, settings  # noqa: F401  (models registers the tables on SQLModel.metadata)
@@ -210,10 +210,12 @@ def is_transient(exc: BaseException) -> bool:
     sqlstate = getattr(exc.orig, "sqlstate", None)
     if sqlstate is not None:
         return sqlstate in _PG_TRANSIENT
+    message = str(exc.orig).lower()
     if isinstance(exc, OperationalError):
-        message = str(exc.orig).lower()
         return any(fragment in message for fragment in _SQLITE_TRANSIENT)
-    return False
+    # pysqlite reads outside a transaction until the first write, so a key
+    # checked as free may be taken by another writer before the insert.
+    return isinstance(exc, IntegrityError) and message.startswith("unique constraint failed")
 
 
 T = TypeVar("T")
