@@ -67,7 +67,9 @@ _FTS_DDL = (
     """CREATE TRIGGER IF NOT EXISTS node_fts_ad AFTER DELETE ON node BEGIN
         DELETE FROM node_fts WHERE rowid = old.rowid;
     END""",
-    """CREATE TRIGGER IF NOT EXISTS paper_fts_ai AFTER INSERT ON paper BEGIN
+    # A new paper with no abstract changes nothing the node's own trigger did not
+    # already index; skipping it halves the index work of a bulk BibTeX ingest.
+    """CREATE TRIGGER IF NOT EXISTS paper_fts_ai AFTER INSERT ON paper WHEN new.abstract IS NOT NULL BEGIN
         UPDATE node_fts SET abstract = new.abstract WHERE rowid = (SELECT rowid FROM node WHERE id = new.node_id);
     END""",
     """CREATE TRIGGER IF NOT EXISTS paper_fts_au AFTER UPDATE OF abstract ON paper BEGIN
