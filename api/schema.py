@@ -19,6 +19,7 @@ from ..graph.errors import AiprogressError
 from ..ingest import bibtex, load
 from . import limits
 from .derive import fields_from
+from .graph_queries import GraphQueries
 from .types import (
     EDGE_FANOUT_ESTIMATE,
     Constraint,
@@ -72,7 +73,7 @@ def _after_key(after: str | None) -> tuple[int, str] | None:
 
 
 @strawberry.type
-class Query:
+class Query(GraphQueries):
     @strawberry.field(description="One node by id (kind:slug), alias or citation key.")
     async def node(self, info: strawberry.Info, id: strawberry.ID) -> Node | None:
         ctx = info.context

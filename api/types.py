@@ -149,7 +149,7 @@ TYPE_NAME_OF_KIND = {"paper": "Paper", "technique": "Technique", "constraint": "
 
 
 @strawberry.type(description="A fact between two nodes (source -relation-> target), with its evidence.")
-@fields_from(models.Edge, types_={"id": int, "relation": Relation, "source_id": strawberry.ID, "target_id": strawberry.ID})
+@fields_from(models.Edge, types_={"relation": Relation, "source_id": strawberry.ID, "target_id": strawberry.ID})
 class Edge:
     @strawberry.field(description="OUT when reached from its source, IN when reached from its target; null otherwise.")
     def direction(self) -> Direction | None:

@@ -1,0 +1,276 @@
+"""The graph queries of graph/queries in GraphQL: origins, impact, path,
+constraintTimeline, narrativeShifts, topicShifts, frontier, gaps.
+
+Each resolver takes the cached in-memory graph (graph.network.snapshot),
+calls one query function and wraps its answer; nodes in answers are loaded
+through the DataLoaders, and every answer built on edges carries them as
+`supportingEdges` (each a stored fact with its note and provenance).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from strawberry.scalars import JSON
+
+from ..graph import network, queries, service
+from ..graph.errors import InvalidInput
+from ..graph.network import EdgeFact
+from ..graph.queries.gaps import Gaps as GapsResult
+from ..graph.queries import timeline as timeline_module
+from ..graph.queries import topics as topics_module
+from .derive import fields_from
+from .loaders import EdgeRecord
+from .types import Edge, Node, Relation, page_size
+
+DEFAULT_REACHED = 100
+
+
+def fact_record(fact: EdgeFact) -> Any:
+    """A query's supporting fact as the root of an `Edge`."""
+    return EdgeRecord(fact.id, fact.source, fact.relation, fact.target, fact.provenance, fact.note, fact.year, fact.confidence, fact.inferred, None)
+
+
+def _graph(info: strawberry.Info) -> network.Snapshot:
+    return network.snapshot(info.context.session())
+
+
+def _resolve(info: strawberry.Info, ref: str) -> str:
+    return service.resolve_id(info.context.session(), ref)
+
+
+async def _nodes(info: strawberry.Info, ids: list[str]) -> list[Any]:
+    return [n for n in await info.context.loaders.node.load_many(ids) if n is not None]
+
+
+def _relations(relations: list[Relation] | None) -> list[str] | None:
+    return [r.value for r in relations] if relations else None
+
+
+# --------------------------------------------------------------------------
+# origins, impact, path
+# --------------------------------------------------------------------------
+
+
+@strawberry.type(description="A node reached by a walk, how many steps away, and the fact it was reached by.")
+class Reached:
+    distance: int
+    via: Edge
+    _id: strawberry.Private[str]
+    _lineage: strawberry.Private[Any]
+
+    @strawberry.field(description="The node reached.")
+    async def node(self, info: strawberry.Info) -> Node:
+        return await info.context.loaders.node.load(self._id)
+
+    @strawberry.field(description="One shortest chain of facts from the start to this node, from the start outwards.")
+    def chain(self) -> list[Edge]:
+        return [fact_record(f) for f in self._lineage.chain(self._id)]
+
+
+@strawberry.type(description="Where an idea comes from (origins) or what it led to (impact), nearest first.")
+class Lineage:
+    direction: str = strawberry.field(description="origins or impact.")
+    relations: list[str] = strawberry.field(description="The relations followed.")
+    depth: int | None = strawberry.field(description="Most steps walked (null: no limit).")
+    count: int = strawberry.field(description="How many nodes were reached in all.")
+    reached: list[Reached] = strawberry.field(description="The nodes reached, nearest first (up to `limit`).")
+    supporting_edges: list[Edge] = strawberry.field(description="The facts of the shortest chains to the nodes listed in `reached`.")
+    fields: JSON | None = strawberry.field(description="Origins: the fields of inspiration reached, with the nodes that drew on each.")
+    blocked: JSON | None = strawberry.field(description="Impact: per constraint, how many relaxes edges depend on the start.")
+    _root: strawberry.Private[str]
+
+    @strawberry.field(description="The node the walk started from.")
+    async def root(self, info: strawberry.Info) -> Node:
+        return await info.context.loaders.node.load(self._root)
+
+
+def _lineage(info: strawberry.Info, which: str, id: str, depth: int | None, relations: list[Relation] | None, limit: int) -> Lineage:
+    if depth is not None and depth < 0:
+        raise InvalidInput(f"depth must not be negative, got {depth}")
+    result = getattr(queries, which)(_graph(info), _resolve(info, id), depth=depth, relations=_relations(relations))
+    reached = result.reached(page_size(info, limit, argument="limit"))
+    return Lineage(
+        direction=result.direction, relations=list(result.relations), depth=result.depth, count=result.count,
+        reached=[Reached(distance=r.distance, via=fact_record(r.via), _id=r.id, _lineage=result) for r in reached],
+        supporting_edges=[fact_record(r.via) for r in reached],
+        fields=result.fields if which == "origins" else None,
+        blocked=result.blocked if which == "impact" else None,
+        _root=result.root["id"],
+    )
+
+
+@strawberry.type(description="The shortest chain of facts from one node to another.")
+class Path:
+    directed: bool
+    length: int
+    supporting_edges: list[Edge] = strawberry.field(description="The facts of the chain, in order from source to target.")
+    _ids: strawberry.Private[list[str]]
+
+    @strawberry.field(description="The nodes along the chain, source first.")
+    async def nodes(self, info: strawberry.Info) -> list[Node]:
+        return await _nodes(info, self._ids)
+
+
+# --------------------------------------------------------------------------
+# constraintTimeline, frontier
+# --------------------------------------------------------------------------
+
+
+@strawberry.type(description="One fact `X relaxes constraint`, with the papers behind X.")
+class Breakthrough:
+    year: int | None
+    evidence: Edge
+    _id: strawberry.Private[str]
+    _papers: strawberry.Private[list[str]]
+
+    @strawberry.field(description="The technique or paper that relaxed the constraint.")
+    async def node(self, info: strawberry.Info) -> Node:
+        return await info.context.loaders.node.load(self._id)
+
+    @strawberry.field(description="The papers that introduced it.")
+    async def papers(self, info: strawberry.Info) -> list[Node]:
+        return await _nodes(info, self._papers)
+
+
+@strawberry.type(description="Every breakthrough on one constraint, in order of year.")
+class ConstraintTimeline:
+    entries: list[Breakthrough]
+    supporting_edges: list[Edge] = strawberry.field(description="The relaxes facts of the entries.")
+    _constraint: strawberry.Private[str]
+
+    @strawberry.field
+    async def constraint(self, info: strawberry.Info) -> Node:
+        return await info.context.loaders.node.load(self._constraint)
+
+
+@strawberry.type(description="Where one constraint stands now: its latest breakthrough and recent pace.")
+@fields_from(timeline_module.ConstraintStatus, types_={"id": strawberry.ID})
+class ConstraintStatus:
+    @strawberry.field(description="The relaxes facts of the latest breakthroughs.")
+    async def supporting_edges(self, info: strawberry.Info) -> list[Edge]:
+        latest = set(self.latest)
+        edges = await info.context.loaders.edges.load(self.id)
+        return [e for e in edges if e.relation == "relaxes" and e.direction == "in" and e.source_id in latest]
+
+
+# --------------------------------------------------------------------------
+# narrativeShifts, topicShifts, gaps
+# --------------------------------------------------------------------------
+
+
+@strawberry.type(description="One period: how often each constraint was relaxed, and which were in focus.")
+class Period:
+    start: int
+    end: int
+    total: int
+    focus: list[strawberry.ID] = strawberry.field(description="The constraint(s) relaxed most in the period.")
+    relaxes: JSON = strawberry.field(description="Constraint id -> relaxes facts dated in the period.")
+    hard_share: float
+    leverage_share: float
+
+
+@strawberry.type(description="A period where the focus moved from some constraints to others.")
+class FocusChange:
+    period: int
+    from_: list[strawberry.ID] = strawberry.field(name="from")
+    to: list[strawberry.ID]
+
+
+@strawberry.type(description="A narrative with the papers and techniques that set it off.")
+class NarrativeTriggers:
+    year: int | None
+    _id: strawberry.Private[str]
+    _triggers: strawberry.Private[list[str]]
+
+    @strawberry.field
+    async def narrative(self, info: strawberry.Info) -> Node:
+        return await info.context.loaders.node.load(self._id)
+
+    @strawberry.field
+    async def triggers(self, info: strawberry.Info) -> list[Node]:
+        return await _nodes(info, self._triggers)
+
+
+@strawberry.type(description="How the stories the field told itself, and the constraint in focus, shifted over time.")
+class NarrativeShifts:
+    bucket_years: int
+    periods: list[Period]
+    narratives: list[NarrativeTriggers]
+    focus_changes: list[FocusChange]
+    undated: int = strawberry.field(description="Relaxes facts without a year (left out of the periods).")
+    _pairs: strawberry.Private[list[tuple[str, str]]]
+
+    @strawberry.field(description="The triggered facts behind the narratives.")
+    async def supporting_edges(self, info: strawberry.Info) -> list[Edge]:
+        wanted = set(self._pairs)
+        targets = list(dict.fromkeys(t for _, t in self._pairs))
+        out = []
+        for edges in await info.context.loaders.edges.load_many(targets):
+            out.extend(e for e in edges if e.direction == "in" and e.relation == "triggered" and (e.source_id, e.target_id) in wanted)
+        return out
+
+
+@strawberry.type(description="A topic (a title word or a technique) whose yearly share of papers rose or fell sharply.")
+@fields_from(topics_module.Shift)
+class TopicShift:
+    pass
+
+
+@strawberry.type(description="What the graph is missing: papers without techniques, techniques leading to no constraint, facts without evidence ...")
+@fields_from(GapsResult)
+class Gaps:
+    @strawberry.field(description="How many of each.")
+    def counts(self) -> JSON:
+        return self.counts()
+
+
+@strawberry.type
+class GraphQueries:
+    @strawberry.field(description="Where an idea comes from: every ancestor along the lineage relations, nearest first, with the fact each was reached by.")
+    def origins(self, info: strawberry.Info, id: strawberry.ID, depth: int | None = None, relations: list[Relation] | None = None, limit: int = DEFAULT_REACHED) -> Lineage:
+        return _lineage(info, "origins", id, depth, relations, limit)
+
+    @strawberry.field(description="What an idea led to: every descendant, nearest first, and per constraint how many relaxes edges depend on it.")
+    def impact(self, info: strawberry.Info, id: strawberry.ID, depth: int | None = None, relations: list[Relation] | None = None, limit: int = DEFAULT_REACHED) -> Lineage:
+        return _lineage(info, "impact", id, depth, relations, limit)
+
+    @strawberry.field(description="The shortest chain of facts from `source` to `target` (directed: source must be an origin of target).")
+    def path(self, info: strawberry.Info, source: strawberry.ID, target: strawberry.ID, directed: bool = True, relations: list[Relation] | None = None) -> Path:
+        result = queries.path(_graph(info), _resolve(info, source), _resolve(info, target), directed=directed, relations=_relations(relations))
+        return Path(directed=result.directed, length=result.length, supporting_edges=[fact_record(f) for f in result.steps], _ids=result.nodes())
+
+    @strawberry.field(description="Every breakthrough on one constraint (id or alias, e.g. compute), in order of year.")
+    def constraint_timeline(self, info: strawberry.Info, constraint: strawberry.ID) -> ConstraintTimeline:
+        result = queries.constraint_timeline(_graph(info), _resolve(info, constraint))
+        entries = [Breakthrough(year=b.year, evidence=fact_record(b.evidence), _id=b.id, _papers=[p["id"] for p in b.papers]) for b in result.entries]
+        return ConstraintTimeline(entries=entries, supporting_edges=[e.evidence for e in entries], _constraint=result.constraint["id"])
+
+    @strawberry.field(description="Narratives with their triggers in order of year, and the constraint in focus per period with the points where it changed.")
+    def narrative_shifts(self, info: strawberry.Info, bucket_years: int = 5) -> NarrativeShifts:
+        result = queries.narrative_shifts(_graph(info), bucket_years=bucket_years)
+        return NarrativeShifts(
+            bucket_years=result.bucket_years,
+            periods=[Period(start=p["start"], end=p["end"], total=p["total"], focus=p["focus"], relaxes=p["relaxes"], hard_share=p["hard_share"], leverage_share=p["leverage_share"]) for p in result.periods],
+            narratives=[NarrativeTriggers(year=n["year"], _id=n["id"], _triggers=[t["id"] for t in n["triggers"]]) for n in result.narratives],
+            focus_changes=[FocusChange(period=c["period"], from_=c["from"], to=c["to"]) for c in result.focus_changes],
+            undated=result.undated,
+            _pairs=[(t["id"], n["id"]) for n in result.narratives for t in n["triggers"]],
+        )
+
+    @strawberry.field(description="Topics (title words, techniques) whose yearly share of papers rose or fell sharply, strongest first. Computed from titles and introduces facts.")
+    def topic_shifts(
+        self, info: strawberry.Info, year_from: int | None = None, year_to: int | None = None, window: int = 3,
+        threshold: float = 3.0, min_count: int = 3, min_papers: int = 10, limit: int = 50,
+    ) -> list[TopicShift]:
+        papers = topics_module.corpus(_graph(info), year_from=year_from, year_to=year_to)
+        return queries.topic_shifts(papers, window=window, threshold=threshold, min_count=min_count, min_papers=min_papers, limit=page_size(info, limit, argument="limit"))
+
+    @strawberry.field(description="Which constraints bind now: per constraint its latest breakthrough and how many in the last decade.")
+    def frontier(self, info: strawberry.Info, now: int | None = None) -> list[ConstraintStatus]:
+        return queries.frontier(_graph(info), now=now)
+
+    @strawberry.field(description="What the graph is missing, to guide curation.")
+    def gaps(self, info: strawberry.Info, limit: int | None = None) -> Gaps:
+        return queries.gaps(_graph(info), limit=page_size(info, limit, argument="limit"))
