@@ -28,7 +28,7 @@ import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from ..graph import bulk, service, settings
+from ..graph import db as database
 from ..graph.db import session_scope
 from ..graph.errors import AiprogressError, InvalidInput
 from ..graph.models import RELATION_RULES
@@ -416,9 +417,9 @@ def _batches(items: list, size: int) -> Iterator[list]:
         yield items[i:i + size]
 
 
-def _write(parsed: bibtex.ParseResult, transaction: Callable[[], Any], report: IngestReport, *,
+def _write(parsed: bibtex.ParseResult, in_batch: Callable[[_Run, Callable[[Session], None]], None], report: IngestReport, *,
            file_label: str, strict: bool, overwrite: bool, batch_size: int, progress: Progress | None) -> IngestReport:
-    """Both passes over the parsed records, each batch inside `transaction()`."""
+    """Both passes over the parsed records, each batch run by `in_batch(run, work)`."""
     started = time.perf_counter()
     for problem in parsed.problems:
         report.add_problem(problem.source, problem.line, problem.key, problem.kind, problem.message)
@@ -432,15 +433,13 @@ def _write(parsed: bibtex.ParseResult, transaction: Callable[[], Any], report: I
     total = len(parsed.records)
     done = 0
     for batch in _batches(parsed.records, batch_size):
-        with transaction() as session:
-            run.place_papers(session, batch)
+        in_batch(run, lambda session, batch=batch: run.place_papers(session, batch))
         done += len(batch)
         if progress:
             progress(f"{file_label.split(':', 1)[-1]}: papers", done, total)
     done = 0
     for batch in _batches(run.placed, batch_size):
-        with transaction() as session:
-            run.link_relations(session, batch)
+        in_batch(run, lambda session, batch=batch: run.link_relations(session, batch))
         done += len(batch)
         if progress:
             progress(f"{file_label.split(':', 1)[-1]}: relations", done, total)
@@ -455,7 +454,7 @@ def ingest_records(session: Session, parsed: bibtex.ParseResult, *, source: str,
 
     With `strict`, the first problem raises StrictAbort (an InvalidInput)."""
     report = IngestReport(source=source)
-    return _write(parsed, lambda: nullcontext(session), report, file_label=provenance or f"bibtex:{Path(source).name}",
+    return _write(parsed, lambda run, work: work(session), report, file_label=provenance or f"bibtex:{Path(source).name}",
                   strict=strict, overwrite=overwrite, batch_size=batch_size, progress=progress)
 
 
@@ -523,11 +522,11 @@ def ingest_source(engine: Engine, source: str, *, text: str | None = None, parse
     options = dict(file_label=f"bibtex:{name}", strict=strict, overwrite=overwrite, batch_size=batch_size, progress=progress)
     with _gc_paused():
         if not strict and not dry_run:
-            _write(parsed, lambda: session_scope(engine), report, **options)
+            _write(parsed, _committed_batches(engine, report), report, **options)
         else:
             try:
                 with _one_transaction(engine, rollback=dry_run) as session:
-                    _write(parsed, lambda: nullcontext(session), report, **options)
+                    _write(parsed, lambda run, work: work(session), report, **options)
             except StrictAbort as exc:
                 report.aborted = str(exc)
     report.seconds = round(time.perf_counter() - started, 3)
@@ -568,6 +567,26 @@ def _gc_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def _committed_batches(engine: Engine, report: IngestReport) -> Callable[[_Run, Callable[[Session], None]], None]:
+    """Run each batch in its own transaction, retried whole when another writer
+    got in the way (database.write); a retry first rolls the report back to
+    where the batch started, so nothing is counted twice."""
+
+    def in_batch(run: _Run, work: Callable[[Session], None]) -> None:
+        saved = {k: v for k, v in vars(report).items() if k != "problems"}
+        n_problems, n_placed = len(report.problems), len(run.placed)
+
+        def attempt(session: Session) -> None:
+            vars(report).update(saved)
+            del report.problems[n_problems:]
+            del run.placed[n_placed:]
+            work(session)
+
+        database.write(engine, attempt)
+
+    return in_batch
 
 
 @contextmanager
