@@ -35,12 +35,13 @@ _measurement = Measurement.__table__
 
 # An edge as seen from one of its ends: every column of `edge`, plus the
 # direction ("out" when the node is the source, "in" when it is the target;
-# None when the edge is not seen from a node, e.g. a query's supporting edge).
+# None when the edge is not seen from a node, e.g. a query's supporting edge)
+# and, once loaded, the row of the node at the other end. Plain attributes
+# rather than resolvers: GraphQL reads them at the cost of a getattr.
 EdgeRecord = make_dataclass(
     "EdgeRecord",
-    [*((name, Any) for name in Edge.model_fields), ("direction", Any, None)],
+    [*((name, Any) for name in Edge.model_fields), ("direction", Any, None), ("other", Any, None)],
     slots=True,
-    frozen=True,
 )
 
 

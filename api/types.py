@@ -82,7 +82,13 @@ class Node:
     ) -> list[Edge]:
         records = _edge_filter(await info.context.loaders.edges.load(self.id), relation, direction)
         size = page_size(info, limit, argument="limit")
-        return records if size is None else records[:size]
+        records = records if size is None else records[:size]
+        # The other ends, in the same batch as every other node's (one statement per level).
+        missing = [r for r in records if r.other is None]
+        if missing:
+            for record, other in zip(missing, await info.context.loaders.node.load_many([_other_end(r) for r in missing])):
+                record.other = other
+        return records
 
     @strawberry.field(description="The nodes at the other end of this node's edges (each once).")
     async def neighbours(
@@ -151,9 +157,8 @@ TYPE_NAME_OF_KIND = {"paper": "Paper", "technique": "Technique", "constraint": "
 @strawberry.type(description="A fact between two nodes (source -relation-> target), with its evidence.")
 @fields_from(models.Edge, types_={"relation": Relation, "source_id": strawberry.ID, "target_id": strawberry.ID})
 class Edge:
-    @strawberry.field(description="OUT when reached from its source, IN when reached from its target; null otherwise.")
-    def direction(self) -> Direction | None:
-        return Direction(self.direction) if self.direction else None
+    direction: Direction | None = strawberry.field(description="OUT when reached from its source, IN when reached from its target; null otherwise.")
+    other: Node | None = strawberry.field(description="The end that is not the node the edge was reached from (null when not reached from a node).")
 
     @strawberry.field(description="The node the edge starts from.")
     async def source(self, info: strawberry.Info) -> Node:
@@ -162,12 +167,6 @@ class Edge:
     @strawberry.field(description="The node the edge points to.")
     async def target(self, info: strawberry.Info) -> Node:
         return await _existing(info, self.target_id)
-
-    @strawberry.field(description="The end that is not the node the edge was reached from (null when not reached from a node).")
-    async def other(self, info: strawberry.Info) -> Node | None:
-        if not self.direction:
-            return None
-        return await _existing(info, _other_end(self))
 
 
 async def _existing(info: strawberry.Info, node_id: str) -> Any:
