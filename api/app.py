@@ -37,6 +37,7 @@ from . import http_errors
 from .context import Context, check_write_allowed
 from .interop_routes import router as interop_router
 from .limits import BodySizeLimit
+from .page_routes import router as page_router
 from .schema import bibtex_limits, build_schema
 
 log = logging.getLogger("aiprogress.api")
@@ -136,6 +137,7 @@ def create_app(settings: dict | None = None, *, engine: Engine | None = None) ->
     #     app.include_router(export_router)    # GET /export/{format}
     # ----------------------------------------------------------------------
     app.include_router(interop_router)  # GET /export/{format}, GET/POST /sparql (issue 7)
+    app.include_router(page_router)  # GET /, /api/view, /api/node/{id}, /api/focus/{id}, /api/timeline (issue 6)
 
     _install_error_handlers(app)
     # Outermost, so an oversized body is refused before any route reads it.

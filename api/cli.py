@@ -181,3 +181,4 @@ from . import cli_interop  # noqa: E402,F401  (export, import-rdf, sparql, copy,
 from . import cli_ingest  # noqa: E402,F401  (ingest)
 from . import cli_serve  # noqa: E402,F401  (serve)
 from . import cli_queries  # noqa: E402,F401  (origins, impact, path, timeline, narratives, topics, frontier, gaps)
+from . import cli_render  # noqa: E402,F401  (render)

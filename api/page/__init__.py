@@ -1,0 +1,107 @@
+"""The visualisation page: one template, one script, one style sheet, and
+vis-network as pyvis ships it.
+
+`page_html()` is the page `aiprogress serve` shows at `/`: it loads its
+scripts and styles from the app (`/page/static/...`) and its data from the
+JSON routes. `page_html(bundle)` is the single self-contained file of
+`aiprogress render`: every script and style inlined, the data embedded as a
+JSON block. Neither loads anything from another host.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from .drawing import vis_asset
+
+HERE = Path(__file__).resolve().parent
+
+# The files the page is made of, in the order they load.
+STYLES = ("vis-network.css", "page.css")
+SCRIPTS = ("vis-network.min.js", "page.js")
+
+
+def asset_path(name: str) -> Path:
+    """Where a page asset lives: ours beside this file, vis-network's in pyvis."""
+    if name in {"page.js", "page.css"}:
+        return HERE / name
+    return vis_asset(name)
+
+
+def asset_text(name: str) -> str:
+    return asset_path(name).read_text(encoding="utf-8")
+
+
+def json_for_script(data: Any) -> str:
+    """JSON safe inside a <script> element: no '<', '>' or '&' can end the
+    element or open a comment, whatever the titles contain."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return (
+        text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    )
+
+
+def _inline_script(source: str) -> str:
+    # A literal "</script" would close the element early; "<\/" means the same in JS.
+    return "<script>" + source.replace("</script", "<\\/script") + "</script>"
+
+
+def _inline_style(source: str) -> str:
+    return "<style>" + source.replace("</style", "<\\/style") + "</style>"
+
+
+def page_html(bundle: dict[str, Any] | None = None, *, static_prefix: str = "page/static/") -> str:
+    """The page. Without a bundle it fetches its data from the server's
+    routes; with one (`view`, `timeline`, `details`, `focus`) it is a single
+    file with everything inlined."""
+    template = (HERE / "index.html").read_text(encoding="utf-8")
+    if bundle is None:
+        styles = "\n".join(f'<link rel="stylesheet" href="{static_prefix}{name}">' for name in STYLES)
+        scripts = "\n".join(f'<script src="{static_prefix}{name}"></script>' for name in SCRIPTS)
+        data = ""
+    else:
+        styles = "\n".join(_inline_style(asset_text(name)) for name in STYLES)
+        scripts = "\n".join(_inline_script(asset_text(name)) for name in SCRIPTS)
+        data = f'<script type="application/json" id="aiprogress-data">{json_for_script(bundle)}</script>'
+    # Replace the data slot last: the embedded JSON must never be searched for markers.
+    html = template.replace("<!--STYLES-->", styles).replace("<!--SCRIPTS-->", scripts)
+    return html.replace("<!--DATA-->", data)
+
+
+# Most node ids the embedded focus answers (origins and impact of every node)
+# may hold in total: beyond it the file would be dominated by them.
+FOCUS_BUDGET = 2_000_000
+
+
+def page_bundle(session: Any, wanted: Any = None) -> dict[str, Any]:
+    """Everything the page asks the server for, computed once, for a file
+    that needs no server: the drawing, the time chart, every node's details
+    and every node's origins and impact (as positions in the node list)."""
+    from ...graph import service, view
+    from ...graph.errors import LimitExceeded
+    from ...graph.network import snapshot
+    from .drawing import drawing
+
+    wanted = wanted or view.ViewFilter()
+    drawn = drawing(view.page_view(session, wanted))
+    snap = snapshot(session)
+    position = {node["id"]: k for k, node in enumerate(drawn["nodes"])}
+    focus: dict[str, dict[str, list[int]]] = {}
+    total = 0
+    for node_id in position:
+        entry = {}
+        for mode in view.FOCUS_MODES:
+            entry[mode] = [position[i] for i in view.focus_nodes(snap, node_id, mode) if i in position]
+            total += len(entry[mode])
+        if total > FOCUS_BUDGET:
+            raise LimitExceeded(
+                f"the origins and impact of {len(position)} nodes exceed {FOCUS_BUDGET:,} entries; "
+                "draw fewer nodes (--limit, --kind, --from/--to or --constraint)",
+                where="render",
+            )
+        focus[node_id] = entry
+    details = {node_id: service.node_detail(session, node_id).to_dict() for node_id in position}
+    return {"view": drawn, "timeline": view.page_timeline(session), "details": details, "focus": focus}

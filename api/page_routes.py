@@ -1,0 +1,89 @@
+"""The page's HTTP routes: `/` and the JSON it draws from.
+
+Each route opens a session, calls one function of graph.service or
+graph.view and returns plain JSON; errors from graph.errors are rendered by
+the app's one error handler. The page's own files are served from here too,
+so it loads nothing from another host.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import FileResponse, HTMLResponse
+
+from ..graph import db as database
+from ..graph import service, view
+from ..graph.errors import NotFound
+from .page import SCRIPTS, STYLES, asset_path, page_html
+from .page.drawing import drawing
+
+router = APIRouter(tags=["page"])
+
+_MEDIA = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
+
+
+def _session(request: Request):
+    return database.session_scope(request.app.state.engine)
+
+
+def _split(raw: str | None) -> list[str] | None:
+    return None if raw is None else [part.strip() for part in raw.split(",") if part.strip()]
+
+
+@router.get("/", response_class=HTMLResponse, include_in_schema=False)
+def page() -> HTMLResponse:
+    """The interactive graph page."""
+    return HTMLResponse(page_html())
+
+
+@router.get("/page/static/{name}", include_in_schema=False)
+def page_asset(name: str) -> FileResponse:
+    """The page's scripts and styles (vis-network from the installed pyvis)."""
+    if name not in STYLES + SCRIPTS:
+        raise NotFound(f"no page asset named {name!r}")
+    path = asset_path(name)
+    return FileResponse(path, media_type=_MEDIA[path.suffix], headers={"Cache-Control": "public, max-age=3600"})
+
+
+@router.get("/api/view")
+def api_view(
+    request: Request,
+    kinds: Annotated[str | None, Query(description="Comma-separated node kinds to show.")] = None,
+    relations: Annotated[str | None, Query(description="Comma-separated relations to show.")] = None,
+    year_from: Annotated[int | None, Query(alias="from", description="First year shown.")] = None,
+    year_to: Annotated[int | None, Query(alias="to", description="Last year shown.")] = None,
+    constraint: Annotated[str | None, Query(description="Show what relaxed this constraint.")] = None,
+    focus: Annotated[str | None, Query(description="Show only this node's origins or impact.")] = None,
+    mode: Annotated[str | None, Query(description="origins or impact.")] = None,
+    limit: Annotated[int | None, Query(description="Most nodes sent; the best connected are kept.")] = None,
+) -> dict[str, Any]:
+    """The drawable graph: vis-network nodes, edges and options, with a legend."""
+    wanted = view.ViewFilter.parse(
+        kinds=_split(kinds), relations=_split(relations), year_from=year_from, year_to=year_to,
+        constraint=constraint, focus=focus, mode=mode, limit=limit,
+    )
+    with _session(request) as session:
+        return drawing(view.page_view(session, wanted))
+
+
+@router.get("/api/node/{node_id:path}")
+def api_node(request: Request, node_id: str) -> dict[str, Any]:
+    """One node with its paper fields, aliases, measurements and edges (notes, provenance)."""
+    with _session(request) as session:
+        return service.node_detail(session, service.resolve_id(session, node_id)).to_dict()
+
+
+@router.get("/api/focus/{node_id:path}")
+def api_focus(request: Request, node_id: str, mode: str = "origins") -> dict[str, Any]:
+    """The ids of a node and its origins or impact (graph.queries)."""
+    with _session(request) as session:
+        return {"root": node_id, "mode": mode, "nodes": view.page_focus(session, node_id, mode)}
+
+
+@router.get("/api/timeline")
+def api_timeline(request: Request) -> dict[str, Any]:
+    """Relaxes edges per constraint per period, with the narratives marked."""
+    with _session(request) as session:
+        return view.page_timeline(session)

@@ -1,0 +1,326 @@
+"""The drawable graph: which nodes and edges a picture of the store shows.
+
+`drawable_graph(snap, view)` applies a `ViewFilter` (kinds, relations, year
+range, one constraint, a focus on a node's origins or impact) to a snapshot
+and returns plain nodes and edges with the attributes a drawing needs (kind,
+year, binding, degree). When more nodes pass than `limit`, the best
+connected are kept, so a 200,000-node store still yields a picture a browser
+can lay out: the page measured about 5,000 nodes as the most it keeps
+responsive on a 2-core machine (tests/benchmarks/bench_page.py).
+
+`timeline_chart(snap, shifts)` shapes graph.queries.narrative_shifts into
+the page's time chart: relaxes edges per constraint per period.
+
+Pure functions of a snapshot (graph/network.py); no I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import weakref
+
+import numpy as np
+
+from .errors import InvalidInput
+from .layout import SPREAD, force_layout
+from .models import CONSTRAINT_IDS, NodeKind, Relation
+from .network import RELATIONS, REL_CODE, Snapshot
+
+KINDS: tuple[str, ...] = tuple(k.value for k in NodeKind)
+FOCUS_MODES = ("origins", "impact")
+DEFAULT_LIMIT = 5000
+PERIOD_YEARS = 5
+
+# Kinds that anchor the picture: never dropped to meet the limit.
+_ANCHOR_KINDS = frozenset({NodeKind.constraint.value, NodeKind.narrative.value})
+
+
+@dataclass(frozen=True)
+class ViewFilter:
+    """What to draw. None means no restriction on that dimension.
+
+    Nodes without a year (constraints, fields) pass any year range: they are
+    timeless anchors. An edge is drawn when its relation passes and both its
+    ends are drawn."""
+
+    kinds: frozenset[str] | None = None
+    relations: frozenset[str] | None = None
+    year_from: int | None = None
+    year_to: int | None = None
+    constraint: str | None = None
+    focus: str | None = None
+    mode: str = "origins"
+    limit: int = DEFAULT_LIMIT
+    focus_nodes: frozenset[str] | None = field(default=None, compare=False)
+
+    @classmethod
+    def parse(
+        cls,
+        *,
+        kinds: Iterable[str] | None = None,
+        relations: Iterable[str] | None = None,
+        year_from: int | None = None,
+        year_to: int | None = None,
+        constraint: str | None = None,
+        focus: str | None = None,
+        mode: str | None = None,
+        limit: int | None = None,
+    ) -> ViewFilter:
+        """A filter from user input (query strings, CLI flags), checked:
+        InvalidInput names the offending value and the accepted ones."""
+        kind_set = _checked("kind", kinds, KINDS)
+        relation_set = _checked("relation", relations, RELATIONS)
+        if year_from is not None and year_to is not None and year_from > year_to:
+            raise InvalidInput(f"year range {year_from}..{year_to} is empty: the first year is after the last", where="year")
+        if mode is not None and mode not in FOCUS_MODES:
+            raise InvalidInput(f"focus mode {mode!r} is not one of {', '.join(FOCUS_MODES)}", where="mode")
+        if limit is not None and limit < 1:
+            raise InvalidInput(f"limit must be at least 1, got {limit}", where="limit")
+        return cls(
+            kinds=kind_set,
+            relations=relation_set,
+            year_from=year_from,
+            year_to=year_to,
+            constraint=constraint or None,
+            focus=focus or None,
+            mode=mode or "origins",
+            limit=limit or DEFAULT_LIMIT,
+        )
+
+    def with_focus_nodes(self, node_ids: Iterable[str]) -> ViewFilter:
+        """The same filter, restricted to these nodes (a focus walk's answer)."""
+        return replace(self, focus_nodes=frozenset(node_ids))
+
+
+def _checked(what: str, values: Iterable[str] | None, allowed: tuple[str, ...]) -> frozenset[str] | None:
+    if values is None:
+        return None
+    chosen = frozenset(v for v in values if v)
+    unknown = sorted(chosen - set(allowed))
+    if unknown:
+        raise InvalidInput(f"unknown {what}(s) {', '.join(map(repr, unknown))}; known: {', '.join(allowed)}", where=what)
+    return chosen
+
+
+def degrees(snap: Snapshot) -> np.ndarray:
+    """Number of edges touching each node, over the whole store."""
+    n = len(snap)
+    return np.bincount(snap.src, minlength=n) + np.bincount(snap.dst, minlength=n)
+
+
+def constraint_members(snap: Snapshot, constraint_id: str) -> np.ndarray:
+    """Node indices shown when filtering by one constraint: the constraint,
+    what relaxes it, and the papers that introduced those techniques."""
+    c = snap.node_index(constraint_id)
+    if snap.kinds[c] != NodeKind.constraint.value:
+        raise InvalidInput(f"{constraint_id!r} is a {snap.kinds[c]}, not a constraint", where="constraint")
+    relaxes = snap.edges_with(Relation.relaxes.value)
+    relaxers = np.unique(snap.src[relaxes[snap.dst[relaxes] == c]])
+    introduces = snap.edges_with(Relation.introduces.value)
+    introducers = np.unique(snap.src[introduces[np.isin(snap.dst[introduces], relaxers)]])
+    return np.unique(np.concatenate([np.array([c], dtype=np.int64), relaxers, introducers]))
+
+
+def node_mask(snap: Snapshot, view: ViewFilter) -> np.ndarray:
+    """Which nodes pass the filter (before the size limit)."""
+    n = len(snap)
+    keep = np.ones(n, dtype=bool)
+    if view.kinds is not None:
+        keep &= np.isin(np.asarray(snap.kinds, dtype=object), list(view.kinds))
+    if view.year_from is not None or view.year_to is not None:
+        years = np.asarray([-10**6 if y is None else y for y in snap.years], dtype=np.int64)
+        timeless = years == -10**6
+        in_range = np.ones(n, dtype=bool)
+        if view.year_from is not None:
+            in_range &= years >= view.year_from
+        if view.year_to is not None:
+            in_range &= years <= view.year_to
+        keep &= in_range | timeless
+    if view.constraint is not None:
+        member = np.zeros(n, dtype=bool)
+        member[constraint_members(snap, view.constraint)] = True
+        keep &= member
+    if view.focus_nodes is not None:
+        member = np.zeros(n, dtype=bool)
+        member[[snap.node_index(node_id) for node_id in view.focus_nodes]] = True
+        keep &= member
+    return keep
+
+
+def drawable_graph(snap: Snapshot, view: ViewFilter = ViewFilter()) -> dict[str, Any]:
+    """The nodes and edges to draw, with what the drawing needs.
+
+    A focus (`view.focus`) must already be resolved into `view.focus_nodes`
+    by the caller (the walk belongs to graph.queries). Returns
+    {"nodes": [...], "edges": [...], "meta": {...}}; `meta.truncated` says
+    whether the limit dropped nodes that passed the filter."""
+    keep = node_mask(snap, view)
+    passed = int(keep.sum())
+    deg = degrees(snap)
+    truncated = passed > view.limit
+    if truncated:
+        candidates = np.flatnonzero(keep)
+        anchors = np.array([snap.kinds[i] in _ANCHOR_KINDS for i in candidates], dtype=bool)
+        focus = snap.index.get(view.focus) if view.focus else None
+        score = deg[candidates].astype(np.float64) + anchors * 1e12
+        if focus is not None:
+            score[candidates == focus] = 2e12
+        # Stable sort on -score keeps ties in store order, so the choice is repeatable.
+        chosen = candidates[np.argsort(-score, kind="stable")[: view.limit]]
+        keep = np.zeros(len(snap), dtype=bool)
+        keep[chosen] = True
+    edge_keep = keep[snap.src] & keep[snap.dst] if snap.edge_count else np.zeros(0, dtype=bool)
+    if view.relations is not None and snap.edge_count:
+        allowed = np.zeros(len(RELATIONS), dtype=bool)
+        allowed[[REL_CODE[r] for r in view.relations]] = True
+        edge_keep &= allowed[snap.rel]
+    drawn = np.flatnonzero(keep)
+    positions = node_positions(snap, drawn)
+    nodes = []
+    for k, i in enumerate(drawn.tolist()):
+        node = snap.node(i)
+        node["degree"] = int(deg[i])
+        node["x"], node["y"] = positions[k]
+        nodes.append(node)
+    edges = []
+    for e in np.flatnonzero(edge_keep).tolist():
+        source, relation, target = snap.ids[int(snap.src[e])], snap.relation(e), snap.ids[int(snap.dst[e])]
+        # The (source, relation, target) triple is unique in the store: a stable id.
+        edges.append({"id": f"{source}|{relation}|{target}", "source": source, "target": target, "relation": relation})
+    return {
+        "nodes": nodes,
+        "edges": edges,
+        "meta": {
+            "total_nodes": len(snap),
+            "total_edges": snap.edge_count,
+            "matching_nodes": passed,
+            "shown_nodes": len(nodes),
+            "shown_edges": len(edges),
+            "truncated": truncated,
+            "limit": view.limit,
+        },
+    }
+
+
+# Pixels between neighbouring nodes, roughly: positions are scaled so that
+# the layout's unit square holds n nodes this far apart.
+SPACING = 62.0
+ANCHOR_RADIUS = 0.5 * SPREAD
+
+_layouts: weakref.WeakKeyDictionary[Snapshot, dict[bytes, list[tuple[float, float]]]] = weakref.WeakKeyDictionary()
+
+
+def anchor_positions(constraint_ids: list[str], radius: float = ANCHOR_RADIUS) -> dict[str, tuple[float, float]]:
+    """Constraints sit fixed on a circle, in the order of the source framework."""
+    order = sorted(constraint_ids, key=lambda c: (CONSTRAINT_IDS.index(c) if c in CONSTRAINT_IDS else len(CONSTRAINT_IDS), c))
+    count = max(len(order), 1)
+    angles = [-np.pi / 2 + 2 * np.pi * k / count for k in range(len(order))]
+    return {c: (radius * float(np.cos(a)), radius * float(np.sin(a))) for c, a in zip(order, angles)}
+
+
+def node_positions(snap: Snapshot, drawn: np.ndarray) -> list[tuple[float, float]]:
+    """Pixel positions of the drawn nodes (graph/layout.py), constraints fixed
+    on a circle as anchors; every edge between drawn nodes pulls. Cached per
+    snapshot and node set, so a store revision lays out afresh."""
+    key = drawn.astype(np.int64).tobytes()
+    cache = _layouts.setdefault(snap, {})
+    if key in cache:
+        return cache[key]
+    local = np.full(len(snap), -1, dtype=np.int64)
+    local[drawn] = np.arange(drawn.size)
+    inside = (local[snap.src] >= 0) & (local[snap.dst] >= 0) if snap.edge_count else np.zeros(0, dtype=bool)
+    constraints = [snap.ids[i] for i in drawn.tolist() if snap.kinds[i] == NodeKind.constraint.value]
+    anchors = anchor_positions(constraints)
+    fixed = {int(local[snap.index[c]]): xy for c, xy in anchors.items()}
+    pos = force_layout(int(drawn.size), local[snap.src[inside]], local[snap.dst[inside]], fixed=fixed)
+    scale = SPACING * np.sqrt(max(drawn.size, 1)) / SPREAD
+    # Wider than tall, like the screens it is drawn on.
+    result = [(round(float(x) * scale * 1.35, 1), round(float(y) * scale, 1)) for x, y in pos]
+    if len(cache) > 32:
+        cache.clear()
+    cache[key] = result
+    return result
+
+
+def timeline_chart(snap: Snapshot, shifts: Any) -> dict[str, Any]:
+    """The page's time chart from graph.queries.narrative_shifts: one row per
+    constraint (in the source framework's order) with its relaxes count per
+    period, the constraint(s) in focus per period, and the narratives. Periods
+    are extended so that every narrative's year falls inside one."""
+    periods = [{"start": p["start"], "end": p["end"], "focus": p["focus"]} for p in shifts.periods]
+    counts_by_period = [p["relaxes"] for p in shifts.periods]
+    width = shifts.bucket_years
+    years = [n["year"] for n in shifts.narratives if n.get("year") is not None]
+    if years:
+        if not periods:
+            first = min(years) - min(years) % width
+            periods, counts_by_period = [{"start": first, "end": first + width - 1, "focus": []}], [{}]
+        while periods[0]["start"] > min(years):
+            start = periods[0]["start"] - width
+            periods.insert(0, {"start": start, "end": start + width - 1, "focus": []})
+            counts_by_period.insert(0, {})
+        while periods[-1]["end"] < max(years):
+            start = periods[-1]["start"] + width
+            periods.append({"start": start, "end": start + width - 1, "focus": []})
+            counts_by_period.append({})
+    constraints = sorted(
+        snap.nodes_of_kind(NodeKind.constraint.value),
+        key=lambda i: (CONSTRAINT_IDS.index(snap.ids[i]) if snap.ids[i] in CONSTRAINT_IDS else len(CONSTRAINT_IDS), snap.ids[i]),
+    )
+    return {
+        "periods": periods,
+        "constraints": [
+            {"id": snap.ids[c], "name": snap.names[c], "binding": snap.bindings.get(c), "counts": [counts.get(snap.ids[c], 0) for counts in counts_by_period]}
+            for c in constraints
+        ],
+        "narratives": [{"id": n["id"], "name": n["name"], "year": n.get("year"), "triggers": [t["id"] for t in n.get("triggers", [])]} for n in shifts.narratives],
+        "focus_changes": shifts.focus_changes,
+        "undated": shifts.undated,
+    }
+
+
+# --------------------------------------------------------------------------
+# From a session: what the page's routes and `aiprogress render` call
+# --------------------------------------------------------------------------
+
+
+def focus_nodes(snap: Snapshot, node_id: str, mode: str) -> list[str]:
+    """The node and its origins or its impact (graph.queries), as ids."""
+    from .queries.lineage import impact, origins
+
+    if mode not in FOCUS_MODES:
+        raise InvalidInput(f"focus mode {mode!r} is not one of {', '.join(FOCUS_MODES)}", where="mode")
+    lineage = (origins if mode == "origins" else impact)(snap, node_id)
+    return [node_id, *lineage.ids()]
+
+
+def page_view(session: Any, view: ViewFilter = ViewFilter()) -> dict[str, Any]:
+    """The drawable graph of the store behind `session`, focus resolved."""
+    from .network import snapshot
+
+    snap = snapshot(session)
+    if view.focus:
+        view = view.with_focus_nodes(focus_nodes(snap, view.focus, view.mode))
+    if view.constraint:
+        snap.node_index(view.constraint)
+    return drawable_graph(snap, view)
+
+
+def page_focus(session: Any, node_id: str, mode: str) -> list[str]:
+    """The ids of a node and its origins or impact, in the store behind `session`."""
+    from .network import snapshot
+
+    return focus_nodes(snapshot(session), node_id, mode)
+
+
+def page_timeline(session: Any) -> dict[str, Any]:
+    """The time chart's data: relaxes edges per constraint per period, with
+    the narratives (graph.queries.narrative_shifts) marked at their years."""
+    from .network import snapshot
+    from .queries import narrative_shifts
+
+    snap = snapshot(session)
+    return timeline_chart(snap, narrative_shifts(snap, bucket_years=PERIOD_YEARS))
