@@ -286,3 +286,16 @@ def test_cli_export_import_sparql(cli, builtin_db, tmp_path):
     assert code == 3 and "read-only" in err
     code, stdout, err = cli("export", "--format", "gexf", "--db", builtin_db)
     assert code == 0 and nx.read_gexf(io.BytesIO(stdout.encode())).number_of_nodes() > 100
+
+
+def test_the_readme_sparql_examples_answer_on_the_builtin_history(builtin_engine):
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    block = re.search(r"```sparql\n(.*?)```", readme, re.S).group(1)
+    queries = [q.strip() for q in re.split(r"\n\s*\n", block) if q.strip()]
+    assert len(queries) == 3
+    with database.session_scope(builtin_engine) as s:
+        for text in queries:
+            assert sparql.query(s, text).rows, text
