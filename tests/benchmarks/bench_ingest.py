@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import sys
 import tempfile
 import time
@@ -97,6 +98,7 @@ def main() -> int:
     print(f"ratio ingest/bare:   {full / bare:.2f}  (target <= 2.0)")
     print(f"entries per second:  {entries / full:,.0f}")
     print(f"peak memory:         {peak / 1e6:.0f} MB (tracemalloc, one ingest round)")
+    print(f"load average:        {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (the machine is shared: compare ratios, not seconds)")
     print(f"(best of {args.rounds} rounds each; all rounds: bare {', '.join(f'{t:.2f}' for t in bare_times)}; ingest {', '.join(f'{t:.2f}' for t in ingest_times)})")
     ok = entries == 20_253 and duplicates == 2_991
     if not ok:
