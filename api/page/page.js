@@ -68,8 +68,10 @@
         return detail ? Promise.resolve(detail) : Promise.reject(new Error("no details for " + id));
       },
       focus: function (id, mode) {
+        // Stored as positions in the node list, to keep the file small.
         var entry = bundle.focus[id];
-        return Promise.resolve({ nodes: entry ? entry[mode] || [] : [id] });
+        if (!entry) return Promise.reject(new Error("no node with id " + id));
+        return Promise.resolve({ nodes: entry[mode].map(function (k) { return bundle.view.nodes[k].id; }) });
       }
     };
   }

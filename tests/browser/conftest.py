@@ -1,0 +1,155 @@
+"""A real headless Chromium (Debian's, at /usr/bin/chromium) driven by
+Playwright against a real server on a loopback port.
+
+Outside CI a missing chromium or playwright skips these tests; under CI=true
+they fail (see tests/conftest.py: skip_or_fail). No browser is ever
+downloaded: Playwright is pointed at the system executable.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from aiprogress.graph import db as database
+from aiprogress.graph import service
+
+from conftest import REPO, skip_or_fail  # tests/ is on sys.path (tests/conftest.py)
+
+CHROMIUM = os.environ.get("AIPROGRESS_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = REPO / "test-artifacts"
+HOSTILE = "<img src=x onerror=alert(1)>"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """uvicorn serving create_app in a thread, stopped at the end."""
+
+    def __init__(self, db_path: Path):
+        import uvicorn
+
+        from aiprogress.api.app import create_app
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/"
+        config = uvicorn.Config(create_app({"database_url": str(db_path)}), host="127.0.0.1", port=self.port, log_level="warning")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> Server:
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("the test server did not start")
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.should_exit = True
+        self.thread.join(10)
+
+
+@pytest.fixture(scope="session")
+def chromium_browser():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        skip_or_fail("playwright is not installed (pip install -e '.[test]')")
+    if not (shutil.which(CHROMIUM) or Path(CHROMIUM).exists()):
+        skip_or_fail(f"no chromium at {CHROMIUM} (apt-get install chromium)")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def history_with_hostile_paper(builtin_db_file, tmp_path_factory) -> Path:
+    """The built-in history plus one paper whose title, author, venue and
+    edge note are markup, linked into the Transformer's origins."""
+    path = tmp_path_factory.mktemp("page") / "page.db"
+    shutil.copy(builtin_db_file, path)
+    engine = database.open_engine(str(path))
+    with database.session_scope(engine) as session:
+        service.upsert_paper(
+            session, "paper:hostile2020", title=HOSTILE, year=2020, provenance="test",
+            authors=["</script><b id=pwned>Mallory</b>"], venue="<style>body{display:none}</style>", url="javascript:alert(3)",
+        )
+        service.link(session, "paper:hostile2020", "introduces", "technique:transformer", provenance="test:<i>prov</i>", note="<script>alert(2)</script>")
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def page_server(history_with_hostile_paper):
+    with Server(history_with_hostile_paper) as server:
+        yield server
+
+
+class Visit:
+    """One browser page with its console errors, page errors, dialogs and
+    every request it made recorded."""
+
+    def __init__(self, browser, viewport=(1500, 950)):
+        self.context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, accept_downloads=True)
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.requests: list[str] = []
+        self.dialogs: list[str] = []
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("request", lambda r: self.requests.append(r.url))
+
+        def dialog(d):
+            self.dialogs.append(d.message)
+            d.dismiss()
+
+        self.page.on("dialog", dialog)
+
+    def open(self, url: str, timeout: float = 30_000) -> None:
+        self.page.goto(url)
+        self.page.wait_for_function("document.documentElement.getAttribute('data-ready')", timeout=timeout)
+        assert self.page.evaluate("document.documentElement.getAttribute('data-ready')") == "1", self.page.text_content("#notice")
+
+    def visible_ids(self) -> set[str]:
+        return set(self.page.evaluate("aiprogress.visibleIds()"))
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def visit(chromium_browser):
+    v = Visit(chromium_browser)
+    yield v
+    v.close()
+
+
+@pytest.fixture
+def another_visit(chromium_browser):
+    """A second, independent browser page (its own cookies and storage)."""
+    v = Visit(chromium_browser)
+    yield v
+    v.close()
