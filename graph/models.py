@@ -94,8 +94,9 @@ RELATION_DIRECTIONS: dict[str, str] = {
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Citation keys are free-form in the wild (P18-1001, Bengio+al-2003, dblp:conf/...):
-# anything printable without white space, quotes, braces or commas.
-CITATION_KEY_RE = re.compile(r"^[^\s\"'{}(),=#%\\]+$")
+# anything printable without white space, double quotes, braces or commas
+# (apostrophes occur: O'Shaughnessy87).
+CITATION_KEY_RE = re.compile(r"^[^\s\"{}(),=#%\\]+$")
 
 
 def _values(enum: type[Enum]) -> str:

@@ -85,7 +85,7 @@ def split_id(node_id: str) -> tuple[str, str]:
         raise InvalidInput(f"node id {node_id!r} has unknown kind {kind!r} (kinds: {', '.join(KIND_VALUES)})")
     pattern = CITATION_KEY_RE if kind == NodeKind.paper.value else SLUG_RE
     if not slug or not pattern.match(slug):
-        what = "a citation key without spaces, quotes, braces or commas" if kind == "paper" else "lower-case words joined by hyphens"
+        what = "a citation key without spaces, double quotes, braces or commas" if kind == "paper" else "lower-case words joined by hyphens"
         raise InvalidInput(f"node id {node_id!r}: the part after '{kind}:' must be {what}")
     return kind, slug
 
