@@ -422,8 +422,15 @@ class Snapshot:
         cand = cand[keep]
         if not cand.size:
             return _EMPTY, _EMPTY
-        new, first = np.unique(cand, return_index=True)
-        return new, edges[keep][first]
+        edges = edges[keep]
+        # Keep the first edge that reached each new node without sorting:
+        # write each candidate's position into its node's slot (the last write
+        # wins), then keep the candidates that find their own position there.
+        stamp = np.empty(len(self.ids), dtype=np.int32)
+        order = np.arange(cand.size, dtype=np.int32)
+        stamp[cand[::-1]] = order[::-1]
+        first = np.flatnonzero(stamp[cand] == order)
+        return cand[first], edges[first]
 
     def reach(self, starts: Iterable[int], direction: str, *, relations: Iterable[str] | None = None) -> np.ndarray:
         """A boolean mask of every node reached from any of `starts` (the starts included)."""
@@ -474,8 +481,9 @@ class Snapshot:
             sides = ((self._up, self._down), (self._up, self._down))
         n = len(self.ids)
         seen = [np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)]
-        dist = [np.full(n, -1, dtype=np.int32), np.full(n, -1, dtype=np.int32)]
-        via = [np.full(n, -1, dtype=np.int32), np.full(n, -1, dtype=np.int32)]
+        # dist and via are read only where seen is set, so need no filling.
+        dist = [np.empty(n, dtype=np.int32), np.empty(n, dtype=np.int32)]
+        via = [np.empty(n, dtype=np.int32), np.empty(n, dtype=np.int32)]
         frontier = [np.array([a], dtype=np.int32), np.array([b], dtype=np.int32)]
         level = [0, 0]
         for side, start in ((0, a), (1, b)):
