@@ -1,0 +1,185 @@
+"""The page in headless Chromium: time from navigation to the first stable
+drawing, for the built-in history and for a 5,000-node graph, and the bytes
+the page costs. Targets: 1 s and 3 s on the project's 2-core machine.
+
+    python tests/benchmarks/bench_page.py [--nodes 5000] [--runs 3]
+
+"Stable drawing" is the moment the page sets data-ready: data loaded,
+network built, first frame drawn, physics off (positions come from the
+server's layout, graph/layout.py). It is read as performance.now() in the
+page, i.e. from the start of navigation. A cold visit is the first after the
+server started (the server lays the graph out then and caches it per store
+revision); warm visits reuse the layout. Side by side, the same drawing with
+vis-network's own physics doing the layout (stabilisation, 200 iterations for
+the history, 60 for 5,000 nodes), which is what the server layout replaced.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import socket
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import insert
+
+from aiprogress.api.app import create_app
+from aiprogress.api.page import page_bundle, page_html
+from aiprogress.graph import db as database
+from aiprogress.graph import view
+from aiprogress.graph.models import Edge, Node, Paper
+from aiprogress.ingest import datafiles
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def build_history(path: Path) -> None:
+    engine = database.open_engine(str(path))
+    database.create_schema(engine)
+    with database.session_scope(engine) as session:
+        datafiles.load_builtin(session)
+    engine.dispose()
+
+
+def build_large(path: Path, total: int, seed: int = 11) -> None:
+    """The built-in history plus synthetic papers up to `total` nodes: each
+    cites three earlier papers (biased to the old ones, like citations) and
+    one in five introduces a built-in technique, so the anchors stay linked."""
+    build_history(path)
+    engine = database.open_engine(str(path))
+    rng = np.random.default_rng(seed)
+    with engine.connect() as conn:
+        existing = conn.execute(Node.__table__.select()).fetchall()
+    techniques = [r.id for r in existing if r.kind == "technique"]
+    n = total - len(existing)
+    ids = [f"paper:synthetic{i:05d}" for i in range(n)]
+    years = 1990 + (np.arange(n) * 34 // max(n, 1))
+    nodes = [{"id": ids[i], "kind": "paper", "name": f"Synthetic study {i} of learning", "year": int(years[i]), "provenance": "bench"} for i in range(n)]
+    papers = [{"node_id": ids[i], "authors": [f"Author {i}"], "citation_key": ids[i][6:], "title_key": f"synthetic {i}", "year": int(years[i]), "extra": {}, "field_sources": {}, "entry_type": "article"} for i in range(n)]
+    edges, seen = [], set()
+    for i in range(1, n):
+        for _ in range(3):
+            j = int(i * rng.random() ** 2)
+            if j != i and (i, j) not in seen:
+                seen.add((i, j))
+                edges.append({"source_id": ids[i], "relation": "cites", "target_id": ids[j], "provenance": "bench", "note": "", "inferred": False})
+        if i % 5 == 0:
+            edges.append({"source_id": ids[i], "relation": "introduces", "target_id": techniques[i % len(techniques)], "provenance": "bench", "note": "", "inferred": False})
+    with engine.begin() as conn:
+        conn.execute(insert(Node.__table__), nodes)
+        conn.execute(insert(Paper.__table__), papers)
+        conn.execute(insert(Edge.__table__), edges)
+        conn.exec_driver_sql("UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'revision'")
+    engine.dispose()
+
+
+class Server:
+    def __init__(self, db_path: Path):
+        import uvicorn
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}/"
+        self.server = uvicorn.Server(uvicorn.Config(create_app({"database_url": str(db_path)}), host="127.0.0.1", port=self.port, log_level="warning"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        while not self.server.started:
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *exc):
+        self.server.should_exit = True
+        self.thread.join(10)
+
+
+def visit(browser, url: str) -> dict:
+    """One fresh page: ms from navigation to data-ready, and the bytes fetched."""
+    context = browser.new_context(viewport={"width": 1500, "height": 950})
+    page = context.new_page()
+    sizes: list[int] = []
+    page.on("response", lambda r: sizes.append(len(r.body())) if r.ok else None)
+    page.goto(url)
+    page.wait_for_function("document.documentElement.getAttribute('data-ready')", timeout=120_000)
+    timings = page.evaluate("aiprogress.page.timings")
+    drawn = page.evaluate("aiprogress.visibleIds().length")
+    context.close()
+    return {"ready_ms": timings["stable"], "data_ms": timings["data"], "bytes": sum(sizes), "drawn": drawn}
+
+
+def physics_layout_ms(browser, url: str, iterations: int) -> float:
+    """The same data laid out by vis-network's physics in the browser (what the server layout replaced)."""
+    context = browser.new_context(viewport={"width": 1500, "height": 950})
+    page = context.new_page()
+    page.goto(url)
+    page.wait_for_function("document.documentElement.getAttribute('data-ready')", timeout=120_000)
+    ms = page.evaluate(
+        """(iterations) => new Promise(done => {
+          const d = aiprogress.page.data;
+          const nodes = d.nodes.map(n => Object.assign({}, n, {x: undefined, y: undefined, title: undefined, hidden: false}));
+          const edges = d.edges.map(e => Object.assign({}, e, {title: undefined, hidden: false}));
+          const box = document.createElement('div'); box.style.cssText = 'position:absolute;inset:0'; document.body.appendChild(box);
+          const t0 = performance.now();
+          const options = Object.assign({}, d.options, {physics: {enabled: true, solver: 'forceAtlas2Based', stabilization: {iterations: iterations, updateInterval: 1000}}});
+          const net = new vis.Network(box, {nodes: new vis.DataSet(nodes), edges: new vis.DataSet(edges)}, options);
+          net.once('stabilizationIterationsDone', () => { net.setOptions({physics: false}); net.once('afterDrawing', () => done(performance.now() - t0)); net.redraw(); });
+        })""",
+        iterations,
+    )
+    context.close()
+    return ms
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--nodes", type=int, default=5000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--no-physics", action="store_true", help="skip the side-by-side vis-network physics timing")
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    work = Path(tempfile.mkdtemp(prefix="bench-page-"))
+    try:
+        history, large = work / "history.db", work / "large.db"
+        build_history(history)
+        t = time.perf_counter()
+        build_large(large, args.nodes)
+        print(f"built a {args.nodes:,}-node store in {time.perf_counter() - t:.1f} s")
+        rows = []
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            for label, path, target, iterations in (("built-in history", history, 1000, 200), (f"{args.nodes:,} nodes", large, 3000, 60)):
+                with Server(path) as server:
+                    cold = visit(browser, server.url)
+                    warm = [visit(browser, server.url) for _ in range(args.runs)]
+                    physics = None if args.no_physics else physics_layout_ms(browser, server.url, iterations)
+                engine = database.open_engine(str(path))
+                with database.session_scope(engine) as session:
+                    rendered = len(page_html(page_bundle(session, view.ViewFilter())).encode())
+                engine.dispose()
+                median = statistics.median(w["ready_ms"] for w in warm)
+                rows.append((label, cold, warm, median, target, physics, iterations, rendered))
+            browser.close()
+        print()
+        print(f"{'graph':<18} {'drawn':>6} {'cold ms':>8} {'warm ms (median)':>17} {'target':>7} {'bytes served':>13} {'render file':>12}  physics layout instead")
+        for label, cold, warm, median, target, physics, iterations, rendered in rows:
+            verdict = "ok" if median <= target else "MISSED"
+            side = "-" if physics is None else f"{physics:,.0f} ms for {iterations} iterations ({physics / median:.1f}x the whole warm page)"
+            print(f"{label:<18} {cold['drawn']:>6} {cold['ready_ms']:>8.0f} {median:>10.0f} {verdict:>6} {target:>7} {cold['bytes']:>13,} {rendered:>12,}  {side}")
+            runs = ", ".join(f"{w['ready_ms']:.0f}" for w in warm)
+            print(f"{'':<18} warm runs: {runs} ms; data in hand at {statistics.median(w['data_ms'] for w in warm):.0f} ms")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
