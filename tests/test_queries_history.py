@@ -44,11 +44,6 @@ def test_optimization_timeline_is_sorted_and_holds_the_classics(history):
     assert ids.index("technique:weight-decay") < min(ids.index(f"technique:{t}") for t in ("dropout", "batch-norm", "layer-norm", "adam"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="data/edges.toml also dates technique:momentum -relaxes-> optimization-regularization at 1986, "
-    "before weight decay; issue 3 says the timeline starts with weight decay (1991). Data or issue to be reconciled.",
-)
 def test_optimization_timeline_starts_with_weight_decay(history):
     first = constraint_timeline(history, "optimization-regularization").entries[0]
     assert (first.id, first.year) == ("technique:weight-decay", 1991)
