@@ -27,8 +27,14 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import HTMLResponse, JSONResponse
+from cross_web import HTTPException as CrossWebHTTPException
+from starlette.concurrency import run_in_threadpool
+from strawberry.exceptions import MissingQueryError
 from strawberry.fastapi import GraphQLRouter
-from strawberry.http import GraphQLHTTPResponse
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from ..graph import db, settings as settings_registry
 from ..graph.errors import AiprogressError, InvalidInput
@@ -68,6 +74,47 @@ def render_graphql_error(error: GraphQLError) -> dict[str, Any]:
 
 
 class AiprogressGraphQLRouter(GraphQLRouter):
+    """Strawberry's router, executing each operation synchronously in a
+    worker thread: resolvers read the database (blocking calls) and batch
+    their reads by level (api/loaders.py), so there is nothing to await, and
+    the event loop stays free for other requests while one executes."""
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: Any,
+        sub_response: Any,
+        context: Context,
+        root_value: Any,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        allowed = OperationType.from_http(request_adapter.method)
+        if not self.allow_queries_via_get and request_adapter.method == "GET":
+            allowed = allowed - {OperationType.QUERY}
+
+        def execute() -> ExecutionResult:
+            try:
+                return self.schema.execute_sync(
+                    request_data.query,
+                    root_value=root_value,
+                    variable_values=request_data.variables,
+                    context_value=context,
+                    operation_name=request_data.operation_name,
+                    allowed_operation_types=allowed,
+                    operation_extensions=request_data.extensions,
+                )
+            finally:
+                context.close()  # in the thread that used the session
+
+        try:
+            return await run_in_threadpool(execute)
+        except CannotGetOperationTypeError as e:
+            raise CrossWebHTTPException(400, e.as_http_error_reason()) from e
+        except InvalidOperationTypeError as e:
+            raise CrossWebHTTPException(400, e.as_http_error_reason(request_adapter.method)) from e
+        except MissingQueryError as e:
+            raise CrossWebHTTPException(400, "No GraphQL query found in the request") from e
+
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         return HTMLResponse(GRAPHIQL_PAGE.read_text(encoding="utf-8"))
 

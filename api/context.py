@@ -4,9 +4,8 @@ settings and who is asking."""
 from __future__ import annotations
 
 import hmac
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -15,6 +14,8 @@ from strawberry.fastapi import BaseContext
 from ..graph import db
 from ..graph.errors import PermissionDenied
 from .loaders import Loaders
+
+T = TypeVar("T")
 
 
 def check_write_allowed(settings: dict[str, Any], authorization: str | None) -> None:
@@ -50,14 +51,15 @@ class Context(BaseContext):
     def check_write_allowed(self) -> None:
         check_write_allowed(self.settings, self.authorization)
 
-    @contextmanager
-    def writing(self) -> Iterator[Session]:
-        """One write transaction; afterwards reads (and loader caches) start afresh,
+    def write(self, work: Callable[[Session], T]) -> T:
+        """Run `work(session)` in one write transaction through graph/db.py's
+        `write`: retried whole when another writer got in the way (SQLite
+        busy/locked, PostgreSQL serialization failures), so `work` must be
+        safe to run again. Afterwards reads (and loader caches) start afresh,
         so fields resolved after a mutation show what it wrote."""
         self.check_write_allowed()
         try:
-            with db.session_scope(self.engine) as session:
-                yield session
+            return db.write(self.engine, work)
         finally:
             self.close()
             self.loaders = Loaders(self.session)

@@ -58,8 +58,8 @@ class _DataclassField:
 
 
 def _reading_resolver(name: str, annotation: Any, read: Reader) -> Callable[..., Any]:
-    async def resolve(root: Any, info: strawberry.Info) -> Any:
-        source = await read(root, info)
+    def resolve(root: Any, info: strawberry.Info) -> Any:
+        source = read(root, info)
         return None if source is None else getattr(source, name)
 
     resolve.__annotations__ = {"root": Any, "info": strawberry.Info, "return": annotation}
@@ -81,7 +81,7 @@ def fields_from(
 
     `types_` replaces the GraphQL type of named fields (an enum for a string
     column, `strawberry.ID` for a key). Without `read` the fields are read off
-    the root object by attribute; with it, `await read(root, info)` gives the
+    the root object by attribute; with it, `read(root, info)` gives the
     object to read them from (e.g. a paper's bibliographic row, through a
     DataLoader).
 

@@ -40,8 +40,13 @@ def _resolve(info: strawberry.Info, ref: str) -> str:
     return service.resolve_id(info.context.session(), ref)
 
 
-async def _nodes(info: strawberry.Info, ids: list[str]) -> list[Any]:
-    return [n for n in await info.context.loaders.node.load_many(ids) if n is not None]
+def _nodes(info: strawberry.Info, ids: list[str]) -> list[Any]:
+    return [n for n in info.context.loaders.nodes(ids) if n is not None]
+
+
+def _node(info: strawberry.Info, node_id: str) -> Any:
+    (node,) = info.context.loaders.nodes([node_id])
+    return node
 
 
 def _relations(relations: list[Relation] | None) -> list[str] | None:
@@ -61,8 +66,8 @@ class Reached:
     _lineage: strawberry.Private[Any]
 
     @strawberry.field(description="The node reached.")
-    async def node(self, info: strawberry.Info) -> Node:
-        return await info.context.loaders.node.load(self._id)
+    def node(self, info: strawberry.Info) -> Node:
+        return _node(info, self._id)
 
     @strawberry.field(description="One shortest chain of facts from the start to this node, from the start outwards.")
     def chain(self) -> list[Edge]:
@@ -82,8 +87,8 @@ class Lineage:
     _root: strawberry.Private[str]
 
     @strawberry.field(description="The node the walk started from.")
-    async def root(self, info: strawberry.Info) -> Node:
-        return await info.context.loaders.node.load(self._root)
+    def root(self, info: strawberry.Info) -> Node:
+        return _node(info, self._root)
 
 
 def _lineage(info: strawberry.Info, which: str, id: str, depth: int | None, relations: list[Relation] | None, limit: int) -> Lineage:
@@ -109,8 +114,8 @@ class Path:
     _ids: strawberry.Private[list[str]]
 
     @strawberry.field(description="The nodes along the chain, source first.")
-    async def nodes(self, info: strawberry.Info) -> list[Node]:
-        return await _nodes(info, self._ids)
+    def nodes(self, info: strawberry.Info) -> list[Node]:
+        return _nodes(info, self._ids)
 
 
 # --------------------------------------------------------------------------
@@ -126,12 +131,12 @@ class Breakthrough:
     _papers: strawberry.Private[list[str]]
 
     @strawberry.field(description="The technique or paper that relaxed the constraint.")
-    async def node(self, info: strawberry.Info) -> Node:
-        return await info.context.loaders.node.load(self._id)
+    def node(self, info: strawberry.Info) -> Node:
+        return _node(info, self._id)
 
     @strawberry.field(description="The papers that introduced it.")
-    async def papers(self, info: strawberry.Info) -> list[Node]:
-        return await _nodes(info, self._papers)
+    def papers(self, info: strawberry.Info) -> list[Node]:
+        return _nodes(info, self._papers)
 
 
 @strawberry.type(description="Every breakthrough on one constraint, in order of year.")
@@ -141,17 +146,17 @@ class ConstraintTimeline:
     _constraint: strawberry.Private[str]
 
     @strawberry.field
-    async def constraint(self, info: strawberry.Info) -> Node:
-        return await info.context.loaders.node.load(self._constraint)
+    def constraint(self, info: strawberry.Info) -> Node:
+        return _node(info, self._constraint)
 
 
 @strawberry.type(description="Where one constraint stands now: its latest breakthrough and recent pace.")
 @fields_from(timeline_module.ConstraintStatus, types_={"id": strawberry.ID})
 class ConstraintStatus:
     @strawberry.field(description="The relaxes facts of the latest breakthroughs.")
-    async def supporting_edges(self, info: strawberry.Info) -> list[Edge]:
+    def supporting_edges(self, info: strawberry.Info) -> list[Edge]:
         latest = set(self.latest)
-        edges = await info.context.loaders.edges.load(self.id)
+        edges = info.context.loaders.edges.get(self.id)
         return [e for e in edges if e.relation == "relaxes" and e.direction == "in" and e.source_id in latest]
 
 
@@ -185,12 +190,12 @@ class NarrativeTriggers:
     _triggers: strawberry.Private[list[str]]
 
     @strawberry.field
-    async def narrative(self, info: strawberry.Info) -> Node:
-        return await info.context.loaders.node.load(self._id)
+    def narrative(self, info: strawberry.Info) -> Node:
+        return _node(info, self._id)
 
     @strawberry.field
-    async def triggers(self, info: strawberry.Info) -> list[Node]:
-        return await _nodes(info, self._triggers)
+    def triggers(self, info: strawberry.Info) -> list[Node]:
+        return _nodes(info, self._triggers)
 
 
 @strawberry.type(description="How the stories the field told itself, and the constraint in focus, shifted over time.")
@@ -203,11 +208,11 @@ class NarrativeShifts:
     _pairs: strawberry.Private[list[tuple[str, str]]]
 
     @strawberry.field(description="The triggered facts behind the narratives.")
-    async def supporting_edges(self, info: strawberry.Info) -> list[Edge]:
+    def supporting_edges(self, info: strawberry.Info) -> list[Edge]:
         wanted = set(self._pairs)
         targets = list(dict.fromkeys(t for _, t in self._pairs))
         out = []
-        for edges in await info.context.loaders.edges.load_many(targets):
+        for edges in info.context.loaders.edges.get_many(targets):
             out.extend(e for e in edges if e.direction == "in" and e.relation == "triggered" and (e.source_id, e.target_id) in wanted)
         return out
 

@@ -1,10 +1,15 @@
-"""DataLoaders: one SQL statement per kind of thing per level of a query.
+"""Batched loaders: one SQL statement per kind of thing per level of a query.
 
-Resolvers never query the database one node at a time: they ask a loader,
-which gathers every key requested in the same tick of the event loop and
-fetches them together. A query for 100 papers with their edges and each
-neighbour's fields runs a fixed handful of statements, however many papers,
-edges and neighbours it returns (tests/test_api_loaders.py counts them).
+GraphQL runs synchronously here (in a worker thread, see api/app.py), so
+there is no event-loop tick in which to gather keys, as a DataLoader would.
+Instead every resolver that hands node rows to GraphQL announces them
+(`Loaders.seen`): their ids are *expected* by the loaders of what a node can
+be asked for next (its edges, aliases, measurements, bibliographic row).
+The first miss of a loader fetches every key it expects in one statement,
+so a query for 100 papers with their edges and each neighbour's fields runs
+a fixed handful of statements, however many papers, edges and neighbours it
+returns (tests/test_api_loaders.py counts them). Nothing is fetched that the
+query does not ask for: expecting a key costs a set insertion.
 
 Rows are read with SQLAlchemy Core (no ORM identity map): they are plain
 read-only records, which is all a GraphQL answer needs, and several times
@@ -14,13 +19,12 @@ cheaper to build than ORM objects.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import make_dataclass
 from typing import Any
 
 from sqlalchemy import or_, select
 from sqlmodel import Session
-from strawberry.dataloader import DataLoader
 
 from ..graph.models import Alias, Edge, Measurement, Node, Paper
 
@@ -33,6 +37,18 @@ _edge = Edge.__table__
 _alias = Alias.__table__
 _measurement = Measurement.__table__
 
+EDGE_COLUMNS = tuple(Edge.model_fields)
+NODE_COLUMNS = tuple(c.name for c in _node.columns)
+
+# A row of `node` as a plain record: GraphQL reads its fields with getattr,
+# which on a SQLAlchemy Row is several times slower (and a missing attribute,
+# as probed by the executor's awaitable check, raises through a fallback path).
+NodeRecord = make_dataclass("NodeRecord", [(name, Any) for name in NODE_COLUMNS], slots=True)
+
+
+def node_record(row: Any) -> Any:
+    return NodeRecord(*(getattr(row, name) for name in NODE_COLUMNS))
+
 # An edge as seen from one of its ends: every column of `edge`, plus the
 # direction ("out" when the node is the source, "in" when it is the target;
 # None when the edge is not seen from a node, e.g. a query's supporting edge)
@@ -40,13 +56,13 @@ _measurement = Measurement.__table__
 # rather than resolvers: GraphQL reads them at the cost of a getattr.
 EdgeRecord = make_dataclass(
     "EdgeRecord",
-    [*((name, Any) for name in Edge.model_fields), ("direction", Any, None), ("other", Any, None)],
+    [*((name, Any) for name in EDGE_COLUMNS), ("direction", Any, None), ("other", Any, None)],
     slots=True,
 )
 
 
 def edge_record(row: Any, direction: str | None = None) -> Any:
-    return EdgeRecord(*(getattr(row, name) for name in Edge.model_fields), direction)
+    return EdgeRecord(*(getattr(row, name) for name in EDGE_COLUMNS), direction)
 
 
 def _chunks(keys: Sequence[Any]) -> Iterable[Sequence[Any]]:
@@ -54,16 +70,79 @@ def _chunks(keys: Sequence[Any]) -> Iterable[Sequence[Any]]:
         yield keys[start : start + CHUNK]
 
 
+class BatchLoader:
+    """Values by key, fetched in batches: the first `get` of a key not yet
+    loaded fetches it together with every key announced by `expect` since
+    the last fetch. Answers are cached for the request."""
+
+    def __init__(self, fetch: Callable[[list[Any]], Sequence[Any]]):
+        self._fetch = fetch
+        self._cache: dict[Hashable, Any] = {}
+        self._expected: dict[Hashable, None] = {}  # insertion-ordered set
+
+    def expect(self, keys: Iterable[Hashable]) -> None:
+        cache, expected = self._cache, self._expected
+        for key in keys:
+            if key not in cache:
+                expected[key] = None
+
+    def get(self, key: Hashable) -> Any:
+        try:
+            return self._cache[key]
+        except KeyError:
+            self._load([key])
+            return self._cache[key]
+
+    def get_many(self, keys: Sequence[Hashable]) -> list[Any]:
+        cache = self._cache
+        missing = [k for k in keys if k not in cache]
+        if missing:
+            self._load(missing)
+        return [cache[k] for k in keys]
+
+    def prime(self, key: Hashable, value: Any) -> None:
+        self._cache.setdefault(key, value)
+        self._expected.pop(key, None)
+
+    def _load(self, keys: list[Hashable]) -> None:
+        self.expect(keys)
+        batch = list(self._expected)
+        self._expected.clear()
+        self._cache.update(zip(batch, self._fetch(batch)))
+
+
 class Loaders:
     """The loaders of one request. Each caches its answers for the request only."""
 
     def __init__(self, session: Callable[[], Session]):
         self._session = session
-        self.node = DataLoader(self._nodes)
-        self.paper = DataLoader(self._papers)
-        self.edges = DataLoader(self._edges)
-        self.aliases = DataLoader(self._aliases)
-        self.measurements = DataLoader(self._measurements)
+        self.node = BatchLoader(self._nodes)
+        self.paper = BatchLoader(self._papers)
+        self.edges = BatchLoader(self._edges)
+        self.aliases = BatchLoader(self._aliases)
+        self.measurements = BatchLoader(self._measurements)
+
+    def seen(self, rows: Iterable[Any]) -> None:
+        """Node rows about to be resolved: whatever is asked of one of them
+        next is fetched for all of them at once."""
+        ids = []
+        papers = []
+        for row in rows:
+            if row is None:
+                continue
+            ids.append(row.id)
+            if row.kind == "paper":
+                papers.append(row.id)
+        self.edges.expect(ids)
+        self.aliases.expect(ids)
+        self.measurements.expect(ids)
+        self.paper.expect(papers)
+
+    def nodes(self, ids: Sequence[str]) -> list[Any]:
+        """Rows of `ids` (None for an id not stored), announced as seen."""
+        rows = self.node.get_many(ids)
+        self.seen(rows)
+        return rows
 
     def _rows(self, table: Any, column: Any, keys: Sequence[Any]) -> list[Any]:
         rows: list[Any] = []
@@ -71,16 +150,17 @@ class Loaders:
             rows.extend(self._session().execute(select(table).where(column.in_(chunk))).all())
         return rows
 
-    async def _nodes(self, keys: list[str]) -> list[Any]:
-        found = {row.id: row for row in self._rows(_node, _node.c.id, keys)}
+    def _nodes(self, keys: list[str]) -> list[Any]:
+        found = {row.id: node_record(row) for row in self._rows(_node, _node.c.id, keys)}
         return [found.get(k) for k in keys]
 
-    async def _papers(self, keys: list[str]) -> list[Any]:
+    def _papers(self, keys: list[str]) -> list[Any]:
         found = {row.node_id: row for row in self._rows(_paper, _paper.c.node_id, keys)}
         return [found.get(k) for k in keys]
 
-    async def _edges(self, keys: list[str]) -> list[list[Any]]:
+    def _edges(self, keys: list[str]) -> list[list[Any]]:
         seen: dict[str, list[Any]] = defaultdict(list)
+        others: dict[str, None] = {}
         for chunk in _chunks(keys):
             members = set(chunk)
             stmt = select(_edge).where(or_(_edge.c.source_id.in_(chunk), _edge.c.target_id.in_(chunk))).order_by(_edge.c.relation, _edge.c.id)
@@ -88,17 +168,21 @@ class Loaders:
                 # With chunks, an edge between two chunks is read twice: keep it once per end.
                 if row.source_id in members:
                     seen[row.source_id].append(edge_record(row, "out"))
+                    others[row.target_id] = None
                 if row.target_id in members:
                     seen[row.target_id].append(edge_record(row, "in"))
+                    others[row.source_id] = None
+        # The other ends are what a query asks for next: fetch them all together.
+        self.node.expect(others)
         return [seen.get(k, []) for k in keys]
 
-    async def _aliases(self, keys: list[str]) -> list[list[str]]:
+    def _aliases(self, keys: list[str]) -> list[list[str]]:
         found: dict[str, list[str]] = defaultdict(list)
         for row in self._rows(_alias, _alias.c.node_id, keys):
             found[row.node_id].append(row.alias)
         return [sorted(found.get(k, [])) for k in keys]
 
-    async def _measurements(self, keys: list[str]) -> list[list[Any]]:
+    def _measurements(self, keys: list[str]) -> list[list[Any]]:
         found: dict[str, list[Any]] = defaultdict(list)
         for row in self._rows(_measurement, _measurement.c.node_id, keys):
             found[row.node_id].append(row)

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 import strawberry
 from graphql import GraphQLError
+from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.permission import BasePermission
 
 from ..graph import listing, search, service
@@ -44,7 +45,8 @@ from .types import (
     input_values,
     page_size,
 )
-from .loaders import edge_record
+from .execution import PlainAttributeExecutionContext
+from .loaders import edge_record, node_record
 
 DEFAULT_PAGE = 50
 
@@ -75,12 +77,13 @@ def _after_key(after: str | None) -> tuple[int, str] | None:
 @strawberry.type
 class Query(GraphQueries):
     @strawberry.field(description="One node by id (kind:slug), alias or citation key.")
-    async def node(self, info: strawberry.Info, id: strawberry.ID) -> Node | None:
+    def node(self, info: strawberry.Info, id: strawberry.ID) -> Node | None:
         ctx = info.context
-        return await ctx.loaders.node.load(service.resolve_id(ctx.session(), id))
+        (node,) = ctx.loaders.nodes([service.resolve_id(ctx.session(), id)])
+        return node
 
     @strawberry.field(description="Nodes matching every filter given, in order of year (unknown last) then id, a page at a time.")
-    async def nodes(
+    def nodes(
         self,
         info: strawberry.Info,
         kind: NodeKind | None = None,
@@ -98,13 +101,15 @@ class Query(GraphQueries):
             relation=relation.value if relation else None, constraint=constraint,
         )
         rows, next_key = listing.list_nodes(ctx.session(), where, limit=page_size(info, first), after=_after_key(after))
+        rows = [node_record(row) for row in rows]
         for row in rows:
             ctx.loaders.node.prime(row.id, row)
+        ctx.loaders.seen(rows)
         page = PageInfo(has_next_page=next_key is not None, end_cursor=encode_cursor(list(next_key)) if next_key else None)
         return NodeConnection(nodes=rows, page_info=page, _count=lambda: listing.count_nodes(ctx.session(), where))
 
     @strawberry.field(name="search", description="Full-text search over titles, abstracts, descriptions and names, best match first.")
-    async def search_nodes(
+    def search_nodes(
         self,
         info: strawberry.Info,
         text: str,
@@ -121,7 +126,7 @@ class Query(GraphQueries):
         hits = search.search(ctx.session(), text, kind=kind_value, limit=size + 1, offset=offset)
         more = len(hits) > size
         hits = hits[:size]
-        nodes = await ctx.loaders.node.load_many([h.node_id for h in hits])
+        nodes = ctx.loaders.nodes([h.node_id for h in hits])
         page = PageInfo(has_next_page=more, end_cursor=encode_cursor(offset + size) if more else None)
         return SearchConnection(
             hits=[SearchHit(score=h.score, node=n) for h, n in zip(hits, nodes) if n is not None],
@@ -130,11 +135,11 @@ class Query(GraphQueries):
         )
 
     @strawberry.field(description="A paper by DOI (any common spelling: doi:, https://doi.org/ ...).")
-    async def paper_by_doi(self, info: strawberry.Info, doi: str) -> Paper | None:
+    def paper_by_doi(self, info: strawberry.Info, doi: str) -> Paper | None:
         return service.find_paper(info.context.session(), doi=doi)
 
     @strawberry.field(description="A paper by arXiv id (with or without version, or its arxiv.org URL).")
-    async def paper_by_arxiv(self, info: strawberry.Info, arxiv_id: str) -> Paper | None:
+    def paper_by_arxiv(self, info: strawberry.Info, arxiv_id: str) -> Paper | None:
         return service.find_paper(info.context.session(), arxiv_id=arxiv_id)
 
     @strawberry.field(description="Counts of nodes by kind and edges by relation.")
@@ -150,40 +155,45 @@ class IngestReport:
 
 @strawberry.type
 class Mutation:
+    # Each mutation hands its work to `Context.write`, which retries it whole
+    # on a transient conflict: the work must not consume its inputs.
+
     @strawberry.mutation(permission_classes=[CanWrite], description="Create a node; its kind is the part of the id before the colon.")
     def create_node(self, info: strawberry.Info, input: NodeInput) -> Node:
         values = input_values(input)
-        with info.context.writing() as session:
-            return service.create_node(session, values.pop("id"), **values)
+        node_id = values.pop("id")
+        return info.context.write(lambda session: service.create_node(session, node_id, **values))
 
     @strawberry.mutation(permission_classes=[CanWrite], description="Change fields of a node; fields left out keep their value.")
     def update_node(self, info: strawberry.Info, id: strawberry.ID, changes: NodeChanges) -> Node:
-        with info.context.writing() as session:
-            return service.update_node(session, id, **input_values(changes))
+        values = input_values(changes)
+        return info.context.write(lambda session: service.update_node(session, id, **values))
 
     @strawberry.mutation(permission_classes=[CanWrite], description="Delete a node with its edges, aliases and measurements. Returns its id.")
     def delete_node(self, info: strawberry.Info, id: strawberry.ID) -> strawberry.ID:
-        with info.context.writing() as session:
-            service.delete_node(session, id)
+        info.context.write(lambda session: service.delete_node(session, id))
         return id
 
     @strawberry.mutation(permission_classes=[CanWrite], description="Add the fact source -relation-> target (or bring its evidence up to date). The relation must be allowed between the two kinds.")
     def link(self, info: strawberry.Info, input: LinkInput) -> Edge:
         values = input_values(input)
-        with info.context.writing() as session:
-            edge, _ = service.link(session, values.pop("source_id"), values.pop("relation"), values.pop("target_id"), **values)
+        source_id, relation, target_id = values.pop("source_id"), values.pop("relation"), values.pop("target_id")
+
+        def work(session: Any) -> Any:
+            edge, _ = service.link(session, source_id, relation, target_id, **values)
             return edge_record(edge)
+
+        return info.context.write(work)
 
     @strawberry.mutation(permission_classes=[CanWrite], description="Remove the fact source -relation-> target. Returns true.")
     def unlink(self, info: strawberry.Info, source_id: strawberry.ID, relation: Relation, target_id: strawberry.ID) -> bool:
-        with info.context.writing() as session:
-            service.unlink(session, source_id, relation.value, target_id)
+        info.context.write(lambda session: service.unlink(session, source_id, relation.value, target_id))
         return True
 
     @strawberry.mutation(permission_classes=[CanWrite], description="Read BibTeX text into the graph and report what happened to each entry. With strict, the first problem stops it and nothing is written.")
     def ingest_bibtex(self, info: strawberry.Info, text: str, file_name: str = "graphql.bib", strict: bool = False) -> IngestReport:
-        with info.context.writing() as session:
-            return load.ingest_text(session, text, source=file_name, strict=strict, limits=bibtex_limits(info.context.settings))
+        limits_ = bibtex_limits(info.context.settings)
+        return info.context.write(lambda session: load.ingest_text(session, text, source=file_name, strict=strict, limits=limits_))
 
 
 class Schema(strawberry.Schema):
@@ -200,7 +210,15 @@ def build_schema(settings: dict[str, Any]) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         types=[Paper, Technique, Constraint, Narrative, Field],
-        extensions=limits.extensions_for(settings, list_size_estimate=EDGE_FANOUT_ESTIMATE),
+        extensions=[
+            *limits.extensions_for(settings, list_size_estimate=EDGE_FANOUT_ESTIMATE),
+            # A client repeats its queries: parse and validate (limits included:
+            # they depend on the document only) each distinct text once.
+            # Bounded LRU caches, so unique texts cannot grow memory.
+            ParserCache,
+            ValidationCache,
+        ],
+        execution_context_class=PlainAttributeExecutionContext,
     )
 
 

@@ -69,29 +69,30 @@ class Node:
         return TYPE_NAME_OF_KIND[obj.kind]
 
     @strawberry.field(description="Other names this node answers to (lower case): citation keys, abbreviations.")
-    async def aliases(self, info: strawberry.Info) -> list[str]:
-        return await info.context.loaders.aliases.load(self.id)
+    def aliases(self, info: strawberry.Info) -> list[str]:
+        return info.context.loaders.aliases.get(self.id)
 
     @strawberry.field(description="Edges touching this node, both ways unless `direction` is given.")
-    async def edges(
+    def edges(
         self,
         info: strawberry.Info,
         relation: Relation | None = None,
         direction: Direction | None = None,
         limit: int | None = None,
     ) -> list[Edge]:
-        records = _edge_filter(await info.context.loaders.edges.load(self.id), relation, direction)
+        loaders = info.context.loaders
+        records = _edge_filter(loaders.edges.get(self.id), relation, direction)
         size = page_size(info, limit, argument="limit")
         records = records if size is None else records[:size]
         # The other ends, in the same batch as every other node's (one statement per level).
         missing = [r for r in records if r.other is None]
         if missing:
-            for record, other in zip(missing, await info.context.loaders.node.load_many([_other_end(r) for r in missing])):
+            for record, other in zip(missing, loaders.nodes([_other_end(r) for r in missing])):
                 record.other = other
         return records
 
     @strawberry.field(description="The nodes at the other end of this node's edges (each once).")
-    async def neighbours(
+    def neighbours(
         self,
         info: strawberry.Info,
         relation: Relation | None = None,
@@ -99,17 +100,18 @@ class Node:
         kind: NodeKind | None = None,
         limit: int | None = None,
     ) -> list[Node]:
-        records = _edge_filter(await info.context.loaders.edges.load(self.id), relation, direction)
+        loaders = info.context.loaders
+        records = _edge_filter(loaders.edges.get(self.id), relation, direction)
         ids = list(dict.fromkeys(_other_end(r) for r in records))
-        nodes = [n for n in await info.context.loaders.node.load_many(ids) if n is not None]
+        nodes = [n for n in loaders.nodes(ids) if n is not None]
         if kind is not None:
             nodes = [n for n in nodes if n.kind == kind.value]
         size = page_size(info, limit, argument="limit")
         return nodes if size is None else nodes[:size]
 
     @strawberry.field(description="Numbers attached to this node: parameters, training compute, dataset size, energy.")
-    async def measurements(self, info: strawberry.Info) -> list[Measurement]:
-        return await info.context.loaders.measurements.load(self.id)
+    def measurements(self, info: strawberry.Info) -> list[Measurement]:
+        return info.context.loaders.measurements.get(self.id)
 
 
 def _is_kind(kind: str):
@@ -119,8 +121,8 @@ def _is_kind(kind: str):
     return classmethod(is_type_of)
 
 
-async def _paper_row(root: Any, info: strawberry.Info) -> Any:
-    return await info.context.loaders.paper.load(root.id)
+def _paper_row(root: Any, info: strawberry.Info) -> Any:
+    return info.context.loaders.paper.get(root.id)
 
 
 @strawberry.type(description="A paper: a node with bibliographic fields. Its `name` is its title.")
@@ -161,16 +163,16 @@ class Edge:
     other: Node | None = strawberry.field(description="The end that is not the node the edge was reached from (null when not reached from a node).")
 
     @strawberry.field(description="The node the edge starts from.")
-    async def source(self, info: strawberry.Info) -> Node:
-        return await _existing(info, self.source_id)
+    def source(self, info: strawberry.Info) -> Node:
+        return _existing(info, self.source_id)
 
     @strawberry.field(description="The node the edge points to.")
-    async def target(self, info: strawberry.Info) -> Node:
-        return await _existing(info, self.target_id)
+    def target(self, info: strawberry.Info) -> Node:
+        return _existing(info, self.target_id)
 
 
-async def _existing(info: strawberry.Info, node_id: str) -> Any:
-    node = await info.context.loaders.node.load(node_id)
+def _existing(info: strawberry.Info, node_id: str) -> Any:
+    (node,) = info.context.loaders.nodes([node_id])
     if node is None:  # deleted while the query ran
         from ..graph.errors import NotFound
 
