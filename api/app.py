@@ -39,7 +39,7 @@ from strawberry.types.graphql import OperationType
 from ..graph import db, settings as settings_registry
 from ..graph.errors import AiprogressError, InvalidInput
 from ..ingest import load
-from . import http_errors
+from . import http_errors, upload
 from .context import Context, check_write_allowed
 from .interop_routes import router as interop_router
 from .limits import BodySizeLimit
@@ -165,17 +165,28 @@ def create_app(settings: dict | None = None, *, engine: Engine | None = None) ->
             connection.execute(text("SELECT 1 FROM node LIMIT 1"))
         return {"status": "ok"}
 
-    @app.post("/ingest/bibtex", summary="Upload a .bib file (the request body) and get the ingest report.")
+    @app.post(
+        "/ingest/bibtex",
+        summary="Upload .bib files and get the ingest report.",
+        description=(
+            "Either a multipart/form-data form with one or more file fields (browsers, `curl -F file=@refs.bib`), "
+            'answered with `{"reports": [one report per file, in order]}`; or the .bib file as the raw request '
+            "body, named by `source`, answered with its report. All files are written in one transaction: with "
+            "`strict`, the first problem in any of them writes nothing."
+        ),
+    )
     async def ingest_bibtex(request: Request, source: str = "upload.bib", strict: bool = False) -> dict[str, Any]:
         check_write_allowed(config, request.headers.get("authorization"))
-        raw = await request.body()
-        try:
-            bib = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise InvalidInput(f"the uploaded file is not UTF-8 text (byte {exc.start})", where=source) from None
-        with db.session_scope(engine) as session:
-            report = load.ingest_text(session, bib, source=source, strict=strict, limits=bibtex_limits(config))
-        return report.to_dict()
+        files = await upload.bib_uploads(request, source)
+        limits = bibtex_limits(config)
+
+        def work(session: Any) -> list[dict[str, Any]]:
+            return [load.ingest_text(session, f.text, source=f.name, strict=strict, limits=limits).to_dict() for f in files]
+
+        # Retried whole on transient conflicts with other writers; in a worker
+        # thread, so the event loop serves other requests meanwhile.
+        reports = await run_in_threadpool(db.write, engine, work)
+        return {"reports": reports} if upload.is_multipart(request) else reports[0]
 
     # ---- Routers of the other families ----------------------------------
     # The visualisation page (api/page) and the export routes add one line
