@@ -82,17 +82,17 @@ def export_bytes(session: Session, name: str) -> bytes:
 # --------------------------------------------------------------------------
 
 
-def _rdf_writer(rdflib_format: str) -> Writer:
+def _rdf_writer(format: str) -> Writer:
     def write(session: Session, stream: BinaryIO) -> None:
         from . import rdf
 
-        rdf.to_rdf(session).serialize(destination=stream, format=rdflib_format, encoding="utf-8")
+        rdf.write(session, stream, format)
 
     return write
 
 
 register(ExportFormat("turtle", "text/turtle", "ttl", _rdf_writer("turtle"), "RDF Turtle (vocabulary: graph/rdf.py)."))
-register(ExportFormat("json-ld", "application/ld+json", "jsonld", _rdf_writer("json-ld"), "RDF as JSON-LD."))
+register(ExportFormat("json-ld", "application/ld+json", "jsonld", _rdf_writer("json-ld"), "RDF as JSON-LD (flattened, one object a subject)."))
 register(ExportFormat("nt", "application/n-triples", "nt", _rdf_writer("nt"), "RDF N-Triples, one triple a line."))
 
 

@@ -1,4 +1,5 @@
-"""The graph as RDF: the vocabulary, store -> rdflib.Graph, and back.
+"""The graph as RDF: the vocabulary, the store as triples (pyoxigraph terms,
+serialized by pyoxigraph's writers), and an rdflib Graph read back into it.
 
 Vocabulary (prefix `aip:` = `urn:aiprogress:ns:`):
 
@@ -44,9 +45,11 @@ database and exporting again gives an isomorphic graph.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from typing import BinaryIO
 from urllib.parse import quote, unquote
 
+import pyoxigraph as ox
 from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, PROV, SKOS
@@ -115,116 +118,202 @@ def new_graph() -> Graph:
 # --------------------------------------------------------------------------
 # store -> RDF
 # --------------------------------------------------------------------------
+#
+# The triples are written once, here, as pyoxigraph terms: the SPARQL store
+# (graph/sparql.py) loads them and the exports serialize them with
+# pyoxigraph's writers, neither through an rdflib Graph (on the ACL corpus
+# building that Graph alone took 25 s of an 83 s Turtle export). `to_rdf`
+# turns the same triples into an rdflib Graph for whoever wants one.
 
 
-def _json(value) -> Literal:
-    return Literal(json.dumps(value, sort_keys=True, ensure_ascii=False), datatype=RDF.JSON)
+def _ox(uri: str) -> ox.NamedNode:
+    return ox.NamedNode(str(uri))
 
 
-def _provenance(graph: Graph, subject: URIRef, provenance: str) -> None:
-    source = source_iri(provenance)
-    graph.add((subject, PROV.wasDerivedFrom, source))
-    graph.add((source, RDF.type, PROV.Entity))
-    graph.add((source, RDFS.label, Literal(provenance)))
+class _NodeIris(dict):
+    """Node id -> its IRI as a pyoxigraph NamedNode, each made once per export
+    (a node's IRI recurs in every edge and fact that touches it)."""
+
+    def __missing__(self, node_id: str) -> ox.NamedNode:
+        iri = self[node_id] = ox.NamedNode(str(node_iri(node_id)))
+        return iri
 
 
-def to_rdf(session: Session) -> Graph:
-    """The whole store as an rdflib Graph (read in the caller's transaction)."""
-    graph = new_graph()
-    add = graph.add
+_JSON = _ox(RDF.JSON)
+_GYEAR = _ox(XSD.gYear)
+_ANY_URI = _ox(XSD.anyURI)
+
+
+def _json(value) -> ox.Literal:
+    return ox.Literal(json.dumps(value, sort_keys=True, ensure_ascii=False), datatype=_JSON)
+
+
+def statements(session: Session, make: Callable = ox.Triple) -> Iterator:
+    """The whole store as RDF in this module's vocabulary, one `make(s, p, o)`
+    per triple (pyoxigraph's Triple, or Quad for a store), read in the
+    caller's transaction."""
+    a, label, was_derived_from = _ox(RDF.type), _ox(RDFS.label), _ox(PROV.wasDerivedFrom)
+    node_iris = _NodeIris()
+    sources: dict[str, ox.NamedNode] = {}
+
+    def provenance_of(subject, provenance: str):
+        source = sources.get(provenance)
+        if source is None:
+            source = sources[provenance] = _ox(source_iri(provenance))
+            yield make(source, a, _ox(PROV.Entity))
+            yield make(source, label, ox.Literal(provenance))
+        yield make(subject, was_derived_from, source)
+
     for scheme_kind, scheme in SCHEMES.items():
-        add((scheme, RDF.type, SKOS.ConceptScheme))
-        add((scheme, RDFS.label, Literal(f"{scheme_kind}s of AI progress")))
+        yield make(_ox(scheme), a, _ox(SKOS.ConceptScheme))
+        yield make(_ox(scheme), label, ox.Literal(f"{scheme_kind}s of AI progress"))
+
+    kind_class = {kind: _ox(cls) for kind, cls in KIND_CLASS.items()}
+    schemes = {kind: _ox(scheme) for kind, scheme in SCHEMES.items()}
+    p_id, p_description, p_year = _ox(AIP.id), _ox(DCTERMS.description), _ox(AIP.year)
+    p_category, p_binding = _ox(AIP.category), _ox(AIP.binding)
+    concept, in_scheme, pref_label = _ox(SKOS.Concept), _ox(SKOS.inScheme), _ox(SKOS.prefLabel)
+    document, title, issued = _ox(BIBO.Document), _ox(DCTERMS.title), _ox(DCTERMS.issued)
     n = Node.__table__.c
     for node_id, kind, name, description, year, category, binding, provenance in session.execute(
         select(n.id, n.kind, n.name, n.description, n.year, n.category, n.binding, n.provenance)
     ):
-        s = node_iri(node_id)
-        add((s, RDF.type, KIND_CLASS[kind]))
-        add((s, AIP.id, Literal(node_id)))
-        add((s, RDFS.label, Literal(name)))
+        s = node_iris[node_id]
+        name_literal = ox.Literal(name)
+        yield make(s, a, kind_class[kind])
+        yield make(s, p_id, ox.Literal(node_id))
+        yield make(s, label, name_literal)
         if description:
-            add((s, DCTERMS.description, Literal(description)))
+            yield make(s, p_description, ox.Literal(description))
         if year is not None:
-            add((s, AIP.year, Literal(year, datatype=XSD.integer)))
+            yield make(s, p_year, ox.Literal(year))
         if category:
-            add((s, AIP.category, Literal(category)))
+            yield make(s, p_category, ox.Literal(category))
         if binding:
-            add((s, AIP.binding, Literal(binding)))
-        if kind in SCHEMES:
-            add((s, RDF.type, SKOS.Concept))
-            add((s, SKOS.inScheme, SCHEMES[kind]))
-            add((s, SKOS.prefLabel, Literal(name)))
+            yield make(s, p_binding, ox.Literal(binding))
+        if kind in schemes:
+            yield make(s, a, concept)
+            yield make(s, in_scheme, schemes[kind])
+            yield make(s, pref_label, name_literal)
         if kind == NodeKind.paper.value:
-            add((s, RDF.type, BIBO.Document))
-            add((s, DCTERMS.title, Literal(name)))
+            yield make(s, a, document)
+            yield make(s, title, name_literal)
             if year is not None:
-                add((s, DCTERMS.issued, Literal(f"{year:04d}", datatype=XSD.gYear)))
-        _provenance(graph, s, provenance)
+                yield make(s, issued, ox.Literal(f"{year:04d}", datatype=_GYEAR))
+        yield from provenance_of(s, provenance)
 
+    author_list, first, rest, nil, creator = _ox(BIBO.authorList), _ox(RDF.first), _ox(RDF.rest), _ox(RDF.nil), _ox(DCTERMS.creator)
+    venue_prop, doi_prop, arxiv_prop, abstract_prop = _ox(AIP.venue), _ox(BIBO.doi), _ox(AIP.arxivId), _ox(DCTERMS.abstract)
+    url_prop, entry_type_prop, citation_key_prop = _ox(SCHEMA.url), _ox(AIP.entryType), _ox(AIP.citationKey)
+    extra_prop, field_sources_prop = _ox(AIP.extra), _ox(AIP.fieldSources)
     p = Paper.__table__.c
-    for row in session.execute(select(p.node_id, p.authors, p.venue, p.doi, p.arxiv_id, p.url, p.abstract, p.entry_type, p.citation_key, p.extra, p.field_sources)):
-        node_id, authors, venue, doi, arxiv_id, url, abstract, entry_type, citation_key, extra, field_sources = row
-        s = node_iri(node_id)
+    for node_id, authors, venue, doi, arxiv_id, url, abstract, entry_type, citation_key, extra, field_sources in session.execute(
+        select(p.node_id, p.authors, p.venue, p.doi, p.arxiv_id, p.url, p.abstract, p.entry_type, p.citation_key, p.extra, p.field_sources)
+    ):
+        s = node_iris[node_id]
         if authors:
-            head = BNode()
-            Collection(graph, head, [Literal(a) for a in authors])
-            add((s, BIBO.authorList, head))
-            for author in authors:
-                add((s, DCTERMS.creator, Literal(author)))
-        for prop, value in ((AIP.venue, venue), (BIBO.doi, doi), (AIP.arxivId, arxiv_id), (DCTERMS.abstract, abstract)):
+            # An rdf:List, so the order of the authors survives.
+            cells = [ox.BlankNode() for _ in authors]
+            yield make(s, author_list, cells[0])
+            for i, author in enumerate(authors):
+                yield make(cells[i], first, ox.Literal(author))
+                yield make(cells[i], rest, cells[i + 1] if i + 1 < len(cells) else nil)
+            for author in dict.fromkeys(authors):
+                yield make(s, creator, ox.Literal(author))
+        for prop, value in ((venue_prop, venue), (doi_prop, doi), (arxiv_prop, arxiv_id), (abstract_prop, abstract)):
             if value:
-                add((s, prop, Literal(value)))
+                yield make(s, prop, ox.Literal(value))
         if url:
-            add((s, SCHEMA.url, Literal(url, datatype=XSD.anyURI)))
-        add((s, AIP.entryType, Literal(entry_type)))
-        add((s, AIP.citationKey, Literal(citation_key)))
+            yield make(s, url_prop, ox.Literal(url, datatype=_ANY_URI))
+        yield make(s, entry_type_prop, ox.Literal(entry_type))
+        yield make(s, citation_key_prop, ox.Literal(citation_key))
         if extra:
-            add((s, AIP.extra, _json(extra)))
+            yield make(s, extra_prop, _json(extra))
         if field_sources:
-            add((s, AIP.fieldSources, _json(field_sources)))
+            yield make(s, field_sources_prop, _json(field_sources))
 
-    a = Alias.__table__.c
-    for alias, node_id, source in session.execute(select(a.alias, a.node_id, a.source)):
-        s = URIRef(ALIAS + _key(alias))
-        add((s, RDF.type, AIP.Alias))
-        add((s, AIP.text, Literal(alias)))
-        add((s, AIP.aliasSource, Literal(source)))
-        add((s, AIP.aliasOf, node_iri(node_id)))
-        add((node_iri(node_id), SKOS.altLabel, Literal(alias)))
+    alias_class, text_prop, alias_source, alias_of, alt_label = _ox(AIP.Alias), _ox(AIP.text), _ox(AIP.aliasSource), _ox(AIP.aliasOf), _ox(SKOS.altLabel)
+    al = Alias.__table__.c
+    for alias, node_id, source in session.execute(select(al.alias, al.node_id, al.source)):
+        s = _ox(ALIAS + _key(alias))
+        text = ox.Literal(alias)
+        yield make(s, a, alias_class)
+        yield make(s, text_prop, text)
+        yield make(s, alias_source, ox.Literal(source))
+        yield make(s, alias_of, node_iris[node_id])
+        yield make(node_iris[node_id], alt_label, text)
 
+    relation_props = {name: _ox(prop) for name, prop in RELATION_PROPERTY.items()}
+    statement, fact_class = _ox(RDF.Statement), _ox(AIP.Fact)
+    subject_prop, predicate_prop, object_prop = _ox(RDF.subject), _ox(RDF.predicate), _ox(RDF.object)
+    note_prop, confidence_prop, inferred_prop = _ox(AIP.note), _ox(AIP.confidence), _ox(AIP.inferred)
     e = Edge.__table__.c
     for source, relation, target, provenance, note, year, confidence, inferred in session.execute(
         select(e.source_id, e.relation, e.target_id, e.provenance, e.note, e.year, e.confidence, e.inferred)
     ):
-        subject, prop, obj = node_iri(source), RELATION_PROPERTY[relation], node_iri(target)
-        add((subject, prop, obj))
-        f = fact_iri(source, relation, target)
-        add((f, RDF.type, RDF.Statement))
-        add((f, RDF.type, AIP.Fact))
-        add((f, RDF.subject, subject))
-        add((f, RDF.predicate, prop))
-        add((f, RDF.object, obj))
+        subject, prop, obj = node_iris[source], relation_props[relation], node_iris[target]
+        yield make(subject, prop, obj)
+        f = ox.NamedNode(str(fact_iri(source, relation, target)))
+        yield make(f, a, statement)
+        yield make(f, a, fact_class)
+        yield make(f, subject_prop, subject)
+        yield make(f, predicate_prop, prop)
+        yield make(f, object_prop, obj)
         if note:
-            add((f, AIP.note, Literal(note)))
+            yield make(f, note_prop, ox.Literal(note))
         if year is not None:
-            add((f, AIP.year, Literal(year, datatype=XSD.integer)))
+            yield make(f, p_year, ox.Literal(year))
         if confidence is not None:
-            add((f, AIP.confidence, Literal(float(confidence), datatype=XSD.double)))
-        add((f, AIP.inferred, Literal(bool(inferred))))
-        _provenance(graph, f, provenance)
+            yield make(f, confidence_prop, ox.Literal(float(confidence)))
+        yield make(f, inferred_prop, ox.Literal(bool(inferred)))
+        yield from provenance_of(f, provenance)
 
+    measurement_class, of_node, quantity_prop, value_prop = _ox(AIP.Measurement), _ox(AIP.ofNode), _ox(AIP.quantity), _ox(RDF.value)
+    unit_prop, source_prop = _ox(AIP.unit), _ox(DCTERMS.source)
     m = Measurement.__table__.c
     for node_id, quantity, value, unit, source, note in session.execute(select(m.node_id, m.quantity, m.value, m.unit, m.source, m.note)):
-        s = URIRef(f"{MEASUREMENT}{quote(node_id, safe='')}/{quantity}/{quote(source, safe='')}")
-        add((s, RDF.type, AIP.Measurement))
-        add((s, AIP.ofNode, node_iri(node_id)))
-        add((s, AIP.quantity, Literal(quantity)))
-        add((s, RDF.value, Literal(float(value), datatype=XSD.double)))
-        add((s, AIP.unit, Literal(unit)))
-        add((s, DCTERMS.source, Literal(source)))
+        s = ox.NamedNode(f"{MEASUREMENT}{quote(node_id, safe='')}/{quantity}/{quote(source, safe='')}")
+        yield make(s, a, measurement_class)
+        yield make(s, of_node, node_iris[node_id])
+        yield make(s, quantity_prop, ox.Literal(quantity))
+        yield make(s, value_prop, ox.Literal(float(value)))
+        yield make(s, unit_prop, ox.Literal(unit))
+        yield make(s, source_prop, ox.Literal(source))
         if note:
-            add((s, AIP.note, Literal(note)))
+            yield make(s, note_prop, ox.Literal(note))
+
+
+SERIALIZATIONS = {"turtle": ox.RdfFormat.TURTLE, "json-ld": ox.RdfFormat.JSON_LD, "nt": ox.RdfFormat.N_TRIPLES}
+
+
+def write(session: Session, stream: BinaryIO, format: str) -> None:
+    """Serialize the whole store to a binary stream (turtle, json-ld or nt)
+    with pyoxigraph's writers, streaming: the triples are never all in memory."""
+    prefixes = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
+    ox.serialize(statements(session), stream, SERIALIZATIONS[format], prefixes=prefixes)
+
+
+_XSD_STRING = str(XSD.string)
+
+
+def _to_rdflib(term, bnodes: dict):
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return bnodes.setdefault(term.value, BNode())
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    datatype = term.datatype.value
+    return Literal(term.value) if datatype == _XSD_STRING else Literal(term.value, datatype=URIRef(datatype))
+
+
+def to_rdf(session: Session) -> Graph:
+    """The whole store as an rdflib Graph (the same triples as `statements`)."""
+    graph = new_graph()
+    bnodes: dict[str, BNode] = {}
+    add = graph.add
+    for triple in statements(session):
+        add((_to_rdflib(triple.subject, bnodes), _to_rdflib(triple.predicate, bnodes), _to_rdflib(triple.object, bnodes)))
     return graph
 
 
