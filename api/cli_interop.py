@@ -63,7 +63,7 @@ def sparql_query(
     with session_for(db) as session:
         result = sparql.query(session, query)
     if json_out or result.kind != "SELECT":
-        sys.stdout.buffer.write(result.to_json() + (b"" if result.graph is not None else b"\n"))
+        sys.stdout.buffer.write(result.to_json() + (b"" if result.triples is not None else b"\n"))
         return
     rows = [[row.get(v) for v in result.variables] for row in result.rows]
     console.print(table(None, result.variables, rows))

@@ -1,29 +1,31 @@
-"""Read-only SPARQL 1.1 over the current graph.
+"""Read-only SPARQL 1.1 over the current graph, answered by pyoxigraph.
 
-The store is turned into RDF (graph/rdf.py) and queried with rdflib's SPARQL
-engine. The RDF graph is cached per engine and rebuilt when the store's
+The store's triples (graph/rdf.py `statements`) are loaded straight into an
+in-memory pyoxigraph Store, cached per engine and rebuilt when the store's
 revision (bumped by the service layer on every committed write) has moved,
 so a write is visible to the next query. Updates (INSERT, DELETE, LOAD ...)
-are refused: the store is written through the service layer only.
+are refused: the store is written through the service layer only. So are
+federated queries (SERVICE): the engine would fetch the remote endpoint, and
+a public /sparql must not make requests on a caller's behalf.
 
 Engine choice, by the numbers (tests/benchmarks/bench_interop.py on the ACL
-corpus, 20,159 nodes, 593,265 triples): building the rdflib graph takes
-about 25 s, pyoxigraph's bulk load of the same triples about 5 s, and
-pyoxigraph answers the benchmark queries 6 to 44 times faster. rdflib is the
-engine today (a dependency already); moving this module to pyoxigraph, with
-the store built straight from the rows, is the next step for large graphs.
+corpus, 20,159 nodes, 593,265 triples, both engines side by side): building
+rdflib's in-memory graph took about 25 s and pyoxigraph's load of the same
+triples about 5 s, and pyoxigraph answered the benchmark queries 6 to 44
+times faster. rdflib stays for reading RDF files (import-rdf) and for
+comparing graphs in the tests.
 """
 
 from __future__ import annotations
 
+import json
+import re
 import threading
 import weakref
 from dataclasses import dataclass
 from typing import Any
 
-from rdflib import Graph
-from rdflib.plugins.sparql import prepareQuery
-from rdflib.plugins.sparql.parser import parseUpdate
+import pyoxigraph as ox
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -32,39 +34,128 @@ from .errors import InvalidInput
 
 RESULTS_JSON = "application/sparql-results+json"
 MAX_QUERY_CHARS = 20_000
+# Predeclared for every query; a query's own PREFIX lines override them.
+PREFIXES = {
+    **{prefix: str(namespace) for prefix, namespace in rdf.PREFIXES.items()},
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+}
+_REFUSED_UPDATE = "SPARQL updates are refused: the graph is read-only here (write through the service layer)"
 
-_cache: weakref.WeakKeyDictionary[Engine, tuple[int, Graph]] = weakref.WeakKeyDictionary()
+_cache: weakref.WeakKeyDictionary[Engine, tuple[int, ox.Store]] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
+_EMPTY = ox.Store()  # parses queries before the real store is built or touched
 
 
-def current_graph(session: Session) -> Graph:
-    """The store as RDF, current as of this transaction (cached per revision)."""
+def current_store(session: Session) -> ox.Store:
+    """The store as a pyoxigraph Store, current as of this transaction (cached per revision)."""
     engine = session.get_bind()
     revision = service.current_revision(session)
     with _lock:
         cached = _cache.get(engine)
     if cached is not None and cached[0] == revision:
         return cached[1]
-    graph = rdf.to_rdf(session)
+    store = ox.Store()
+    store.bulk_extend(rdf.statements(session, ox.Quad))
     with _lock:
-        _cache[engine] = (revision, graph)
-    return graph
+        _cache[engine] = (revision, store)
+    return store
 
 
-def parse(text: str):
-    """A prepared query, or InvalidInput: updates are refused, syntax errors named."""
+# --------------------------------------------------------------------------
+# Checking a query
+# --------------------------------------------------------------------------
+
+_SERVICE = re.compile(r"service", re.IGNORECASE)
+_QUERY_FORM = re.compile(r"\b(CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
+
+
+def _calls_a_service(text: str) -> bool:
+    """True when the query has a SERVICE clause, or may have one and cannot be read.
+
+    Only queries that spell "service" somewhere (after SPARQL's \\u escapes,
+    which the engine decodes before parsing) are parsed a second time, by
+    rdflib, to tell a clause from a word in a literal or a variable."""
+    from rdflib.plugins.sparql.parser import expandUnicodeEscapes, parseQuery
+
+    try:
+        expanded = expandUnicodeEscapes(text)
+    except Exception:
+        return True
+    if not _SERVICE.search(expanded):
+        return False
+    try:
+        tree = parseQuery(expanded)
+    except Exception:
+        return True
+    return _has_service(tree)
+
+
+def _has_service(tree) -> bool:
+    stack = [tree]
+    while stack:
+        item = stack.pop()
+        if getattr(item, "name", None) == "ServiceGraphPattern":
+            return True
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple)) or type(item).__name__ == "ParseResults":
+            stack.extend(item)
+    return False
+
+
+def _is_update(text: str) -> bool:
+    from rdflib.plugins.sparql.parser import parseUpdate
+
+    try:
+        parseUpdate(text)
+    except Exception:
+        return False
+    return True
+
+
+def check(text: str) -> None:
+    """Raise InvalidInput unless `text` is one readable SPARQL query that
+    neither updates nor calls a remote service."""
     if not isinstance(text, str) or not text.strip():
         raise InvalidInput("empty SPARQL query")
     if len(text) > MAX_QUERY_CHARS:
         raise InvalidInput(f"SPARQL query longer than {MAX_QUERY_CHARS} characters")
+    # Before anything runs it: an ASK is answered as soon as it is parsed.
+    if _calls_a_service(text):
+        raise InvalidInput("SPARQL SERVICE (federated queries) is refused: this endpoint queries the local graph only")
     try:
-        return prepareQuery(text, initNs=rdf.PREFIXES)
-    except Exception as exc:  # pyparsing's ParseException and rdflib's own errors
-        try:
-            parseUpdate(text)
-        except Exception:
-            raise InvalidInput(f"not a valid SPARQL query: {exc}") from None
-        raise InvalidInput("SPARQL updates are refused: the graph is read-only here (write through the service layer)") from None
+        _EMPTY.query(text, prefixes=PREFIXES)  # parsed against nothing: cheap, and the real store is not built for a bad query
+    except SyntaxError as exc:
+        if _is_update(text):
+            raise InvalidInput(_REFUSED_UPDATE) from None
+        raise InvalidInput(f"not a valid SPARQL query: {exc}") from None
+
+
+# --------------------------------------------------------------------------
+# Answers
+# --------------------------------------------------------------------------
+
+_XSD = PREFIXES["xsd"]
+_INTEGERS = {_XSD + t for t in ("integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger", "negativeInteger", "nonPositiveInteger", "unsignedInt", "unsignedLong", "unsignedShort", "unsignedByte")}
+_FLOATS = {_XSD + t for t in ("double", "float", "decimal")}
+
+
+def plain_value(binding: dict[str, str]) -> Any:
+    """A SPARQL JSON results binding as a plain Python value: IRIs and blank
+    nodes as text, numbers and booleans as such, other literals as text."""
+    value, datatype = binding["value"], binding.get("datatype")
+    try:
+        if datatype in _INTEGERS:
+            return int(value)
+        if datatype in _FLOATS:
+            return float(value)
+    except ValueError:
+        return value  # an ill-typed literal stays as written
+    if datatype == _XSD + "boolean":
+        return value in ("true", "1")
+    return value
 
 
 @dataclass
@@ -73,37 +164,31 @@ class SparqlResult:
     variables: list[str]
     rows: list[dict[str, Any]]  # SELECT: variable -> plain value (absent when unbound)
     boolean: bool | None
-    graph: Graph | None  # CONSTRUCT / DESCRIBE
-    _raw: Any
+    triples: list[ox.Triple] | None  # CONSTRUCT / DESCRIBE, without repeats
+    body: bytes  # the answer as sent: results JSON, or Turtle for triples
 
     def to_json(self) -> bytes:
-        """SPARQL 1.1 Query Results JSON (SELECT, ASK); Turtle for graphs."""
-        if self.graph is not None:
-            return self.graph.serialize(format="turtle", encoding="utf-8")
-        return self._raw.serialize(format="json")
+        """SPARQL 1.1 Query Results JSON (SELECT, ASK); Turtle for triples."""
+        return self.body
 
     @property
     def media_type(self) -> str:
-        return "text/turtle" if self.graph is not None else RESULTS_JSON
+        return "text/turtle" if self.triples is not None else RESULTS_JSON
 
 
 def query(session: Session, text: str) -> SparqlResult:
     """Run a read-only SPARQL query over the store (prefixes aip:, dcterms:,
     bibo:, schema:, prov:, skos:, rdf:, rdfs:, xsd: are predeclared)."""
-    prepared = parse(text)
-    result = current_graph(session).query(prepared)
-    kind = result.type
-    if kind == "SELECT":
-        variables = [str(v) for v in result.vars]
-        rows = [
-            {name: value.toPython() if hasattr(value, "toPython") else value for name, value in row.asdict().items()}
-            for row in result
-        ]
-        rows = [{k: (str(v) if not isinstance(v, (int, float, bool, str)) else v) for k, v in row.items()} for row in rows]
-        return SparqlResult(kind, variables, rows, None, None, result)
-    if kind == "ASK":
-        return SparqlResult(kind, [], [], bool(result.askAnswer), None, result)
-    graph = rdf.new_graph()
-    for triple in result:
-        graph.add(triple)
-    return SparqlResult(kind, [], [], None, graph, result)
+    check(text)
+    result = current_store(session).query(text, prefixes=PREFIXES)
+    if isinstance(result, ox.QueryBoolean):
+        return SparqlResult("ASK", [], [], bool(result), None, result.serialize(format=ox.QueryResultsFormat.JSON))
+    if isinstance(result, ox.QuerySolutions):
+        body = result.serialize(format=ox.QueryResultsFormat.JSON)
+        payload = json.loads(body)
+        rows = [{name: plain_value(b) for name, b in binding.items()} for binding in payload["results"]["bindings"]]
+        return SparqlResult("SELECT", list(payload["head"]["vars"]), rows, None, None, body)
+    triples = list(dict.fromkeys(result))
+    form = _QUERY_FORM.search(text)
+    kind = form.group(1).upper() if form else "CONSTRUCT"
+    return SparqlResult(kind, [], [], None, triples, ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES))

@@ -207,7 +207,7 @@ def test_sparql_ask_construct_and_evidence(small):
         """).rows
         assert rows == [{"note": 'self-attention "alone"', "conf": 0.9}]
         constructed = sparql.query(s, "CONSTRUCT { ?a aip:enables ?b } WHERE { ?a aip:enables ?b }")
-        assert len(constructed.graph) == 1
+        assert len(constructed.triples) == 1
 
 
 @pytest.mark.parametrize(
@@ -217,6 +217,9 @@ def test_sparql_ask_construct_and_evidence(small):
         ("DELETE WHERE { ?s ?p ?o }", "read-only"),
         ("SELEC ?x WHERE { ?x ?y ?z }", "not a valid SPARQL query"),
         ("   ", "empty"),
+        # A federated query would make this process fetch a URL of the caller's choosing.
+        ("SELECT * WHERE { SERVICE <http://127.0.0.1:1/sparql> { ?s ?p ?o } }", "SERVICE"),
+        ("ASK { \\u0053ERVICE <http://127.0.0.1:1/sparql> { ?s ?p ?o } }", "SERVICE"),
     ],
 )
 def test_sparql_refuses_updates_and_names_syntax_errors(small, text, fragment):
@@ -224,6 +227,12 @@ def test_sparql_refuses_updates_and_names_syntax_errors(small, text, fragment):
         sparql.query(s, text)
     with database.session_scope(small) as s:
         assert service.stats(s)["total_nodes"] == 5
+
+
+def test_sparql_reads_the_word_service_in_a_literal_as_a_word(small):
+    with database.session_scope(small) as s:
+        rows = sparql.query(s, 'SELECT ?name WHERE { ?n aip:category "architecture" ; rdfs:label ?name FILTER(?name != "service") }').rows
+    assert rows == [{"name": "Transformer"}]
 
 
 # -- copy between backends ---------------------------------------------------------
