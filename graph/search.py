@@ -6,8 +6,9 @@ the `node` row. Triggers on `node` and `paper` (created by
 `db.create_schema` through `create_index`) keep it in step with every write,
 the service layer's and the bulk loaders' alike, so there is no rebuild step
 and no stale result. Every engine-specific statement lives in the functions
-marked "engine-specific" below; other engines fall back to a case-insensitive
-substring match until PostgreSQL gets its own text search.
+marked "engine-specific" below; PostgreSQL uses its
+own text search (the table node_search of migration 0002); other engines
+fall back to a case-insensitive substring match.
 """
 
 from __future__ import annotations
@@ -118,6 +119,40 @@ def _matching_sqlite(words: list[str]) -> Select:
     )
 
 
+# --------------------------------------------------------------------------
+# Engine-specific: PostgreSQL text search
+# --------------------------------------------------------------------------
+# The index is the table node_search (node_id, document tsvector with a GIN
+# index): the name weighted A, the description B, a paper's abstract D, in
+# the 'simple' configuration (no stemming, no stop words, like FTS5 here).
+# Migration 0002 creates it and the triggers that keep it in step.
+
+_NODE_SEARCH = table("node_search", column("node_id"), column("document"))
+# ts_rank's weights in its order {D, C, B, A}, in the proportions of _WEIGHTS
+# (C is unused); ts_rank takes weights up to 1.
+_TOP = max(_WEIGHTS.values())
+_TS_WEIGHTS = "'{%g, 0, %g, %g}'::float4[]" % (_WEIGHTS["abstract"] / _TOP, _WEIGHTS["description"] / _TOP, _WEIGHTS["name"] / _TOP)
+
+
+def _tsquery(words: list[str]) -> str:
+    # Each word a quoted lexeme (words are \w+, so no quote can end one early),
+    # all required, the last one a prefix: "transf" finds "Transformer".
+    lexemes = [f"'{w}'" for w in words]
+    lexemes[-1] += ":*"
+    return " & ".join(lexemes)
+
+
+def _matching_postgresql(words: list[str]) -> Select:
+    query = func.to_tsquery(literal_column("'simple'::regconfig"), bindparam("ts_query", _tsquery(words)))
+    rank = func.ts_rank(literal_column(_TS_WEIGHTS), _NODE_SEARCH.c.document, query)
+    score = rank + case((func.lower(Node.name) == " ".join(words).lower(), _EXACT_NAME_BONUS), else_=0.0)
+    return (
+        select(Node.id.label("node_id"), score.label("score"))
+        .select_from(_NODE_SEARCH.join(Node, Node.id == _NODE_SEARCH.c.node_id))
+        .where(_NODE_SEARCH.c.document.op("@@")(query))
+    )
+
+
 def _matching_fallback(words: list[str]) -> Select:
     conditions = []
     for word in words:
@@ -137,6 +172,8 @@ def matching(engine_or_session: Engine | Session | Connection, query: str) -> Se
     bind = engine_or_session.get_bind() if isinstance(engine_or_session, Session) else engine_or_session
     if bind.dialect.name == "sqlite":
         return _matching_sqlite(words)
+    if bind.dialect.name == "postgresql":
+        return _matching_postgresql(words)
     return _matching_fallback(words)
 
 

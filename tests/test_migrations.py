@@ -10,7 +10,7 @@ from sqlalchemy import text
 from sqlmodel import SQLModel
 
 from aiprogress.graph import db as database
-from aiprogress.graph import service
+from aiprogress.graph import search, service
 from aiprogress.graph.errors import SchemaVersionError
 from aiprogress.ingest import datafiles
 from conftest import dump_rows
@@ -19,7 +19,19 @@ from conftest import dump_rows
 def _fill(engine) -> None:
     with database.session_scope(engine) as s:
         datafiles.load_builtin(s)
-        service.upsert_paper(s, "paper:smith2020x", title="A Title", year=2020, provenance="t", authors=["Smith, A"], extra={"k": "v"})
+        service.upsert_paper(s, "paper:smith2020x", title="A Title", year=2020, provenance="t", authors=["Smith, A"], extra={"k": "v"},
+                             abstract="Wombats burrow.")
+
+
+def _search_finds_the_rows_made_before(engine) -> None:
+    """The full-text index of the upgraded store (SQLite's FTS5, PostgreSQL's
+    node_search of migration 0002) holds every node, old rows included."""
+    index = "node_fts" if engine.dialect.name == "sqlite" else "node_search"
+    with database.session_scope(engine) as s:
+        assert [h.node_id for h in search.search(s, "wombats")] == ["paper:smith2020x"]
+        assert search.search(s, "transformer")[0].node_id == "technique:transformer"
+        nodes = s.execute(text("SELECT count(*) FROM node")).scalar_one()
+        assert s.execute(text(f"SELECT count(*) FROM {index}")).scalar_one() == nodes
 
 
 def test_the_migrations_build_exactly_the_schema_of_the_models(engine):
@@ -46,6 +58,7 @@ def test_a_database_at_the_first_revision_upgrades_with_every_row(database_url):
         assert [t for t in after if t[0] in dict(before)] == before
         with engine.connect() as conn:
             assert database.schema_revision(conn) == database.schema_head()
+        _search_finds_the_rows_made_before(engine)
     finally:
         engine.dispose()
 
@@ -59,6 +72,8 @@ def test_a_database_made_before_migrations_is_adopted_in_place(database_url):
         assert database.upgrade_schema(engine) == (database.FIRST_REVISION, database.schema_head())
         assert [t for t in dump_rows(engine) if t[0] in dict(before)] == before
         assert database.has_schema(engine)
+        database.create_schema(engine)
+        _search_finds_the_rows_made_before(engine)
     finally:
         engine.dispose()
 
