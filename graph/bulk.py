@@ -133,6 +133,26 @@ def edges_from(session: Session, source_ids: Iterable[str]) -> set[tuple[str, st
 # --- writes ---------------------------------------------------------------------
 
 
+def lock_for_loading(session: Session) -> None:
+    """Make the caller's transaction the only loader writing until it ends
+    (engine-specific), so that what a batch reads to decide "new or known"
+    (a paper matched by title and year has no unique key to catch a race)
+    still holds when it writes.
+
+    SQLite: the write lock, taken now (BEGIN IMMEDIATE) rather than at the
+    first insert; other writers wait (busy timeout) instead of failing later.
+    PostgreSQL: a transaction-level advisory lock that loaders share."""
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        if not connection.connection.driver_connection.in_transaction:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+    elif connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_LOADER_LOCK})")
+
+
+_LOADER_LOCK = 7_240_532  # any constant (db.py's schema lock is 7_240_531)
+
+
 def insert_papers(session: Session, nodes: Sequence[dict[str, Any]], papers: Sequence[dict[str, Any]]) -> None:
     """Insert paper nodes and their paper rows (ids must be new)."""
     if not nodes and not papers:
@@ -199,5 +219,5 @@ def paper_rows(session: Session, where: Any = None) -> Iterable[dict[str, Any]]:
 
 __all__ = [
     "aliases_of", "node_kinds", "papers_matching", "technique_aliases", "edges_from",
-    "insert_papers", "update_papers", "insert_aliases", "check_edge", "insert_edges", "paper_rows",
+    "lock_for_loading", "insert_papers", "update_papers", "insert_aliases", "check_edge", "insert_edges", "paper_rows",
 ]

@@ -209,6 +209,8 @@ class _Run:
     # -- pass 1: papers --
 
     def place_papers(self, session: Session, records: list[bibtex.BibRecord]) -> None:
+        # Another ingest's batch must not place the same works between our reads and writes.
+        bulk.lock_for_loading(session)
         values = []
         for record in records:
             v = paper_values(record)
