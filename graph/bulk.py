@@ -19,7 +19,7 @@ import json
 from sqlalchemy import JSON, bindparam, insert, select, update
 from sqlmodel import Session
 
-from . import service
+from . import search, service
 from .models import Alias, Edge, Node, NodeKind, Paper
 
 # Stay well under SQLite's limit on bound parameters per statement.
@@ -154,11 +154,13 @@ _LOADER_LOCK = 7_240_532  # any constant (db.py's schema lock is 7_240_531)
 
 
 def insert_papers(session: Session, nodes: Sequence[dict[str, Any]], papers: Sequence[dict[str, Any]]) -> None:
-    """Insert paper nodes and their paper rows (ids must be new)."""
+    """Insert paper nodes and their paper rows (ids must be new); many of them
+    are indexed for search in one statement (search.indexing_after)."""
     if not nodes and not papers:
         return
-    _insert_many(session, _node, NODE_COLUMNS, nodes)
-    _insert_many(session, _paper, PAPER_COLUMNS, papers)
+    with search.indexing_after(session.connection(), len(nodes)):
+        _insert_many(session, _node, NODE_COLUMNS, nodes)
+        _insert_many(session, _paper, PAPER_COLUMNS, papers)
     service.mark_changed(session)
 
 

@@ -4,8 +4,11 @@ and paper abstracts.
 On SQLite the index is an FTS5 table, `node_fts`, whose rowid is the rowid of
 the `node` row. Triggers on `node` and `paper` (created by
 `db.create_schema` through `create_index`) keep it in step with every write,
-the service layer's and the bulk loaders' alike, so there is no rebuild step
-and no stale result. Every engine-specific statement lives in the functions
+so there is no rebuild step and no stale result. A bulk insert of many new
+nodes (graph/bulk.py) instead drops the SQLite insert triggers inside its
+own transaction and indexes its new rows with one statement at the end
+(`indexing_after`): the per-row triggers were a third of the writing time of
+a BibTeX ingest. Every engine-specific statement lives in the functions
 marked "engine-specific" below; PostgreSQL uses its
 own text search (the table node_search of migration 0002); other engines
 fall back to a case-insensitive substring match.
@@ -14,10 +17,13 @@ fall back to a case-insensitive substring match.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam, case, column, func, literal, literal_column, or_, select, table
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import Select
 from sqlmodel import Session
 
@@ -82,6 +88,15 @@ _FTS_DDL = (
 )
 
 
+_INSERT_TRIGGERS = {"node_fts_ai": _FTS_DDL[1], "paper_fts_ai": _FTS_DDL[4]}
+_INDEX_ROWS = (
+    "INSERT INTO node_fts(rowid, name, description, abstract) "
+    "SELECT node.rowid, node.name, node.description, paper.abstract FROM node LEFT JOIN paper ON paper.node_id = node.id"
+)
+# Below this many new nodes the triggers are cheaper than changing the schema twice.
+BULK_INDEX_THRESHOLD = 200
+
+
 def create_index(connection: Connection) -> None:
     """Create the full-text index and its triggers (engine-specific; idempotent).
 
@@ -92,10 +107,54 @@ def create_index(connection: Connection) -> None:
     for statement in _FTS_DDL:
         connection.exec_driver_sql(statement)
     if not existed:
-        connection.exec_driver_sql(
-            "INSERT INTO node_fts(rowid, name, description, abstract) "
-            "SELECT node.rowid, node.name, node.description, paper.abstract FROM node LEFT JOIN paper ON paper.node_id = node.id"
-        )
+        connection.exec_driver_sql(_INDEX_ROWS)
+
+
+@contextmanager
+def indexing_after(connection: Connection, new_nodes: int) -> Iterator[None]:
+    """Around an insert of `new_nodes` new nodes (and their papers) in the
+    caller's transaction: index them in one statement at the end instead of
+    row by row (engine-specific).
+
+    On SQLite with `new_nodes` at or above BULK_INDEX_THRESHOLD the insert
+    triggers are dropped and re-created inside the transaction (SQLite's DDL
+    is transactional, so no other connection ever sees the store without
+    them), and the rows inserted in between (rowid above the largest before;
+    the write lock is held throughout) are indexed with one INSERT ... SELECT.
+    Only inserts may happen in the block: updates and deletes keep their own
+    triggers. Elsewhere, or for a few rows, the triggers do the work."""
+    if connection.dialect.name != "sqlite" or new_nodes < BULK_INDEX_THRESHOLD:
+        yield
+        return
+    present = set(connection.exec_driver_sql(
+        "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name IN ('node_fts_ai', 'paper_fts_ai')").scalars())
+    if len(present) < len(_INSERT_TRIGGERS):
+        yield  # no index here (or not ours): nothing to keep in step
+        return
+    if not connection.connection.driver_connection.in_transaction:
+        # pysqlite begins a transaction only before DML: without this the
+        # DROP TRIGGER below would be committed on its own.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    before = connection.exec_driver_sql("SELECT coalesce(max(rowid), 0) FROM node").scalar()
+    for name in _INSERT_TRIGGERS:
+        connection.exec_driver_sql(f"DROP TRIGGER {name}")
+    try:
+        yield
+    except BaseException:
+        # The caller rolls back, which restores the triggers; restore them
+        # here too in case it commits what was written before the error.
+        try:
+            _restore(connection, before)
+        except DBAPIError:
+            pass
+        raise
+    _restore(connection, before)
+
+
+def _restore(connection: Connection, before: int) -> None:
+    connection.exec_driver_sql(f"{_INDEX_ROWS} WHERE node.rowid > ?", (before,))
+    for statement in _INSERT_TRIGGERS.values():
+        connection.exec_driver_sql(statement)
 
 
 def _fts_query(words: list[str]) -> str:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import threading
 
-
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
