@@ -1,94 +1,246 @@
 """How GraphQL executes here: graphql-core's executor, with a short path for
-plain attributes.
+values that are plain data.
 
-Most fields of an answer are leaves read straight off a record: a node's
-id, kind and name, an edge's relation and direction. The general executor
-spends several microseconds on each (a resolve-info object, argument
-parsing, awaitable checks, value completion through four functions), which
-for the reference query of issue 5 (100 papers, about 900 edges, each
-neighbour's id, kind and title: some 5,600 fields) is most of the time.
-`PlainAttributeExecutionContext` answers such a field directly, with the
-same serialisation the executor would apply (`coerce_output_value` of the
-field's scalar or enum type), and hands everything else to the general path
-unchanged: fields with resolvers or arguments, objects and lists, and any
-value that is missing, null where not allowed, or fails to serialise, so
-errors keep their message, path and location.
+Most of an answer is read straight off records: a node's id, kind and name,
+an edge's relation, direction and other end. The general executor spends
+several microseconds on each field (a resolve-info object, a path entry,
+argument parsing, awaitable checks, value completion through four or five
+functions), which for the reference query of issue 5 (100 papers, about 900
+edges, each other end's id, kind and title: some 5,600 fields) was most of
+the time. `PlainAttributeExecutionContext` compiles, once per request and
+selection, a function that builds the same answer directly:
 
-"Plain" is what strawberry itself treats as a basic field (no resolver, no
-permission classes, no field extensions: its resolver is marked
-`_is_default`) with strawberry's default resolver (getattr), a leaf return
-type, no arguments and no middleware. Should a strawberry release drop the
-marker, no field counts as plain and every field takes the general path.
+- a *plain field* is what strawberry itself treats as a basic field (no
+  resolver, permission classes or field extensions: its resolver is marked
+  `_is_default`) read with strawberry's default resolver (getattr), without
+  arguments or directives;
+- a *plain value* is a scalar or enum (serialised by the type's own
+  `coerce_output_value`, or for an enum the same value -> name table), a
+  list of plain values, or an object (concrete, or an interface/union whose
+  `resolve_type` names it) whose selected fields are all plain, `__typename`
+  included.
+
+A field or value that is not plain takes the general path, unchanged. So
+does any plain value the short path cannot finish: a null where the schema
+forbids one, a value that does not serialise, a failing `is_type_of` or
+`resolve_type`, an exception while reading. Completing a plain value has no
+side effects, so the general path can start it again from the beginning and
+report the error with its message, path and location as it always would.
+`resolve_type` and `is_type_of` get no resolve info on the short path (None):
+one that needs it fails there and the value takes the general path.
+Should a strawberry release drop the `_is_default` marker, nothing counts as
+plain and every field takes the general path.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from graphql import GraphQLEnumType, GraphQLObjectType, Undefined, is_leaf_type, is_non_null_type
+from graphql import (
+    GraphQLEnumType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    Undefined,
+    is_abstract_type,
+    is_leaf_type,
+    is_object_type,
+)
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
 _DEFINITION = GraphQLCoreConverter.DEFINITION_BACKREF
+TYPENAME = "__typename"
+
+# value -> completed value; raises (anything) when it cannot finish.
+Completer = Callable[[Any], Any]
+
+
+class _CannotFinish(Exception):
+    pass
+
+
+def _null_where_forbidden() -> None:
+    raise _CannotFinish
 
 
 class PlainAttributeExecutionContext(StrawberryGraphQLCoreExecutionContext):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # (parent type, id(field details list)) -> (the list, kept alive so its
-        # id is not reused; (attribute, coerce, nullable) or None when not plain).
-        # graphql-core memoizes sub-field collection, so every item of a list
-        # passes the same field details list: one lookup per field and item.
-        self._plain: dict[tuple[Any, int], tuple[Any, Any]] = {}
         manager = self.middleware_manager
         self._no_middleware = manager is None or not manager.middlewares
+        # Keyed by (type, id(field details list)). graphql-core memoizes the
+        # collection of sub-fields, so every item of a list passes the same
+        # field details list; the list is kept in the value so its id stays
+        # unique while the request runs.
+        self._plain_fields: dict[tuple[Any, int], tuple[Any, Any]] = {}
+        self._completers: dict[tuple[Any, int], tuple[Any, Any]] = {}
+        self._objects: dict[tuple[Any, int], tuple[Any, Any]] = {}
+
+    # ---- the executor's hooks ---------------------------------------------
 
     def execute_field(self, parent_type: GraphQLObjectType, source: Any, field_details_list: Any, path: Any, position_context: Any) -> Any:
         key = (parent_type, id(field_details_list))
-        entry = self._plain.get(key)
+        entry = self._plain_fields.get(key)
         if entry is None:
-            entry = self._plain[key] = (field_details_list, self._plain_leaf(parent_type, field_details_list))
-        leaf = entry[1]
-        if leaf is not None:
-            attribute, coerce, nullable = leaf
+            entry = self._plain_fields[key] = (field_details_list, self._plain_field(parent_type, field_details_list))
+        plain = entry[1]
+        if plain is not None:
+            attribute, complete = plain
             try:
-                value = getattr(source, attribute)
-                if value is None:
-                    if nullable:
-                        return None
-                else:
-                    coerced = coerce(value)
-                    if coerced is not None and coerced is not Undefined:
-                        return coerced
-            except Exception:  # noqa: BLE001, S110 (the general path below reports it properly)
+                return complete(getattr(source, attribute))
+            except Exception:  # noqa: BLE001, S110 (the general path reports it properly)
                 pass
         return super().execute_field(parent_type, source, field_details_list, path, position_context)
 
-    def _plain_leaf(self, parent_type: GraphQLObjectType, field_details_list: Any) -> tuple[str, Any, bool] | None:
+    def complete_value(self, return_type: Any, field_details_list: Any, info: Any, path: Any, result: Any, position_context: Any) -> Any:
+        complete = self._completer(return_type, field_details_list)
+        if complete is not None:
+            try:
+                return complete(result)
+            except Exception:  # noqa: BLE001, S110 (the general path reports it properly)
+                pass
+        return super().complete_value(return_type, field_details_list, info, path, result, position_context)
+
+    # ---- compiling -----------------------------------------------------------
+
+    def _plain_field(self, parent_type: GraphQLObjectType, field_details_list: Any) -> tuple[str, Completer] | None:
+        """(attribute, completer) of a plain field of `parent_type`, or None."""
         if not self._no_middleware:
             return None
         node = field_details_list[0].node
-        field_def = self.schema.get_field(parent_type, node.name.value)
-        if field_def is None or field_def.args or node.arguments:
+        if node.arguments or any(d.node.directives for d in field_details_list):
             return None
-        if not getattr(field_def.resolve, "_is_default", False):
+        field_def = self.schema.get_field(parent_type, node.name.value)
+        if field_def is None or field_def.args or not getattr(field_def.resolve, "_is_default", False):
             return None
         definition = (field_def.extensions or {}).get(_DEFINITION)
         if definition is None or getattr(definition, "default_resolver", None) is not getattr:
             return None
-        return_type = field_def.type
-        nullable = not is_non_null_type(return_type)
-        inner = return_type if nullable else return_type.of_type
-        if not is_leaf_type(inner):
+        complete = self._completer(field_def.type, field_details_list)
+        return None if complete is None else (definition.python_name, complete)
+
+    def _completer(self, return_type: Any, field_details_list: Any) -> Completer | None:
+        key = (return_type, id(field_details_list))
+        entry = self._completers.get(key)
+        if entry is None:
+            entry = self._completers[key] = (field_details_list, self._compile(return_type, field_details_list))
+        return entry[1]
+
+    def _compile(self, return_type: Any, field_details_list: Any) -> Completer | None:
+        non_null = isinstance(return_type, GraphQLNonNull)
+        inner_type = return_type.of_type if non_null else return_type
+        if is_leaf_type(inner_type):  # most fields: one function, no wrappers
+            return _leaf(inner_type, non_null)
+        inner = self._compile_nullable(inner_type, field_details_list)
+        if inner is None:
             return None
-        coerce = _enum_coercion(inner) if isinstance(inner, GraphQLEnumType) else inner.coerce_output_value
-        return definition.python_name, coerce, nullable
+        if non_null:
+
+            def required(value: Any) -> Any:
+                if value is None:
+                    _null_where_forbidden()
+                return inner(value)
+
+            return required
+
+        def optional(value: Any) -> Any:
+            return None if value is None else inner(value)
+
+        return optional
+
+    def _compile_nullable(self, return_type: Any, field_details_list: Any) -> Completer | None:
+        if isinstance(return_type, GraphQLList):
+            item = self._completer(return_type.of_type, field_details_list)
+            if item is None or any(d.node.directives for d in field_details_list):  # @stream
+                return None
+
+            def items(value: Any) -> Any:
+                if isinstance(value, (str, bytes, dict)):
+                    _null_where_forbidden()
+                return [item(v) for v in value]
+
+            return items
+        if is_object_type(return_type):
+            return self._object(return_type, field_details_list)
+        if is_abstract_type(return_type):
+            return self._abstract(return_type, field_details_list)
+        return None
+
+    def _object(self, object_type: GraphQLObjectType, field_details_list: Any) -> Completer | None:
+        key = (object_type, id(field_details_list))
+        entry = self._objects.get(key)
+        if entry is None:
+            entry = self._objects[key] = (field_details_list, self._compile_object(object_type, field_details_list))
+        return entry[1]
+
+    def _compile_object(self, object_type: GraphQLObjectType, field_details_list: Any) -> Completer | None:
+        grouped, defer_usages, *_ = self.collect_subfields(object_type, field_details_list)
+        if defer_usages:
+            return None
+        fields: list[tuple[str, str | None, Completer | None]] = []
+        for response_name, sub_fields in grouped.items():
+            if sub_fields[0].node.name.value == TYPENAME:
+                fields.append((response_name, None, None))
+                continue
+            plain = self._plain_field(object_type, sub_fields)
+            if plain is None:
+                return None
+            fields.append((response_name, *plain))
+        type_name = object_type.name
+        is_type_of = object_type.is_type_of
+
+        def complete_object(value: Any) -> dict[str, Any]:
+            if is_type_of is not None and is_type_of(value, None) is not True:
+                _null_where_forbidden()
+            return {name: (type_name if attribute is None else complete(getattr(value, attribute))) for name, attribute, complete in fields}
+
+        return complete_object
+
+    def _abstract(self, abstract_type: Any, field_details_list: Any) -> Completer | None:
+        resolve_type = abstract_type.resolve_type
+        if resolve_type is None:
+            return None
+        schema = self.schema
+        by_name: dict[str, Completer | None] = {}
+
+        def complete_abstract(value: Any) -> Any:
+            name = resolve_type(value, None, abstract_type)
+            try:
+                complete = by_name[name]
+            except KeyError:  # first value of this runtime type (or not a type name at all)
+                runtime = schema.get_type(name) if isinstance(name, str) else None
+                if not is_object_type(runtime) or not schema.is_sub_type(abstract_type, runtime):
+                    _null_where_forbidden()
+                complete = by_name[name] = self._object(runtime, field_details_list)
+            if complete is None:
+                _null_where_forbidden()
+            return complete(value)
+
+        return complete_abstract
 
 
-def _enum_coercion(enum_type: GraphQLEnumType) -> Any:
+def _leaf(leaf_type: Any, non_null: bool) -> Completer:
+    coerce = _enum_coercion(leaf_type) if isinstance(leaf_type, GraphQLEnumType) else leaf_type.coerce_output_value
+
+    def leaf(value: Any) -> Any:
+        if value is None:
+            if non_null:
+                _null_where_forbidden()
+            return None
+        coerced = coerce(value)
+        if coerced is None or coerced is Undefined:
+            _null_where_forbidden()
+        return coerced
+
+    return leaf
+
+
+def _enum_coercion(enum_type: GraphQLEnumType) -> Callable[[Any], Any]:
     """An enum's value -> name as one dict lookup, for stored values (plain
-    strings) and Enum members alike; anything else (None here) sends the
-    field down the general path, which reports it."""
+    strings) and Enum members alike; anything else gives None, which sends
+    the value down the general path to be reported."""
     names: dict[Any, str] = {}
     wrapped = getattr(enum_type, "wrapped_cls", None)
     for name, value in enum_type.values.items():

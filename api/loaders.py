@@ -49,6 +49,7 @@ NodeRecord = make_dataclass("NodeRecord", [(name, Any) for name in NODE_COLUMNS]
 def node_record(row: Any) -> Any:
     return NodeRecord(*(getattr(row, name) for name in NODE_COLUMNS))
 
+
 # An edge as seen from one of its ends: every column of `edge`, plus the
 # direction ("out" when the node is the source, "in" when it is the target;
 # None when the edge is not seen from a node, e.g. a query's supporting edge)
@@ -63,6 +64,11 @@ EdgeRecord = make_dataclass(
 
 def edge_record(row: Any, direction: str | None = None) -> Any:
     return EdgeRecord(*(getattr(row, name) for name in EDGE_COLUMNS), direction)
+
+
+# Rows selected with these columns, in this order, unpack straight into records.
+_EDGE_SELECT = select(*(_edge.c[name] for name in EDGE_COLUMNS))
+_NODE_SELECT = select(*(_node.c[name] for name in NODE_COLUMNS))
 
 
 def _chunks(keys: Sequence[Any]) -> Iterable[Sequence[Any]]:
@@ -151,7 +157,10 @@ class Loaders:
         return rows
 
     def _nodes(self, keys: list[str]) -> list[Any]:
-        found = {row.id: node_record(row) for row in self._rows(_node, _node.c.id, keys)}
+        found = {}
+        for chunk in _chunks(keys):
+            for row in self._session().execute(_NODE_SELECT.where(_node.c.id.in_(chunk))):
+                found[row.id] = NodeRecord(*row)
         return [found.get(k) for k in keys]
 
     def _papers(self, keys: list[str]) -> list[Any]:
@@ -163,15 +172,16 @@ class Loaders:
         others: dict[str, None] = {}
         for chunk in _chunks(keys):
             members = set(chunk)
-            stmt = select(_edge).where(or_(_edge.c.source_id.in_(chunk), _edge.c.target_id.in_(chunk))).order_by(_edge.c.relation, _edge.c.id)
+            stmt = _EDGE_SELECT.where(or_(_edge.c.source_id.in_(chunk), _edge.c.target_id.in_(chunk))).order_by(_edge.c.relation, _edge.c.id)
             for row in self._session().execute(stmt):
+                source, target = row.source_id, row.target_id
                 # With chunks, an edge between two chunks is read twice: keep it once per end.
-                if row.source_id in members:
-                    seen[row.source_id].append(edge_record(row, "out"))
-                    others[row.target_id] = None
-                if row.target_id in members:
-                    seen[row.target_id].append(edge_record(row, "in"))
-                    others[row.source_id] = None
+                if source in members:
+                    seen[source].append(EdgeRecord(*row, "out"))
+                    others[target] = None
+                if target in members:
+                    seen[target].append(EdgeRecord(*row, "in"))
+                    others[source] = None
         # The other ends are what a query asks for next: fetch them all together.
         self.node.expect(others)
         return [seen.get(k, []) for k in keys]

@@ -1,0 +1,124 @@
+"""api/execution.py: the short path for plain data gives exactly the answer
+(and the errors) of graphql-core's general executor."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+import pytest
+import strawberry
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from aiprogress.api.context import Context
+from aiprogress.api.execution import PlainAttributeExecutionContext
+from aiprogress.api.schema import Mutation, Query, build_schema
+from aiprogress.api.types import Constraint, Field, Narrative, Paper, Technique
+from aiprogress.graph import db as database
+from aiprogress.graph import settings
+
+QUERIES = [
+    # The reference query of the benchmark, and variations on it.
+    """{ nodes(kind: paper, first: 40) { totalCount nodes { id name
+         edges { relation direction other { id kind name } } } } }""",
+    """{ nodes(first: 60) { nodes { __typename id kind year ... on Paper { doi authors citationKey }
+         ... on Technique { category } ... on Constraint { binding }
+         aliases measurements { quantity value unit }
+         out: edges(direction: OUT) { __typename relation provenance note year confidence inferred
+           other { __typename id ... on Paper { venue } ... on Constraint { binding } } }
+         neighbours(kind: technique) { id name } } pageInfo { hasNextPage endCursor } } }""",
+    """fragment Ends on Edge { sourceId targetId source { id } target { name } }
+       { node(id: "technique:transformer") { id ...on Technique { category }
+         edges(relation: introduces) { ...Ends other { id } }
+         neighbours { id neighbours(limit: 3) { id kind } } } }""",
+    """{ origins(id: "transformer", limit: 15) { count reached { distance node { id name } via { relation sourceId targetId }
+         chain { relation } } supportingEdges { relation note direction other { id } } root { id } } }""",
+    """{ narrativeShifts { bucketYears narratives { year narrative { id name } triggers { id kind } }
+         supportingEdges { relation sourceId targetId } } }""",
+    """{ a: node(id: "transformer") { x: id y: name } b: node(id: "constraint:compute") { id name ... on Constraint { binding } } }""",
+]
+
+
+def _schemas():
+    config = settings.resolve(max_query_cost=10**9)
+    general = strawberry.Schema(query=Query, mutation=Mutation, types=[Paper, Technique, Constraint, Narrative, Field], execution_context_class=StrawberryGraphQLCoreExecutionContext)
+    return config, build_schema(config), general
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_same_answer_as_the_general_executor(builtin_engine, query):
+    config, short, general = _schemas()
+    answers = []
+    for schema in (short, general):
+        context = Context(builtin_engine, config)
+        try:
+            result = schema.execute_sync(query, context_value=context)
+        finally:
+            context.close()
+        assert not result.errors, result.errors
+        answers.append(result.data)
+    assert answers[0] == answers[1]
+    assert answers[0]  # something was answered
+
+
+# ---- errors on tiny schemas, no database -----------------------------------
+
+
+class Colour(Enum):
+    RED = "red"
+    GREEN = "green"
+
+
+@strawberry.type
+class Thing:
+    name: str
+    colour: Colour
+    nickname: str | None = None
+
+
+@strawberry.type
+class Shelf:
+    things: list[Thing]
+
+
+@dataclass
+class Row:  # a stored record, as the resolvers hand them over
+    name: object
+    colour: object
+    nickname: object = None
+
+
+def _both(rows, query):
+    @strawberry.type
+    class TinyQuery:
+        @strawberry.field
+        def shelf(self) -> Shelf:
+            return Shelf(things=rows)  # type: ignore[arg-type]
+
+    out = []
+    for cls in (PlainAttributeExecutionContext, StrawberryGraphQLCoreExecutionContext):
+        result = strawberry.Schema(query=TinyQuery, execution_context_class=cls).execute_sync(query)
+        out.append((result.data, [(e.message, e.path) for e in result.errors or []]))
+    return out
+
+
+def test_plain_values_stored_as_strings_or_members_serialise_alike():
+    rows = [Row("a", "red"), Row("b", Colour.GREEN, "bee")]
+    short, general = _both(rows, "{ shelf { things { name colour nickname __typename } } }")
+    assert short == general
+    assert short[0] == {"shelf": {"things": [
+        {"name": "a", "colour": "RED", "nickname": None, "__typename": "Thing"},
+        {"name": "b", "colour": "GREEN", "nickname": "bee", "__typename": "Thing"},
+    ]}}
+
+
+@pytest.mark.parametrize("bad", [Row(None, "red"), Row("c", "purple"), Row("d", None)])
+def test_a_value_the_short_path_cannot_finish_gets_the_general_error(bad):
+    rows = [Row("a", "red"), bad, Row("b", "green")]
+    short, general = _both(rows, "{ shelf { things { name colour } } }")
+    assert short == general
+    data, errors = short
+    assert data is None and len(errors) == 1  # non-null all the way up: the whole answer is null
+    message, path = errors[0]
+    assert path == ["shelf", "things", 1, "name" if bad.name is None else "colour"]
+    assert message
