@@ -45,14 +45,17 @@ def _insert_many(session: Session, table: Any, columns: Sequence[str], rows: Seq
     if connection.dialect.paramstyle != "qmark":
         session.execute(insert(table), [{c: r.get(c) for c in columns} for r in rows])
         return
-    json_columns = {c.name for c in table.columns if isinstance(c.type, JSON)}
+    json_at = [i for i, c in enumerate(columns) if isinstance(table.columns[c].type, JSON)]
     sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-    if json_columns:
-        getters = [(lambda r, c=c: json.dumps(r.get(c))) if c in json_columns else (lambda r, c=c: r.get(c)) for c in columns]
-        params = [tuple(g(r) for g in getters) for r in rows]
-    else:
-        params = [tuple(r.get(c) for c in columns) for r in rows]
-    connection.exec_driver_sql(sql, params)
+    if not json_at:
+        connection.exec_driver_sql(sql, [tuple(map(r.get, columns)) for r in rows])
+        return
+    params = [list(map(r.get, columns)) for r in rows]
+    dumps = json.dumps
+    for i in json_at:
+        for p in params:
+            p[i] = dumps(p[i])
+    connection.exec_driver_sql(sql, list(map(tuple, params)))
 
 
 def _chunks(values: Iterable[Any]) -> Iterable[list[Any]]:
@@ -64,20 +67,30 @@ def _chunks(values: Iterable[Any]) -> Iterable[list[Any]]:
 # --- reads ----------------------------------------------------------------------
 
 
+def _pairs_where_in(session: Session, table: Any, key: str, value: str, wanted: Iterable[str]) -> dict[str, str]:
+    """{row[key]: row[value]} for the rows whose `key` is one of `wanted` (plain
+    string columns). On SQLite the SELECT goes to the driver as is: compiling
+    an IN list of hundreds of parameters cost SQLAlchemy more than the query."""
+    out: dict[str, str] = {}
+    connection = session.connection()
+    raw = connection.dialect.paramstyle == "qmark"
+    for chunk in _chunks(wanted):
+        if raw:
+            sql = f"SELECT {key}, {value} FROM {table.name} WHERE {key} IN ({', '.join('?' * len(chunk))})"
+            out.update(connection.exec_driver_sql(sql, tuple(chunk)).all())
+        else:
+            out.update(session.execute(select(table.c[key], table.c[value]).where(table.c[key].in_(chunk))).all())
+    return out
+
+
 def aliases_of(session: Session, aliases: Iterable[str]) -> dict[str, str]:
     """alias (lower case) -> node id, for those of `aliases` that exist."""
-    out: dict[str, str] = {}
-    for chunk in _chunks({a.lower() for a in aliases if a}):
-        out.update(session.execute(select(_alias.c.alias, _alias.c.node_id).where(_alias.c.alias.in_(chunk))).all())
-    return out
+    return _pairs_where_in(session, _alias, "alias", "node_id", {a.lower() for a in aliases if a})
 
 
 def node_kinds(session: Session, node_ids: Iterable[str]) -> dict[str, str]:
     """node id -> kind, for those of `node_ids` that exist."""
-    out: dict[str, str] = {}
-    for chunk in _chunks(set(node_ids)):
-        out.update(session.execute(select(_node.c.id, _node.c.kind).where(_node.c.id.in_(chunk))).all())
-    return out
+    return _pairs_where_in(session, _node, "id", "kind", set(node_ids))
 
 
 def papers_matching(
