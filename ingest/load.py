@@ -23,9 +23,11 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import os
 import re
 import sys
 import time
+from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -535,25 +537,28 @@ def ingest_source(engine: Engine, source: str, *, text: str | None = None, parse
     return report
 
 
-def ingest_sources(engine: Engine, sources: list[str], *, parse_ahead: bool = True, limits: bibtex.Limits | None = None,
-                   **options: Any) -> Iterator[IngestReport]:
+def ingest_sources(engine: Engine, sources: list[str], *, parse_ahead: bool = True, workers: int | None = None,
+                   limits: bibtex.Limits | None = None, **options: Any) -> Iterator[IngestReport]:
     """Ingest files one after the other, yielding each file's report.
 
-    With several files, the next file is parsed in a second process while
-    this one is written (parsing is pure CPU work and shares nothing with the
-    database), so a multi-file ingest costs about the larger of the two."""
+    With several files, the files ahead are parsed in worker processes (one
+    per core, at most one file each) while this one is written: parsing is
+    pure CPU work and shares nothing with the database, and it costs more
+    than the writing, so a multi-file ingest costs about the parsing spread
+    over the cores. Files are still written, and reported, in order."""
     files = [s for s in sources]
-    if not parse_ahead or len(files) < 2 or "-" in files:
+    workers = min(len(files) - 1, workers or os.cpu_count() or 1)
+    if not parse_ahead or workers < 1 or "-" in files:
         for source in files:
             yield ingest_source(engine, source, limits=limits, **options)
         return
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        pending = pool.submit(parse_source, files[0], limits)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        pending = deque(pool.submit(parse_source, f, limits) for f in files[:workers])
         for i, source in enumerate(files):
-            parsed = pending.result()
-            if i + 1 < len(files):
-                pending = pool.submit(parse_source, files[i + 1], limits)
+            parsed = pending.popleft().result()
+            if i + workers < len(files):
+                pending.append(pool.submit(parse_source, files[i + workers], limits))
             yield ingest_source(engine, source, parsed=parsed, limits=limits, **options)
 
 
