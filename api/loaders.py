@@ -69,6 +69,7 @@ def edge_record(row: Any, direction: str | None = None) -> Any:
 # Rows selected with these columns, in this order, unpack straight into records.
 _EDGE_SELECT = select(*(_edge.c[name] for name in EDGE_COLUMNS))
 _NODE_SELECT = select(*(_node.c[name] for name in NODE_COLUMNS))
+_SOURCE, _TARGET = EDGE_COLUMNS.index("source_id"), EDGE_COLUMNS.index("target_id")
 
 
 def _chunks(keys: Sequence[Any]) -> Iterable[Sequence[Any]]:
@@ -84,13 +85,14 @@ class BatchLoader:
     def __init__(self, fetch: Callable[[list[Any]], Sequence[Any]]):
         self._fetch = fetch
         self._cache: dict[Hashable, Any] = {}
-        self._expected: dict[Hashable, None] = {}  # insertion-ordered set
+        # Collections of expected keys, kept as given: most are never needed
+        # (a level whose fields the query does not ask for), so they are only
+        # looked at when a fetch happens.
+        self._expected: list[Iterable[Hashable]] = []
 
     def expect(self, keys: Iterable[Hashable]) -> None:
-        cache, expected = self._cache, self._expected
-        for key in keys:
-            if key not in cache:
-                expected[key] = None
+        """Announce `keys` (a collection the caller no longer changes)."""
+        self._expected.append(keys)
 
     def get(self, key: Hashable) -> Any:
         try:
@@ -108,13 +110,13 @@ class BatchLoader:
 
     def prime(self, key: Hashable, value: Any) -> None:
         self._cache.setdefault(key, value)
-        self._expected.pop(key, None)
 
     def _load(self, keys: list[Hashable]) -> None:
-        self.expect(keys)
-        batch = list(self._expected)
+        cache = self._cache
+        groups = [*self._expected, keys]
         self._expected.clear()
-        self._cache.update(zip(batch, self._fetch(batch)))
+        batch = list(dict.fromkeys(k for group in groups for k in group if k not in cache))
+        cache.update(zip(batch, self._fetch(batch)))
 
 
 class Loaders:
@@ -174,7 +176,7 @@ class Loaders:
             members = set(chunk)
             stmt = _EDGE_SELECT.where(or_(_edge.c.source_id.in_(chunk), _edge.c.target_id.in_(chunk))).order_by(_edge.c.relation, _edge.c.id)
             for row in self._session().execute(stmt):
-                source, target = row.source_id, row.target_id
+                source, target = row[_SOURCE], row[_TARGET]
                 # With chunks, an edge between two chunks is read twice: keep it once per end.
                 if source in members:
                     seen[source].append(EdgeRecord(*row, "out"))

@@ -52,6 +52,8 @@ def page_size(info: strawberry.Info, first: int | None, *, argument: str = "firs
 
 
 def _edge_filter(records: list[Any], relation: Relation | None, direction: Direction | None) -> list[Any]:
+    if relation is None and direction is None:
+        return records
     rel = relation.value if relation else None
     way = direction.value if direction else None
     return [r for r in records if (rel is None or r.relation == rel) and (way is None or r.direction == way)]
