@@ -111,6 +111,20 @@ def papers_matching(
     ]
     columns = [_paper, _node.c.name, _node.c.provenance]
     out: dict[str, dict[str, Any]] = {}
+    connection = session.connection()
+    if connection.dialect.paramstyle == "qmark":  # SQLite: as in _pairs_where_in, no IN-list compiling
+        names = [*PAPER_COLUMNS, "name", "provenance"]
+        json_at = [i for i, c in enumerate(PAPER_COLUMNS) if isinstance(_paper.c[c].type, JSON)]
+        head = f"SELECT {', '.join(f'paper.{c}' for c in PAPER_COLUMNS)}, node.name, node.provenance FROM paper JOIN node ON node.id = paper.node_id WHERE paper."
+        for column, values in wanted:
+            for chunk in _chunks(values):
+                sql = f"{head}{column.name} IN ({', '.join('?' * len(chunk))})"
+                for row in connection.exec_driver_sql(sql, tuple(chunk)):
+                    row = list(row)
+                    for i in json_at:
+                        row[i] = None if row[i] is None else json.loads(row[i])
+                    out.setdefault(row[0], dict(zip(names, row)))
+        return out
     for column, values in wanted:
         for chunk in _chunks(values):
             stmt = select(*columns).join(_node, _node.c.id == _paper.c.node_id).where(column.in_(chunk))

@@ -542,7 +542,8 @@ def ingest_sources(engine: Engine, sources: list[str], *, parse_ahead: bool = Tr
     """Ingest files one after the other, yielding each file's report.
 
     With several files, the files ahead are parsed in worker processes (one
-    per core, at most one file each) while this one is written: parsing is
+    per core; at most one file more than the workers is held parsed) while
+    this one is written: parsing is
     pure CPU work and shares nothing with the database, and it costs more
     than the writing, so a multi-file ingest costs about the parsing spread
     over the cores. Files are still written, and reported, in order."""
@@ -553,12 +554,13 @@ def ingest_sources(engine: Engine, sources: list[str], *, parse_ahead: bool = Tr
             yield ingest_source(engine, source, limits=limits, **options)
         return
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    ahead = workers + 1  # one more than the workers, so that none waits while a file is written
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        pending = deque(pool.submit(parse_source, f, limits) for f in files[:workers])
+        pending = deque(pool.submit(parse_source, f, limits) for f in files[:ahead])
         for i, source in enumerate(files):
             parsed = pending.popleft().result()
-            if i + workers < len(files):
-                pending.append(pool.submit(parse_source, files[i + workers], limits))
+            if i + ahead < len(files):
+                pending.append(pool.submit(parse_source, files[i + ahead], limits))
             yield ingest_source(engine, source, parsed=parsed, limits=limits, **options)
 
 
