@@ -85,6 +85,14 @@ def test_a_failed_write_leaves_the_index_as_it_was(engine):
     assert _ids(engine, "ghostnet") == []
 
 
+def test_slashes_dots_and_at_signs_separate_words(engine):
+    with database.session_scope(engine) as s:
+        service.upsert_paper(s, "paper:kim2017joint", title="Joint CTC/attention decoding", year=2017, provenance="t",
+                             abstract="See example.org or ask kim@example.org about v2.1:beta.")
+    for text in ("attention", "ctc attention", "example", "kim", "beta", "v2 1"):
+        assert _ids(engine, text) == ["paper:kim2017joint"], text
+
+
 @pytest.mark.parametrize("text", ["  *** ", "", "a " * 40])
 def test_queries_without_words_or_with_too_many_are_refused(engine, text):
     with database.session_scope(engine) as s, pytest.raises(InvalidInput):

@@ -24,10 +24,13 @@ down_revision = "0001"
 branch_labels = None
 depends_on = None
 
+# PostgreSQL's parser reads "CTC/attention" as a file path, "a.b" as a host
+# and "x@y" as an e-mail, each one token: those marks become spaces first, so
+# the words are those FTS5 and the query (\w+ runs) see.
 _DOCUMENT = """
-    setweight(to_tsvector('simple', node.name), 'A')
-    || setweight(to_tsvector('simple', coalesce(node.description, '')), 'B')
-    || setweight(to_tsvector('simple', coalesce(paper.abstract, '')), 'D')
+    setweight(to_tsvector('simple', translate(node.name, '/.@:', '    ')), 'A')
+    || setweight(to_tsvector('simple', translate(coalesce(node.description, ''), '/.@:', '    ')), 'B')
+    || setweight(to_tsvector('simple', translate(coalesce(paper.abstract, ''), '/.@:', '    ')), 'D')
 """
 
 _UPGRADE = (
