@@ -555,7 +555,9 @@ def ingest_sources(engine: Engine, sources: list[str], *, parse_ahead: bool = Tr
         return
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     ahead = workers + 1  # one more than the workers, so that none waits while a file is written
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    # The collector paused throughout: the parsed files are unpickled in the
+    # pool's result thread, outside ingest_source's own pause.
+    with _gc_paused(), ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         pending = deque(pool.submit(parse_source, f, limits) for f in files[:ahead])
         for i, source in enumerate(files):
             parsed = pending.popleft().result()
