@@ -2,8 +2,13 @@
 and the tests build it the same way.
 
 Routes: `/graphql` (GraphQL; GraphiQL in a browser, its assets served from
-api/static/graphiql), `/healthz`, `POST /ingest/bibtex` (upload a .bib file),
-and the routers of the page and the exports (see "Routers" below).
+api/static/graphiql), `/healthz`, `POST /ingest/bibtex` (upload .bib files,
+as a multipart form or the raw body: api/upload.py), and the routers of the
+page and the exports (see "Routers" below).
+
+GraphQL operations execute synchronously in a worker thread (see
+AiprogressGraphQLRouter): the database calls block, and the event loop must
+stay free for the other requests meanwhile.
 
 Errors are rendered here, in one place each: GraphQL errors get
 `extensions.code` from graph/errors.py (`render_graphql_error`); HTTP errors
@@ -19,23 +24,24 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import pydantic_core
+from cross_web import HTTPException as CrossWebHTTPException
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from graphql import GraphQLError
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import HTMLResponse, JSONResponse
-import pydantic_core
-from cross_web import HTTPException as CrossWebHTTPException
-from starlette.concurrency import run_in_threadpool
 from strawberry.exceptions import MissingQueryError
 from strawberry.fastapi import GraphQLRouter
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
+from strawberry.types.unset import UNSET
 
 from ..graph import db, settings as settings_registry
 from ..graph.errors import AiprogressError, InvalidInput
@@ -115,6 +121,16 @@ class AiprogressGraphQLRouter(GraphQLRouter):
             raise CrossWebHTTPException(400, e.as_http_error_reason(request_adapter.method)) from e
         except MissingQueryError as e:
             raise CrossWebHTTPException(400, "No GraphQL query found in the request") from e
+
+    async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
+        # Strawberry answers a request it cannot take (no query, bad JSON, a
+        # mutation over GET, a batch) in plain text: here it gets the one JSON
+        # error shape, like every other HTTP error of this server.
+        try:
+            return await super().run(request, context=context, root_value=root_value)
+        except CrossWebHTTPException as exc:
+            code = INVALID_QUERY_CODE if exc.status_code == 400 else _http_error_code(exc.status_code)
+            return JSONResponse(http_errors.error_body(exc.status_code, code, exc.reason), status_code=exc.status_code)
 
     def encode_json(self, data: object) -> bytes:
         # pydantic's encoder (FastAPI's own, for its JSON routes): several
@@ -210,6 +226,10 @@ def create_app(settings: dict | None = None, *, engine: Engine | None = None) ->
     return app
 
 
+def _http_error_code(status: int) -> str:
+    return {404: "not-found", 405: "method-not-allowed"}.get(status, "http-error")
+
+
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AiprogressError)
     async def aiprogress_error(_request: Request, exc: AiprogressError) -> JSONResponse:
@@ -217,7 +237,7 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
+        code = _http_error_code(exc.status_code)
         message = "no such page" if exc.status_code == 404 else str(exc.detail)
         return JSONResponse(http_errors.error_body(exc.status_code, code, message), status_code=exc.status_code, headers=getattr(exc, "headers", None))
 

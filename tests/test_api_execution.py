@@ -122,3 +122,24 @@ def test_a_value_the_short_path_cannot_finish_gets_the_general_error(bad):
     message, path = errors[0]
     assert path == ["shelf", "things", 1, "name" if bad.name is None else "colour"]
     assert message
+
+
+# ---- requests /graphql cannot take: the one JSON error shape ---------------
+
+
+@pytest.mark.parametrize(
+    ("send", "message"),
+    [
+        (lambda c: c.post("/graphql", content=b"{not json", headers={"content-type": "application/json"}), "Unable to parse request body as JSON"),
+        (lambda c: c.post("/graphql", json={"variables": {}}), "No GraphQL query found"),
+        (lambda c: c.get("/graphql", params={"query": 'mutation { deleteNode(id: "x") }'}), "mutations are not allowed when using GET"),
+        (lambda c: c.post("/graphql", json=[{"query": "{ __typename }"}]), "Batching is not enabled"),
+    ],
+)
+def test_a_request_graphql_cannot_take_gets_the_json_error_shape(builtin_db, send, message):
+    from api_support import make_api
+
+    response = send(make_api(builtin_db).client)
+    assert response.status_code == 400
+    assert response.json() == {"error": {"code": "invalid-query", "message": response.json()["error"]["message"], "status": 400}}
+    assert message in response.json()["error"]["message"]
