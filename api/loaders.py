@@ -147,10 +147,9 @@ class Loaders:
         self.paper.expect(papers)
 
     def nodes(self, ids: Sequence[str]) -> list[Any]:
-        """Rows of `ids` (None for an id not stored), announced as seen."""
-        rows = self.node.get_many(ids)
-        self.seen(rows)
-        return rows
+        """Rows of `ids` (None for an id not stored); every row the node
+        loader fetches is announced as seen, a batch at a time."""
+        return self.node.get_many(ids)
 
     def _rows(self, table: Any, column: Any, keys: Sequence[Any]) -> list[Any]:
         rows: list[Any] = []
@@ -163,6 +162,7 @@ class Loaders:
         for chunk in _chunks(keys):
             for row in self._session().execute(_NODE_SELECT.where(_node.c.id.in_(chunk))):
                 found[row.id] = NodeRecord(*row)
+        self.seen(found.values())
         return [found.get(k) for k in keys]
 
     def _papers(self, keys: list[str]) -> list[Any]:

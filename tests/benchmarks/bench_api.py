@@ -131,6 +131,7 @@ def side_by_side(db_path: Path, runs: int) -> None:
     print(f"  (a) /graphql        median {med['graphql']:7.2f} ms   SQL statements {statements['graphql']}")
     print(f"  (b) plain JSON route median {med['plain']:7.2f} ms   SQL statements {statements['plain']}")
     print(f"  ratio (a)/(b) at the median: {med['graphql'] / med['plain']:.2f}x   (target: within 2x)")
+    print(f"  load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (the machine is shared: compare ratios, not milliseconds)")
     client.close()
     engine.dispose()
 
@@ -191,6 +192,7 @@ def under_load(db_path: Path, seconds: float, clients: int) -> None:
         p = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000  # noqa: E731
         print(f"real server on loopback, {clients} concurrent clients, {wall:.0f} s, the reference query:")
         print(f"  {len(latencies)} requests, {len(latencies) / wall:.1f} req/s, p50 {p(0.50):.1f} ms, p99 {p(0.99):.1f} ms, errors {errors[0]}")
+        print(f"  load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (the clients run on the same cores as the server)")
     finally:
         process.send_signal(signal.SIGINT)
         try:
