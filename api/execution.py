@@ -202,21 +202,14 @@ class PlainAttributeExecutionContext(StrawberryGraphQLCoreExecutionContext):
         resolve_type = abstract_type.resolve_type
         if resolve_type is None:
             return None
-        schema = self.schema
-        by_name: dict[str, Completer | None] = {}
+        by_name = {t.name: self._object(t, field_details_list) for t in self.schema.get_possible_types(abstract_type)}
+        if not any(by_name.values()):  # no runtime type is plain: straight to the general path
+            return None
 
         def complete_abstract(value: Any) -> Any:
-            name = resolve_type(value, None, abstract_type)
-            try:
-                complete = by_name[name]
-            except KeyError:  # first value of this runtime type (or not a type name at all)
-                runtime = schema.get_type(name) if isinstance(name, str) else None
-                if not is_object_type(runtime) or not schema.is_sub_type(abstract_type, runtime):
-                    _null_where_forbidden()
-                complete = by_name[name] = self._object(runtime, field_details_list)
-            if complete is None:
-                _null_where_forbidden()
-            return complete(value)
+            # A name that is not a possible type (or not a name) raises here, or
+            # finds None: the general path reports it.
+            return by_name[resolve_type(value, None, abstract_type)](value)
 
         return complete_abstract
 
