@@ -61,7 +61,7 @@ class _CannotFinish(Exception):
     pass
 
 
-def _null_where_forbidden() -> None:
+def _cannot_finish() -> None:
     raise _CannotFinish
 
 
@@ -140,7 +140,7 @@ class PlainAttributeExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
             def required(value: Any) -> Any:
                 if value is None:
-                    _null_where_forbidden()
+                    _cannot_finish()
                 return inner(value)
 
             return required
@@ -158,7 +158,7 @@ class PlainAttributeExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
             def items(value: Any) -> Any:
                 if isinstance(value, (str, bytes, dict)):
-                    _null_where_forbidden()
+                    _cannot_finish()
                 return [item(v) for v in value]
 
             return items
@@ -193,7 +193,7 @@ class PlainAttributeExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
         def complete_object(value: Any) -> dict[str, Any]:
             if is_type_of is not None and is_type_of(value, None) is not True:
-                _null_where_forbidden()
+                _cannot_finish()
             return {name: (type_name if attribute is None else complete(getattr(value, attribute))) for name, attribute, complete in fields}
 
         return complete_object
@@ -220,11 +220,11 @@ def _leaf(leaf_type: Any, non_null: bool) -> Completer:
     def leaf(value: Any) -> Any:
         if value is None:
             if non_null:
-                _null_where_forbidden()
+                _cannot_finish()
             return None
         coerced = coerce(value)
         if coerced is None or coerced is Undefined:
-            _null_where_forbidden()
+            _cannot_finish()
         return coerced
 
     return leaf
