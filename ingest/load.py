@@ -57,6 +57,7 @@ RELATION_FIELDS = {
     "techniques": "introduces",
     "triggered": "triggered",
 }
+_LINKING_FIELDS = frozenset(RELATION_FIELDS) | {"keywords"}
 KEYWORD_RELATION = "introduces"
 KEYWORD_CONFIDENCE = 0.5
 BATCH_SIZE = settings.BY_NAME["ingest_batch_size"].default
@@ -340,10 +341,13 @@ class _Run:
         wanted: list[tuple[bibtex.BibRecord, str, str, str, str]] = []  # record, node id, field, relation, ref
         keywords: list[tuple[bibtex.BibRecord, str, str]] = []
         for record, node_id in placed:
+            fields = record.fields
+            if _LINKING_FIELDS.isdisjoint(fields):
+                continue  # most entries: nothing to link, nothing to split
             for name, relation in RELATION_FIELDS.items():
-                for ref in filter(None, _SPLIT_REFS.split(record.fields.get(name, "").strip())):
+                for ref in filter(None, _SPLIT_REFS.split(fields.get(name, "").strip())):
                     wanted.append((record, node_id, name, relation, ref.strip("{} ")))
-            for word in filter(None, _SPLIT_KEYWORDS.split(record.fields.get("keywords", "").strip())):
+            for word in filter(None, _SPLIT_KEYWORDS.split(fields.get("keywords", "").strip())):
                 keywords.append((record, node_id, word))
         if not wanted and not keywords:
             return
