@@ -15,7 +15,11 @@ Two passes over a file's records, each in batches of `batch_size`:
 Writes go through graph/bulk.py (executemany). With an engine, each batch is
 its own transaction: a kill at any moment leaves whole batches, and a re-run
 finds the papers already written by their citation keys and completes the
-file without duplicates. `--strict` and `--dry-run` use one transaction for
+file without duplicates. A batch first takes the loaders' lock
+(bulk.lock_for_loading), so two ingests of the same works at once cannot both
+find a work new; what other writers still cause (busy, serialization
+failures, a key taken first) retries the batch whole (db.write), with its
+report counts rolled back first. `--strict` and `--dry-run` use one transaction for
 the whole file, rolled back on any problem (strict) or always (dry run).
 """
 
