@@ -1,13 +1,14 @@
 """Concurrent writers on one database (SQLite file, PostgreSQL): two BibTeX
 ingests and a stream of GraphQL and service mutations at once. Every write
-must be there at the end, no paper twice, and no busy/locked error surfaced."""
+must be there at the end, no paper twice, and no busy/locked error surfaced;
+a batch that meets such an error is retried whole and counted once."""
 
 from __future__ import annotations
 
 import threading
 
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from aiprogress.api.app import create_app
 from aiprogress.graph import db as database
@@ -60,6 +61,39 @@ def test_two_ingests_of_the_same_papers_at_once_leave_each_paper_once(engine):
             assert aliases.get(f"other{i}") == aliases[f"shared{i}"], f"other{i} is not an alias of shared{i}'s paper"
         by_title = s.execute(select(Paper.title_key, func.count()).group_by(Paper.title_key)).all()
         assert len(by_title) == 120 and all(c == 1 for _, c in by_title), [t for t, c in by_title if c > 1]
+
+
+def test_a_batch_that_meets_a_transient_conflict_is_retried_whole_and_counted_once(engine):
+    # The second batch's paper insert fails once with the error another writer
+    # would cause (SQLite: locked; PostgreSQL: serialization failure), raised by
+    # the driver's own exception class after the batch has counted its papers.
+    if engine.dialect.name == "sqlite":
+        import sqlite3
+
+        conflict = sqlite3.OperationalError("database is locked")
+    else:
+        import psycopg
+
+        conflict = psycopg.errors.SerializationFailure("could not serialize access due to concurrent update")
+    seen = {"paper inserts": 0}
+
+    def meet_a_conflict(conn, cursor, statement, parameters, context, executemany):
+        if statement.startswith("INSERT INTO paper "):
+            seen["paper inserts"] += 1
+            if seen["paper inserts"] == 2:
+                raise conflict
+
+    event.listen(engine, "before_cursor_execute", meet_a_conflict)
+    try:
+        report = load.ingest_source(engine, "a.bib", text=_bib(range(0, 30), "A"), batch_size=10)
+    finally:
+        event.remove(engine, "before_cursor_execute", meet_a_conflict)
+
+    assert seen["paper inserts"] == 4  # three batches, the second one twice
+    assert (report.entries, report.new, report.merged, report.unchanged, report.aliases_added) == (30, 30, 0, 0, 30)
+    with database.session_scope(engine) as s:
+        assert s.execute(select(func.count()).select_from(Paper)).scalar() == 30
+        assert s.execute(select(func.count()).select_from(Alias)).scalar() == 30
 
 
 def _run_writers(engine, first: str, second: str) -> list[load.IngestReport]:
