@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import event, func, or_, text
 from sqlmodel import Session, select
 
-from .identifiers import normalize_arxiv, normalize_doi
+from .identifiers import normalize_arxiv, normalize_doi, title_key
 from .errors import Conflict, ForbiddenRelation, InvalidInput, NotFound
 from .models import (
     CITATION_KEY_RE,
@@ -279,17 +279,28 @@ def upsert_node(session: Session, node_id: str, *, provenance: str, **values: An
         session.flush()
         mark_changed(session)
         return ADDED
-    changed = False
-    for key, value in values.items():
-        if getattr(node, key) != value:
-            setattr(node, key, value)
-            changed = True
-    if changed:
-        node.provenance = provenance
-        mark_changed(session)
-        session.flush()
-        return UPDATED
-    return UNCHANGED
+    changed = [key for key, value in values.items() if getattr(node, key) != value]
+    if not changed:
+        return UNCHANGED
+    for key in changed:
+        setattr(node, key, values[key])
+    node.provenance = provenance
+    if kind == NodeKind.paper.value:
+        _sync_paper_row(session, node, changed, provenance)
+    mark_changed(session)
+    session.flush()
+    return UPDATED
+
+
+def _sync_paper_row(session: Session, node: Node, changed: list[str], provenance: str) -> None:
+    """Keep a paper row's copies of the title and year in step with its node, and
+    record who set them, so a later BibTeX file does not silently overwrite them."""
+    paper = session.get(Paper, node.id)
+    if paper is None:
+        return
+    paper.title_key = title_key(node.name)
+    paper.year = node.year
+    paper.field_sources = {**paper.field_sources, **{key: provenance for key in changed if key in ("name", "year")}}
 
 
 def create_node(session: Session, node_id: str, *, provenance: str, **values: Any) -> Node:
@@ -305,9 +316,10 @@ def update_node(session: Session, node_id: str, **values: Any) -> Node:
     """Change some fields of an existing node."""
     node = get_node(session, node_id)
     current = {k: getattr(node, k) for k in NODE_FIELDS}
-    current.update({k: v for k, v in values.items()})
-    provenance = current.pop("provenance")
-    upsert_node(session, node_id, provenance=values.get("provenance", provenance), **current)
+    current.update(values)
+    current.pop("provenance")
+    # An edit is the user's unless told otherwise; recorded so ingest keeps it.
+    upsert_node(session, node_id, provenance=values.get("provenance") or "user", **current)
     return node
 
 
@@ -468,8 +480,6 @@ def upsert_paper(session: Session, node_id: str, *, title: str, year: int | None
     unknown = set(values) - set(PAPER_FIELDS)
     if unknown:
         raise InvalidInput(f"{node_id}: unknown paper field(s) {', '.join(sorted(unknown))}")
-    from .identifiers import title_key
-
     values.setdefault("citation_key", key)
     values["doi"] = normalize_doi(values.get("doi"))
     values["arxiv_id"] = normalize_arxiv(values.get("arxiv_id"))
@@ -484,7 +494,7 @@ def upsert_paper(session: Session, node_id: str, *, title: str, year: int | None
     paper = session.get(Paper, node_id)
     row = {**values, "title_key": title_key(title), "year": year}
     if paper is None:
-        sources = {name: provenance for name, value in values.items() if value not in (None, "", [], {})}
+        sources = {name: provenance for name, value in {**values, "name": title, "year": year}.items() if value not in (None, "", [], {})}
         session.add(Paper(node_id=node_id, field_sources=sources, **row))
         session.flush()
         mark_changed(session)

@@ -146,7 +146,8 @@ class IdentityIndex:
         Order: DOI, arXiv id, title + year (first author must agree when both
         are known), then the citation key if nothing contradicts it. A title
         differing under the same key is a correction when the old title came
-        from the same `source` (file), and a different work otherwise."""
+        from the same `source` (file) or was edited by a user, and a different
+        work otherwise."""
         if keys.doi and keys.doi in self.by_doi:
             return self.by_doi[keys.doi], "doi"
         if keys.arxiv_id and keys.arxiv_id in self.by_arxiv:
@@ -163,7 +164,9 @@ class IdentityIndex:
         if node_id is not None:
             known = self.papers.get(node_id)
             same_file = bool(source) and known is not None and known.title_source.split("#", 1)[0] == source
-            if known is None or not self._contradicts(keys, known, by_title=not same_file):
+            # A title a user edited by hand says nothing about which work the key names.
+            curated = known is not None and known.title_source.split(":", 1)[0] == "user"
+            if known is None or not self._contradicts(keys, known, by_title=not (same_file or curated)):
                 return node_id, "key"
         return None, ""
 

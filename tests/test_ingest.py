@@ -261,3 +261,23 @@ def test_cli_field_length_limit(cli, tmp_path):
     assert f["new"] == 1 and f["problems"][0]["kind"] == "limit"
     code, _, err = cli("ingest", bib, "--db", tmp_path / "g.db", "--max-file-bytes", "10")
     assert code != 0 and "limit" in err and "long.bib" in err
+
+
+def test_a_title_edited_by_a_user_survives_re_ingest(engine, tmp_path):
+    """Issue 4: a later file never silently overwrites a value a user curated."""
+    from aiprogress.graph import db as database
+    from aiprogress.graph import service
+    from aiprogress.ingest import load
+
+    bib = tmp_path / "refs.bib"
+    bib.write_text("@article{smith2020deep,\n  title = {Deep Things},\n  author = {Smith, Ann},\n  year = {2020},\n}\n")
+    with database.session_scope(engine) as s:
+        load.ingest_file(s, bib)
+    with database.session_scope(engine) as s:
+        service.update_node(s, "paper:smith2020deep", name="Deep Things, Revisited")
+    with database.session_scope(engine) as s:
+        report = load.ingest_file(s, bib)
+    with database.session_scope(engine) as s:
+        assert service.get_node(s, "paper:smith2020deep").name == "Deep Things, Revisited"
+        assert service.search_nodes(s, "revisited")[0].id == "paper:smith2020deep"
+    assert any(p["kind"] == "kept-value" and "Deep Things, Revisited" in p["message"] for p in report.to_dict()["problems"])
