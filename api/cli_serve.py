@@ -47,11 +47,13 @@ def serve(
     import uvicorn
 
     from .app import create_app
+    from .page_routes import warm_page
 
     host = settings.get("host", host)
     port = settings.get("port", port)
     url, nodes = prepare_database(db)
     application = create_app({"database_url": url})
+    warm_page(application)
     shown = f"[{host}]" if ":" in host else host
     print(f"aiprogress: {nodes} nodes from {url}")
     print(f"Serving on http://{shown}:{port}/  (GraphQL and GraphiQL: http://{shown}:{port}/graphql)")

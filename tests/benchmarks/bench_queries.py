@@ -298,8 +298,10 @@ def main() -> None:
     print(f"freshness check per query (revision read, cache hit): median {statistics.median(check):.3f} ms")
 
     # A write is visible to the next query.
-    a, b = starts[0], starts[1]
+    # A node made for the purpose, so the edge cannot already exist.
+    a, b = starts[0], "technique:bench-write"
     with database.session_scope(engine) as session:
+        service.upsert_node(session, b, provenance="user:bench", name="Bench write", category="method")
         service.link(session, b, "enables", a, provenance="user:bench", note="bench write")
     with Session(engine) as session:
         t = time.perf_counter()
@@ -307,6 +309,8 @@ def main() -> None:
         reload_s = time.perf_counter() - t
         found = any(e.source == b for e in lineage.origins(fresh, a, depth=1).edges())
     print(f"write then query: new edge {b} -enables-> {a} visible: {found} (revision {snap.revision} -> {fresh.revision}, reload {reload_s:.2f} s)")
+    with database.session_scope(engine) as session:
+        service.delete_node(session, b)  # leave a reused --db as it was
     conn.close()
 
 
