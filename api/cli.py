@@ -10,12 +10,14 @@ Commands of the other families register on `app` from their own modules
 from __future__ import annotations
 
 import json
+import os
 import sys
 from contextlib import contextmanager
 from dataclasses import asdict, is_dataclass
 from typing import Annotated, Any
 
 import typer
+from sqlalchemy.exc import DBAPIError
 from rich.console import Console
 from rich.table import Table
 
@@ -172,8 +174,20 @@ def main() -> None:
     try:
         app()
     except AiprogressError as exc:
-        err_console.print(f"error: {exc}", markup=False, highlight=False)
-        sys.exit(exc.exit_code)
+        _fail(str(exc), exc.exit_code)
+    except DBAPIError as exc:
+        # The database could not be reached or refused us: the driver's own words, not SQL.
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else type(exc).__name__
+        _fail(f"database error: {reason}", 7)
+    except Exception as exc:  # noqa: BLE001  a bug: still one line for the user, the trace on request
+        if os.environ.get("AIPROGRESS_DEBUG"):
+            raise
+        _fail(f"internal error ({type(exc).__name__}: {exc}); run again with AIPROGRESS_DEBUG=1 for the traceback", 70)
+
+
+def _fail(message: str, code: int) -> None:
+    err_console.print(f"error: {message}", markup=False, highlight=False)
+    sys.exit(code)
 
 
 # Command families registered on `app` from their own modules.

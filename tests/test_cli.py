@@ -91,3 +91,11 @@ def test_every_setting_is_in_the_readme():
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
     for setting in settings.SETTINGS:
         assert f"`{setting.env}`" in readme, setting.env
+
+
+def test_an_unreachable_database_is_one_line(cli):
+    # Port 1 on loopback: nothing listens there, so the connection is refused at once.
+    code, out, err = cli("stats", "--db", "postgresql://nobody@127.0.0.1:1/none")
+    assert code == 7
+    assert err.startswith("error: database error:") and err.strip().count("\n") == 0
+    assert "Traceback" not in err and out == ""

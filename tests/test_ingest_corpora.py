@@ -16,11 +16,8 @@ ACL = ("all_C_coling.bib", "all_D_emnlp.bib", "all_L_lrec.bib", "all_N_naacl_hlt
 
 
 @pytest.fixture
-def store(tmp_path):
-    engine = database.open_engine(str(tmp_path / "corpora.db"))
-    database.create_schema(engine)
-    yield engine
-    engine.dispose()
+def store(sqlite_engine):
+    return sqlite_engine
 
 
 def n(engine, model) -> int:
