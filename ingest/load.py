@@ -369,6 +369,20 @@ class _Run:
         existing = bulk.edges_from(session, (n for _, n in placed))
 
         rows: list[dict[str, Any]] = []
+
+        def add(record: bibtex.BibRecord, node_id: str, relation: str, target: str, note: str, confidence: float | None) -> bool:
+            """Queue one edge unless the store or this file already has it; True if queued."""
+            triple = (node_id, relation, target)
+            if triple in existing:
+                return False
+            existing.add(triple)
+            rows.append({
+                "source_id": node_id, "relation": relation, "target_id": target,
+                "provenance": f"{self.file_label}#{record.key}", "note": note, "year": bibtex.year_of(record.fields),
+                "confidence": confidence, "inferred": confidence is not None,
+            })
+            return True
+
         for record, node_id, name, relation, ref in wanted:
             target = self._resolve(ref, relation, aliases, kinds)
             if target is None:
@@ -379,30 +393,12 @@ class _Run:
             except AiprogressError as exc:
                 self.problem(record, "forbidden-relation", f"field '{name}': {exc.message}")
                 continue
-            triple = (node_id, relation, target)
-            if triple in existing:
-                continue
-            existing.add(triple)
-            rows.append({
-                "source_id": node_id, "relation": relation, "target_id": target,
-                "provenance": f"{self.file_label}#{record.key}", "note": f"BibTeX field {name} of {record.key}",
-                "year": bibtex.year_of(record.fields), "confidence": None, "inferred": False,
-            })
-            self.report.edges_added += 1
+            if add(record, node_id, relation, target, f"BibTeX field {name} of {record.key}", None):
+                self.report.edges_added += 1
         for record, node_id, word in keywords:
             target = techniques.get(word.lower())
-            if target is None:
-                continue
-            triple = (node_id, KEYWORD_RELATION, target)
-            if triple in existing:
-                continue
-            existing.add(triple)
-            rows.append({
-                "source_id": node_id, "relation": KEYWORD_RELATION, "target_id": target,
-                "provenance": f"{self.file_label}#{record.key}", "note": f"inferred from keyword {word!r} of {record.key}",
-                "year": bibtex.year_of(record.fields), "confidence": KEYWORD_CONFIDENCE, "inferred": True,
-            })
-            self.report.edges_inferred += 1
+            if target is not None and add(record, node_id, KEYWORD_RELATION, target, f"inferred from keyword {word!r} of {record.key}", KEYWORD_CONFIDENCE):
+                self.report.edges_inferred += 1
         bulk.insert_edges(session, rows)
         session.flush()
 
