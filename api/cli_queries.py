@@ -132,13 +132,15 @@ def topics(
     window: Annotated[int, typer.Option("--window", min=1, help="Years before each year that form its baseline.")] = 3,
     threshold: Annotated[float, typer.Option("--threshold", help="Least |z| of a shift.")] = 3.0,
     min_count: Annotated[int, typer.Option("--min-count", min=1, help="Least papers carrying a rising topic in its year.")] = 3,
+    source: Annotated[str | None, typer.Option("--source", help="Only papers ingested from this file (e.g. all_P_acl.bib) or provenance.")] = None,
     limit: LimitOption = 50,
     db: DbOption = None,
     json_out: JsonOption = False,
 ) -> None:
     """Title terms and techniques whose yearly share of papers rose or fell sharply (binomial z against the preceding years)."""
     with session_for(db) as session:
-        papers = topics_module.corpus(network.snapshot(session), year_from=year_from, year_to=year_to)
+        ids = service.papers_from(session, source) if source else None
+        papers = topics_module.corpus(network.snapshot(session), ids, year_from=year_from, year_to=year_to)
     shifts = queries.topic_shifts(papers, window=window, threshold=threshold, min_count=min_count, limit=limit)
     if json_out:
         print_json({"papers": len(papers), "shifts": [s.to_dict() for s in shifts]})

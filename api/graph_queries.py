@@ -9,7 +9,7 @@ through the DataLoaders, and every answer built on edges carries them as
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.scalars import JSON
@@ -268,8 +268,10 @@ class GraphQueries:
     def topic_shifts(
         self, info: strawberry.Info, year_from: int | None = None, year_to: int | None = None, window: int = 3,
         threshold: float = 3.0, min_count: int = 3, min_papers: int = 10, limit: int = 50,
+        source: Annotated[str | None, strawberry.argument(description="Only papers ingested from this file (e.g. all_P_acl.bib) or provenance.")] = None,
     ) -> list[TopicShift]:
-        papers = topics_module.corpus(_graph(info), year_from=year_from, year_to=year_to)
+        ids = service.papers_from(info.context.session(), source) if source else None
+        papers = topics_module.corpus(_graph(info), ids, year_from=year_from, year_to=year_to)
         return queries.topic_shifts(papers, window=window, threshold=threshold, min_count=min_count, min_papers=min_papers, limit=page_size(info, limit, argument="limit"))
 
     @strawberry.field(description="Which constraints bind now: per constraint its latest breakthrough and how many in the last decade.")

@@ -511,3 +511,14 @@ def upsert_paper(session: Session, node_id: str, *, title: str, year: int | None
         session.flush()
         mark_changed(session)
     return UPDATED if changed or node_change != UNCHANGED else UNCHANGED
+
+
+def papers_from(session: Session, source: str) -> list[str]:
+    """Ids of the papers first written from `source`: a file name (`ml.bib`) or a
+    full provenance (`bibtex:ml.bib`, `builtin:papers.bib`). NotFound if none."""
+    wanted = source if ":" in source else f"bibtex:{source}"
+    ids = list(session.exec(select(Node.id).where(Node.kind == NodeKind.paper.value, Node.provenance == wanted)))
+    if not ids:
+        known = sorted(session.exec(select(Node.provenance).where(Node.kind == NodeKind.paper.value).distinct()))
+        raise NotFound(f"no papers came from {source!r}; sources held: {', '.join(known[:20]) or 'none'}")
+    return ids

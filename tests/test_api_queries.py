@@ -84,3 +84,10 @@ def test_queries_see_a_write_at_once(api):
     api.data('mutation { link(input: {sourceId: "technique:transformer", relation: relaxes, targetId: "constraint:energy", provenance: "user:test", year: 2017}) { id } }', token=TOKEN)
     entries = api.data('{ constraintTimeline(constraint: "constraint:energy") { entries { node { id } } } }')["constraintTimeline"]["entries"]
     assert {"node": {"id": "technique:transformer"}} in entries
+
+
+def test_topic_shifts_of_one_source(api):
+    builtin = api.data('{ topicShifts(source: "builtin:papers.bib", minPapers: 1, minCount: 1, threshold: 1.0, limit: 5) { topic } }')["topicShifts"]
+    assert builtin  # the 48 built-in papers are a corpus of their own
+    error = api.error('{ topicShifts(source: "nowhere.bib") { topic } }')
+    assert error["extensions"]["code"] == "not-found" and "nowhere.bib" in error["message"]

@@ -99,3 +99,20 @@ def test_an_unreachable_database_is_one_line(cli):
     assert code == 7
     assert err.startswith("error: database error:") and err.strip().count("\n") == 0
     assert "Traceback" not in err and out == ""
+
+
+def test_topics_can_be_asked_of_one_ingested_file(cli, builtin_db, tmp_path):
+    bib = tmp_path / "mine.bib"
+    bib.write_text("".join(
+        f"@article{{p{year}{i},\n  title = {{{'Graph networks' if year >= 2019 and i < 6 else 'Kernel methods'} number {i}}},\n  year = {{{year}}},\n}}\n"
+        for year in range(2015, 2021) for i in range(12)
+    ))
+    code, _, err = cli("ingest", bib, "--db", builtin_db)
+    assert code == 0, err
+    code, out, _ = cli("topics", "--source", "mine.bib", "--db", builtin_db, "--json")
+    assert code == 0
+    result = json.loads(out)
+    assert result["papers"] == 72  # only this file's papers, not the built-in 48
+    assert any(s["topic"] == "graph" and s["direction"] == "rise" and s["year"] == 2019 for s in result["shifts"])
+    code, _, err = cli("topics", "--source", "absent.bib", "--db", builtin_db)
+    assert code == 2 and "absent.bib" in err and "bibtex:mine.bib" in err
