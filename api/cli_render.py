@@ -9,7 +9,6 @@ import typer
 
 from ..graph import view
 from .cli import DbOption, app, console, session_for
-from .page import page_bundle, page_html
 
 
 @app.command()
@@ -24,6 +23,8 @@ def render(
     limit: Annotated[int, typer.Option("--limit", help="Most nodes drawn; the best connected are kept.")] = view.DEFAULT_LIMIT,
 ) -> None:
     """Write the interactive graph page as one HTML file: data embedded, every script and style inlined, no network needed."""
+    from .page import page_bundle, page_html  # pyvis (and IPython behind it) costs 0.3 s: only when rendering
+
     wanted = view.ViewFilter.parse(kinds=kind, relations=relation, year_from=year_from, year_to=year_to, constraint=constraint, limit=limit)
     with session_for(db) as session:
         bundle = page_bundle(session, wanted)
