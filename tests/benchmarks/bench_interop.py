@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 
 from rdflib.plugins.sparql import prepareQuery
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from timing import clock  # noqa: E402
 
 from aiprogress.graph import db, export, rdf, sparql
 
@@ -25,15 +27,6 @@ QUERIES = {
     "author search": "SELECT ?p WHERE { ?p dcterms:creator ?a FILTER(CONTAINS(?a, 'Manning')) }",
     "origins of the Transformer": "SELECT ?o WHERE { ?o (aip:enables|^aip:inspired-by)+ <urn:aiprogress:node:technique:transformer> }",
 }
-
-
-def clock(fn, repeat: int = 1):
-    best, value = float("inf"), None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        value = fn()
-        best = min(best, time.perf_counter() - start)
-    return best, value
 
 
 def main(path: str) -> None:

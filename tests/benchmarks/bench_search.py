@@ -17,19 +17,13 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from timing import clock  # noqa: E402
+
 from aiprogress.graph import db, search, transfer
 from aiprogress.graph.models import Node
 
 QUERIES = ["transformer", "neural machine translation", "parsing", "attention", "semantic role label", "zzzabsent"]
-
-
-def clock(fn, repeat: int = 3):
-    best, value = float("inf"), None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        value = fn()
-        best = min(best, time.perf_counter() - start)
-    return best, value
 
 
 def ranked(session, text: str) -> tuple[int, list[str]]:
@@ -62,10 +56,10 @@ def main(path: str, pg_url: str | None) -> None:
         print(f"{'query':28s} {'sqlite fts5 ms':>14s} {'pg tsearch ms':>14s} {'pg substring ms':>16s} {'substring/tsearch':>18s}  hits fts5/tsearch/substring")
         for text in QUERIES:
             with db.session_scope(sqlite) as s:
-                f_seconds, (f_total, _) = clock(lambda: ranked(s, text))
+                f_seconds, (f_total, _) = clock(lambda: ranked(s, text), repeat=3)
             with db.session_scope(pg) as s:
-                t_seconds, (t_total, _) = clock(lambda: ranked(s, text))
-                s_seconds, (s_total, _) = clock(lambda: substring(s, text))
+                t_seconds, (t_total, _) = clock(lambda: ranked(s, text), repeat=3)
+                s_seconds, (s_total, _) = clock(lambda: substring(s, text), repeat=3)
             print(f"{text:28s} {f_seconds * 1e3:14.1f} {t_seconds * 1e3:14.1f} {s_seconds * 1e3:16.1f} {s_seconds / t_seconds:17.1f}x  {f_total}/{t_total}/{s_total}")
         with db.session_scope(pg) as s:
             plan = s.connection().exec_driver_sql(
