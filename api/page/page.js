@@ -494,7 +494,7 @@
       legend.appendChild(el("div", { class: "row" }, [legendMarker(k.shape, k.color), k.label]));
     });
     page.legend.relations.forEach(function (r) {
-      var row = el("div", { class: "row", title: r.direction }, [legendLine(r), r.relation]);
+      var row = el("div", { class: "row", title: r.direction + " (from the target: " + r.inverse + ")" }, [legendLine(r), r.relation]);
       legend.appendChild(row);
     });
     legend.appendChild(el("div", { class: "row hint", text: "Marker size grows with the number of edges." }));
