@@ -101,6 +101,17 @@ def test_the_store_and_the_graphql_enums_hold_the_tables_names():
     assert sdl.split("enum NodeKind {")[1].split("}")[0].split() == list(KINDS)
 
 
+def test_the_page_draws_and_explains_each_relation_and_kind_as_declared():
+    legend = drawing.legend()
+    assert [r["relation"] for r in legend["relations"]] == list(RELATIONS)
+    for entry in legend["relations"]:
+        spec = RELATIONS[entry["relation"]]
+        assert (entry["color"], entry["width"], entry["direction"], entry["inverse"]) == (spec.style.color, spec.style.width, spec.direction, spec.inverse)
+    assert {k["kind"] for k in legend["kinds"]} == set(KINDS) - {"constraint"}  # constraints are drawn by binding
+    for kind, spec in KINDS.items():
+        assert drawing.vis_node({"id": f"{kind}:x", "kind": kind, "name": "X"})["shape"] == spec.shape
+
+
 def test_the_readme_relation_table_is_the_relation_table():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     rows = {}
