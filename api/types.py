@@ -24,9 +24,9 @@ from ..graph.errors import InvalidInput, LimitExceeded
 from .derive import MODEL_DEFAULTS, fields_from
 
 NodeKind = strawberry.enum(models.NodeKind, description="What a node is.")
-# GraphQL enum values cannot hold a hyphen, so this enum names `inspired-by`
-# `inspired_by` (the one place it is printed so); on input it also takes any
-# case and, in variables, the hyphen (see `accept_any_spelling`).
+# GraphQL enum values cannot hold a hyphen, so here the relation inspired-by
+# is named `inspired_by` (the one place it is printed so); on input the enum
+# also takes any case and, in variables, the hyphen (`accept_any_spelling`).
 Relation = strawberry.enum(models.Relation, description="What an edge says; direction is always source -> target.")
 TechniqueCategory = strawberry.enum(models.TechniqueCategory)
 Binding = strawberry.enum(models.Binding, description="Hard constraints move slowly; leverage ones are tuned to get the most from them.")

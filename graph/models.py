@@ -151,7 +151,6 @@ class Edge(SQLModel, table=True):
 
 
 def _edge_fact_class() -> type:
-
     def other_id(self) -> str | None:
         """The end that is not the node the edge was reached from."""
         if self.direction is None:
