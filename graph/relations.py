@@ -143,19 +143,6 @@ def relation_names(names: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(relation_name(n) for n in names))
 
 
-def relation(name: str) -> RelationSpec:
-    return RELATIONS[relation_name(name)]
-
-
-def relation_of_field(field: str) -> str | None:
-    """The relation a paper's BibTeX field states (either spelling, any case), or None."""
-    wanted = spelling(field)
-    for spec in RELATIONS.values():
-        if wanted in (spelling(f) for f in spec.bibtex_fields):
-            return spec.name
-    return None
-
-
 def bibtex_relation_fields() -> dict[str, str]:
     """Every BibTeX field name that states a relation, in each spelling a
     file may use (lower case: BibTeX field names are read lower-cased) -> the relation."""

@@ -81,7 +81,6 @@ class Limits:
     max_field_chars: int = _setting("max_field_chars")
 
 
-
 @dataclass
 class BibRecord:
     key: str  # citation key as written
