@@ -269,3 +269,13 @@ def test_rdf_export_and_import_read_one_table_covering_every_column():
     for model, table in tables.items():
         assert set(model.model_fields) - set(table) == left_out[model], model.__name__
         assert set(table) <= set(model.model_fields), model.__name__
+
+
+def test_the_page_api_takes_either_spelling(api):  # noqa: F811
+    drawn = {}
+    for typed in ("inspired-by", "Inspired_By"):
+        response = api.client.get("/api/view", params={"relations": typed})
+        assert response.status_code == 200, response.text
+        drawn[typed] = sorted(e["id"] for e in response.json()["edges"])
+    assert drawn["inspired-by"] and drawn["inspired-by"] == drawn["Inspired_By"]
+    assert all(e.split("|")[1] == "inspired-by" for e in drawn["inspired-by"])
