@@ -14,7 +14,7 @@ from ..graph.queries import topics as topics_module
 from .cli import DbOption, JsonOption, app, console, print_json, session_for, table
 
 DepthOption = Annotated[int | None, typer.Option("--depth", min=0, help="Most steps walked (default: no limit).")]
-RelationOption = Annotated[list[str] | None, typer.Option("--relation", help="Follow only these relations (repeatable; default enables, inspired-by, introduces).")]
+RelationOption = Annotated[list[str] | None, typer.Option("--relation", help=f"Follow only these relations (repeatable; default {', '.join(network.LINEAGE_RELATIONS)}).")]
 LimitOption = Annotated[int, typer.Option("--limit", min=1, help="Most rows shown in the table (JSON holds them all).")]
 
 

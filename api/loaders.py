@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlmodel import Session
 
-from ..graph.models import Alias, Edge, Measurement, Node, Paper
+from ..graph.models import Alias, Edge, EdgeFact, Measurement, Node, Paper
 
 # SQLite allows 32766 bound parameters per statement; stay well below.
 CHUNK = 900
@@ -50,16 +50,11 @@ def node_record(row: Any) -> Any:
     return NodeRecord(*(getattr(row, name) for name in NODE_COLUMNS))
 
 
-# An edge as seen from one of its ends: every column of `edge`, plus the
-# direction ("out" when the node is the source, "in" when it is the target;
-# None when the edge is not seen from a node, e.g. a query's supporting edge)
-# and, once loaded, the row of the node at the other end. Plain attributes
-# rather than resolvers: GraphQL reads them at the cost of a getattr.
-EdgeRecord = make_dataclass(
-    "EdgeRecord",
-    [*((name, Any) for name in EDGE_COLUMNS), ("direction", Any, None), ("other", Any, None)],
-    slots=True,
-)
+# An edge as seen from one of its ends: graph.models.EdgeFact, every column
+# of `edge` plus the direction and, once loaded, the row of the node at the
+# other end. Plain attributes rather than resolvers: GraphQL reads them at
+# the cost of a getattr.
+EdgeRecord = EdgeFact
 
 
 def edge_record(row: Any, direction: str | None = None) -> Any:

@@ -39,6 +39,7 @@ from .types import (
     SearchConnection,
     SearchHit,
     Stats,
+    accept_any_spelling,
     Technique,
     decode_cursor,
     encode_cursor,
@@ -206,7 +207,7 @@ class Schema(strawberry.Schema):
 
 def build_schema(settings: dict[str, Any]) -> strawberry.Schema:
     """The schema with the limits of `settings` enforced."""
-    return Schema(
+    schema = Schema(
         query=Query,
         mutation=Mutation,
         types=[Paper, Technique, Constraint, Narrative, Field],
@@ -220,6 +221,9 @@ def build_schema(settings: dict[str, Any]) -> strawberry.Schema:
         ],
         execution_context_class=PlainAttributeExecutionContext,
     )
+    # A relation is typed the same way everywhere (CLI, data files, BibTeX, RDF).
+    accept_any_spelling(schema._schema.type_map["Relation"])
+    return schema
 
 
 SCHEMA_FILE = Path(__file__).with_name("schema.graphql")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import event, func, or_, text
@@ -19,21 +19,20 @@ from .identifiers import normalize_arxiv, normalize_doi, title_key
 from .errors import Conflict, ForbiddenRelation, InvalidInput, NotFound
 from .models import (
     CITATION_KEY_RE,
-    RELATION_DIRECTIONS,
-    RELATION_RULES,
     SLUG_RE,
     Alias,
     Binding,
     Edge,
+    EdgeFact,
     Measurement,
     Meta,
     Node,
     NodeKind,
     Paper,
     Quantity,
-    Relation,
     TechniqueCategory,
 )
+from .relations import KINDS, RELATIONS, relation_name
 
 ADDED, UPDATED, UNCHANGED = "added", "updated", "unchanged"
 
@@ -72,8 +71,8 @@ def current_revision(session: Session) -> int:
 # Ids and rules
 # --------------------------------------------------------------------------
 
-KIND_VALUES = tuple(k.value for k in NodeKind)
-RELATION_VALUES = tuple(r.value for r in Relation)
+KIND_VALUES = tuple(KINDS)
+RELATION_VALUES = tuple(RELATIONS)
 
 
 def split_id(node_id: str) -> tuple[str, str]:
@@ -96,15 +95,13 @@ def slugify(name: str) -> str:
 
 
 def check_relation(source: Node, relation: str, target: Node) -> None:
-    """Raise ForbiddenRelation unless `relation` may join these two kinds."""
-    if relation not in RELATION_RULES:
-        raise InvalidInput(f"unknown relation {relation!r} (relations: {', '.join(RELATION_VALUES)})")
-    sources, targets = RELATION_RULES[relation]
-    if source.kind not in sources or target.kind not in targets:
+    """Raise ForbiddenRelation unless `relation` (in any spelling) may join these two kinds."""
+    rule = RELATIONS[relation_name(relation)]
+    if source.kind not in rule.sources or target.kind not in rule.targets:
         raise ForbiddenRelation(
-            f"{source.id} ({source.kind}) -{relation}-> {target.id} ({target.kind}) is not allowed: "
-            f"{relation} goes {RELATION_DIRECTIONS[relation]} "
-            f"(from {'/'.join(sorted(sources))} to {'/'.join(sorted(targets))})"
+            f"{source.id} ({source.kind}) -{rule.name}-> {target.id} ({target.kind}) is not allowed: "
+            f"{rule.name} goes {rule.direction} "
+            f"(from {'/'.join(sorted(rule.sources))} to {'/'.join(sorted(rule.targets))})"
         )
 
 
@@ -152,23 +149,12 @@ def find_paper(session: Session, *, doi: str | None = None, arxiv_id: str | None
     return get_node(session, paper.node_id)
 
 
-@dataclass
-class EdgeView:
-    """An edge as seen from one of its ends, with the other end named."""
-
-    id: int
-    source: str
-    relation: str
-    target: str
-    direction: str  # "out" (this node is the source) or "in"
-    other_id: str
-    other_kind: str
-    other_name: str
-    provenance: str
-    note: str
-    year: int | None
-    confidence: float | None
-    inferred: bool
+def edge_view(edge: EdgeFact) -> dict[str, Any]:
+    """An edge seen from one of its ends (`direction`, `other` set) as plain
+    data, the other end named: what `show --json` and the page's details print."""
+    other = edge.other
+    return {"id": edge.id, **edge.to_dict(), "direction": edge.direction,
+            "other_id": other.id, "other_kind": other.kind, "other_name": other.name}
 
 
 @dataclass
@@ -176,16 +162,19 @@ class NodeDetail:
     node: dict[str, Any]
     paper: dict[str, Any] | None
     aliases: list[str]
-    edges: list[EdgeView] = field(default_factory=list)
+    edges: list[EdgeFact] = field(default_factory=list)  # each with its direction and the other end's row
     measurements: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {"node": self.node, "paper": self.paper, "aliases": self.aliases,
+                "edges": [edge_view(e) for e in self.edges], "measurements": self.measurements}
 
 
-def node_edges(session: Session, node_id: str, *, relation: str | None = None, direction: str | None = None) -> list[EdgeView]:
-    """Edges touching a node, both ways unless `direction` is 'out' or 'in'."""
-    views: list[EdgeView] = []
+def node_edges(session: Session, node_id: str, *, relation: str | None = None, direction: str | None = None) -> list[EdgeFact]:
+    """Edges touching a node, both ways unless `direction` is 'out' or 'in',
+    each with its direction and the row of its other end (`other`)."""
+    views: list[EdgeFact] = []
+    relation = relation_name(relation) if relation else None
     for way, mine, other in (("out", Edge.source_id, Edge.target_id), ("in", Edge.target_id, Edge.source_id)):
         if direction and direction != way:
             continue
@@ -193,14 +182,7 @@ def node_edges(session: Session, node_id: str, *, relation: str | None = None, d
         if relation:
             stmt = stmt.where(Edge.relation == relation)
         for edge, other_node in session.exec(stmt.order_by(Edge.relation, other)):
-            views.append(
-                EdgeView(
-                    id=edge.id, source=edge.source_id, relation=edge.relation, target=edge.target_id,
-                    direction=way, other_id=other_node.id, other_kind=other_node.kind, other_name=other_node.name,
-                    provenance=edge.provenance, note=edge.note, year=edge.year,
-                    confidence=edge.confidence, inferred=edge.inferred,
-                )
-            )
+            views.append(EdgeFact(**edge.model_dump(), direction=way, other=other_node))
     return views
 
 
@@ -377,12 +359,14 @@ def link(
 
     Returns the edge and added/updated/unchanged. Both ends must exist and the
     relation must be allowed between their kinds."""
+    try:
+        relation = relation_name(relation)
+    except InvalidInput as exc:
+        raise InvalidInput(f"{source_id} -{relation}-> {target_id}: {exc.message}") from None
     where = f"{source_id} -{relation}-> {target_id}"
     if not provenance or not str(provenance).strip():
         raise InvalidInput(f"{where}: every edge needs a provenance (where the fact came from)")
     _validate_edge_values(note, year, confidence, where)
-    if relation not in RELATION_RULES:
-        raise InvalidInput(f"{where}: unknown relation {relation!r} (relations: {', '.join(RELATION_VALUES)})")
     source = session.get(Node, source_id)
     target = session.get(Node, target_id)
     missing = [i for i, n in ((source_id, source), (target_id, target)) if n is None]
@@ -411,6 +395,7 @@ def link(
 
 
 def unlink(session: Session, source_id: str, relation: str, target_id: str) -> None:
+    relation = relation_name(relation)
     edge = session.exec(
         select(Edge).where(Edge.source_id == source_id, Edge.relation == relation, Edge.target_id == target_id)
     ).first()

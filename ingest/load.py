@@ -8,9 +8,10 @@ Two passes over a file's records, each in batches of `batch_size`:
    citation key becomes an alias; each field remembers where it came from
    (Paper.field_sources). A value that came from elsewhere is never replaced
    unless `overwrite` is given; the value kept and the one ignored are noted.
-2. relations: the fields `relaxes`, `enables`, `inspired-by`, `introduces`,
-   `cites`, `techniques` become edges (checked by the service layer's
-   relation rules); `keywords` naming a technique become inferred edges.
+2. relations: the fields that state a relation (graph/relations.py:
+   `relaxes`, `inspired-by` or `inspired_by`, `techniques` ...) become edges
+   (checked by the service layer's relation rules); `keywords` naming a
+   technique become inferred edges.
 
 Writes go through graph/bulk.py (executemany). With an engine, each batch is
 its own transaction: a kill at any moment leaves whole batches, and a re-run
@@ -46,21 +47,12 @@ from ..graph import bulk, service, settings
 from ..graph import db as database
 from ..graph.db import session_scope
 from ..graph.errors import AiprogressError, InvalidInput
-from ..graph.models import RELATION_RULES
+from ..graph.relations import RELATIONS, bibtex_relation_fields
 from . import bibtex
 from .identity import IdentityIndex, Known, WorkKeys, first_author_key, keys_of, title_key
 
-# BibTeX field -> relation; the paper is the source of every edge.
-RELATION_FIELDS = {
-    "relaxes": "relaxes",
-    "enables": "enables",
-    "inspired-by": "inspired-by",
-    "inspired_by": "inspired-by",
-    "introduces": "introduces",
-    "cites": "cites",
-    "techniques": "introduces",
-    "triggered": "triggered",
-}
+# BibTeX field (each spelling) -> relation; the paper is the source of every edge.
+RELATION_FIELDS = bibtex_relation_fields()
 _LINKING_FIELDS = frozenset(RELATION_FIELDS) | {"keywords"}
 KEYWORD_RELATION = "introduces"
 KEYWORD_CONFIDENCE = 0.5
@@ -361,8 +353,8 @@ class _Run:
         candidate_ids = set()
         for _, _, _, relation, ref in wanted:
             candidate_ids.add(ref)
-            candidate_ids.update(f"{kind}:{ref}" for kind in RELATION_RULES[relation][1])
-            candidate_ids.update(f"{kind}:{service.slugify(ref)}" for kind in RELATION_RULES[relation][1] if kind != "paper")
+            candidate_ids.update(f"{kind}:{ref}" for kind in RELATIONS[relation].targets)
+            candidate_ids.update(f"{kind}:{service.slugify(ref)}" for kind in RELATIONS[relation].targets if kind != "paper")
         aliases = bulk.aliases_of(session, (ref for *_, ref in wanted))
         kinds = bulk.node_kinds(session, candidate_ids | set(aliases.values()) | {n for _, n in placed})
         techniques = bulk.technique_aliases(session, (w for *_, w in keywords))
@@ -406,7 +398,7 @@ class _Run:
     def _resolve(ref: str, relation: str, aliases: dict[str, str], kinds: dict[str, str]) -> str | None:
         if ref in kinds and ":" in ref:
             return ref
-        targets = RELATION_RULES[relation][1]
+        targets = RELATIONS[relation].targets
         node_id = aliases.get(ref.lower())
         if node_id is not None:
             return node_id
