@@ -56,7 +56,7 @@ from rdflib.namespace import DCTERMS, PROV, SKOS
 from sqlalchemy import select
 from sqlmodel import Session
 
-from . import service
+from . import batch, service
 from .errors import AiprogressError, InvalidInput
 from .models import Alias, Edge, Measurement, Node, NodeKind, Paper, Relation
 
@@ -357,13 +357,17 @@ def _nodes(graph: Graph) -> Iterable[tuple[URIRef, str]]:
             yield subject, kind
 
 
-def from_rdf(session: Session, graph: Graph, *, default_provenance: str = "rdf") -> dict[str, int]:
+def from_rdf(session: Session, graph: Graph, *, default_provenance: str = "rdf",
+             notes: list[dict] | None = None) -> dict[str, int]:
     """Write an RDF graph in our vocabulary into the store through the
-    service layer, in the caller's transaction. Returns counts of what was
-    read. Triples outside the vocabulary are ignored; a malformed node, edge
-    or measurement raises InvalidInput naming its IRI."""
+    service layer (papers through the batch write API, so they merge as from
+    any other format), in the caller's transaction. Returns counts of what
+    was read; `notes` (if given) receives the values kept over the file's.
+    Triples outside the vocabulary are ignored; a malformed node, edge or
+    measurement raises InvalidInput naming its IRI."""
     counts = {"nodes": 0, "aliases": 0, "edges": 0, "measurements": 0}
     nodes = sorted(_nodes(graph), key=lambda pair: str(pair[0]))
+    papers: list[tuple[str, batch.PaperRow]] = []
     for subject, kind in nodes:
         where = str(subject)
         node_id = str(_one(graph, subject, AIP.id, where) or node_id_of(subject))
@@ -373,28 +377,26 @@ def from_rdf(session: Session, graph: Graph, *, default_provenance: str = "rdf")
         description = _one(graph, subject, DCTERMS.description, where)
         try:
             if kind == NodeKind.paper.value:
+                kind_, key = service.split_id(node_id)
+                if kind_ != NodeKind.paper.value:
+                    raise InvalidInput(f"{node_id}: not a paper id (papers are paper:<citation key>)")
                 head = _one(graph, subject, BIBO.authorList, where)
-                authors = [str(a) for a in Collection(graph, head)] if head is not None else []
-                service.upsert_paper(
-                    session, node_id, title=str(name), year=year, provenance=provenance,
-                    authors=authors,
-                    venue=_one(graph, subject, AIP.venue, where),
-                    doi=_one(graph, subject, BIBO.doi, where),
-                    arxiv_id=_one(graph, subject, AIP.arxivId, where),
-                    url=_optional_str(_one(graph, subject, SCHEMA.url, where)),
-                    abstract=_one(graph, subject, DCTERMS.abstract, where),
-                    entry_type=_one(graph, subject, AIP.entryType, where) or "article",
-                    citation_key=_one(graph, subject, AIP.citationKey, where) or node_id.split(":", 1)[1],
-                    extra=_json_value(graph, subject, AIP.extra, where),
-                )
-                if description:
-                    service.update_node(session, node_id, description=description)
-                sources = _json_value(graph, subject, AIP.fieldSources, where)
-                paper = session.get(Paper, node_id)
-                if paper.field_sources != sources:
-                    # Where each field came from is history, not a value to recompute.
-                    paper.field_sources = sources
-                    service.mark_changed(session)
+                citation_key = str(_one(graph, subject, AIP.citationKey, where) or key)
+                values = {
+                    "name": str(name), "year": year, "description": description,
+                    "authors": [str(a) for a in Collection(graph, head)] if head is not None else [],
+                    "venue": _one(graph, subject, AIP.venue, where),
+                    "doi": _one(graph, subject, BIBO.doi, where),
+                    "arxiv_id": _one(graph, subject, AIP.arxivId, where),
+                    "url": _optional_str(_one(graph, subject, SCHEMA.url, where)),
+                    "abstract": _one(graph, subject, DCTERMS.abstract, where),
+                    "entry_type": _one(graph, subject, AIP.entryType, where) or "article",
+                    "extra": _json_value(graph, subject, AIP.extra, where),
+                }
+                # Where each field came from is history, not a value to recompute.
+                sources = _json_value(graph, subject, AIP.fieldSources, where) or None
+                papers.append((where, batch.PaperRow(node_id, values, provenance, citation_key=citation_key,
+                                                     sources=sources, aliases=[(citation_key, "citation-key")])))
             else:
                 service.upsert_node(
                     session, node_id, provenance=provenance, name=str(name), year=year, description=description,
@@ -403,6 +405,13 @@ def from_rdf(session: Session, graph: Graph, *, default_provenance: str = "rdf")
         except AiprogressError as exc:
             raise type(exc)(exc.message, where=where) from exc
         counts["nodes"] += 1
+    for (where, row), write in zip(papers, batch.write_papers(session, [row for _, row in papers])):
+        try:
+            write.raise_errors()
+        except AiprogressError as exc:
+            raise type(exc)(exc.message, where=where) from exc
+        if notes is not None:
+            notes.extend({"where": where, "kind": p.kind, "message": p.message} for p in write.problems)
     session.flush()
 
     for subject in sorted(graph.subjects(RDF.type, AIP.Alias), key=str):
