@@ -483,14 +483,15 @@ PAPER_FIELDS = tuple(c.name for c in Paper.__table__.columns if c.name not in ("
 
 
 def upsert_paper(session: Session, node_id: str, *, title: str, year: int | None, provenance: str,
-                 overwrite: bool = False, **values: Any) -> str:
+                 overwrite: bool = False, notes: list[dict[str, str]] | None = None, **values: Any) -> str:
     """Create or update a paper node and its bibliographic row: one row through
     the batch write API (graph/batch.py), so it merges as an ingested paper
     would. Returns added/updated/unchanged.
 
     DOI and arXiv id are stored normalised; a DOI, arXiv id or citation key
     already held by another node is a Conflict, and any other refused value
-    an InvalidInput (a loader gets these as reported problems instead)."""
+    an InvalidInput (a loader gets these as reported problems instead).
+    `notes` (if given) receives the values kept over these ones."""
     from . import batch
 
     kind, key = split_id(node_id)
@@ -504,6 +505,8 @@ def upsert_paper(session: Session, node_id: str, *, title: str, year: int | None
                          aliases=[(citation_key, "citation-key")])
     (write,) = batch.write_papers(session, [row], overwrite=overwrite)
     write.raise_errors()
+    if notes is not None:
+        notes.extend({"kind": p.kind, "message": p.message} for p in write.problems)
     return write.change
 
 
