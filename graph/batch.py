@@ -185,10 +185,7 @@ class PaperBatch:
                 incoming[ident] = normalize(incoming[ident])
         if "authors" in incoming:
             incoming["authors"] = list(incoming["authors"] or [])
-        incoming_sources = dict(row.sources) if row.sources is not None else merge.sources_for(incoming, row.provenance)
-        for name in (*merge.MERGED_FIELDS, *(f"extra.{k}" for k in incoming.get("extra") or {})):
-            if name in incoming or name.startswith("extra."):
-                incoming_sources.setdefault(name, row.provenance)
+        incoming_sources = {**merge.sources_for(incoming, row.provenance), **(row.sources or {})}
 
         if node_id not in self._papers and node_id not in self._absent:
             self.prefetch([node_id])
@@ -211,6 +208,7 @@ class PaperBatch:
                         merged.values[ident] = current.get(ident)
                         if ident in state.sources:
                             merged.sources[ident] = state.sources[ident]
+                        merged.changed = merged.values != current or merged.sources != state.sources
                 else:
                     self._holders[(ident, value)] = node_id
         if state is None:
@@ -234,7 +232,7 @@ class PaperBatch:
         for what, key in (("node id", row.node_id), ("citation key", citation_key)):
             problem = values.key_problem(key, what)
             if problem:
-                return Problem("key-too-long" if "long" in problem else "nul-byte", problem + "; the entry is not stored")
+                return Problem(problem[0], f"{problem[1]}; the entry is not stored")
         name = incoming.get("name")
         if not isinstance(name, str) or not name.strip():
             return Problem("missing-title", "a title is required")
@@ -247,7 +245,7 @@ class PaperBatch:
             return True
         problem = values.key_problem(key, "alias")
         if problem:
-            return Problem("key-too-long" if "long" in problem else "nul-byte", f"alias {alias[:80]!r}: {problem}; not added")
+            return Problem(problem[0], f"alias {alias[:80]!r}: {problem[1]}; not added")
         if key not in self._aliases_looked_up:
             self.prefetch(aliases=[key])
         holder = self._aliases.get(key)

@@ -49,13 +49,13 @@ def max_key_length() -> int:
     return min(settings.get("max_key_length"), KEY_COLUMN_CHARS)
 
 
-def key_problem(key: str, what: str = "id") -> str | None:
-    """Why `key` (an id, alias or citation key) cannot be stored (None when it can)."""
+def key_problem(key: str, what: str = "id") -> tuple[str, str] | None:
+    """(problem kind, why) when `key` (an id, alias or citation key) cannot be stored."""
     limit = max_key_length()
     if len(key) > limit:
-        return f"{what} is {len(key):,} characters long; at most {limit:,} are stored (setting max_key_length)"
+        return "key-too-long", f"{what} is {len(key):,} characters long; at most {limit:,} are stored (setting max_key_length)"
     if NUL in key:
-        return f"{what} contains a NUL byte"
+        return "nul-byte", f"{what} contains a NUL byte"
     return None
 
 
@@ -63,7 +63,7 @@ def check_key(key: str, what: str = "id") -> None:
     problem = key_problem(key, what)
     if problem:
         shown = key if len(key) <= 80 else key[:80] + "..."
-        raise InvalidInput(f"{shown!r}: {problem}")
+        raise InvalidInput(f"{shown!r}: {problem[1]}")
 
 
 def has_nul(value: Any) -> bool:

@@ -35,7 +35,7 @@ def place_papers(run: Run, session: Session, records: list[bibtex.BibRecord]) ->
     for record in records:
         refusal = values.key_problem(record.key, "citation key")
         if refusal:
-            run.problem(record, "key-too-long" if "long" in refusal else "nul-byte", f"{refusal}; the entry is not stored")
+            run.problem(record, refusal[0], f"{refusal[1]}; the entry is not stored")
             run.report.failed += 1
             continue
         if not record.fields.get("title"):
