@@ -109,6 +109,7 @@ class PaperBatch:
         self._aliases_looked_up: set[str] = set()
         self._other_ids: set[str] = set()  # aliases that are some node's id
         self._new_aliases: list[dict[str, str]] = []
+        self._key_limit = values.max_key_length()
 
     # -- reads --
 
@@ -230,7 +231,7 @@ class PaperBatch:
 
     def _refusal(self, row: PaperRow, citation_key: str, incoming: dict[str, Any]) -> Problem | None:
         for what, key in (("node id", row.node_id), ("citation key", citation_key)):
-            problem = values.key_problem(key, what)
+            problem = values.key_problem(key, what, self._key_limit)
             if problem:
                 return Problem(problem[0], f"{problem[1]}; the entry is not stored")
         name = incoming.get("name")
@@ -243,7 +244,7 @@ class PaperBatch:
         key = alias.strip().lower()
         if not key:
             return True
-        problem = values.key_problem(key, "alias")
+        problem = values.key_problem(key, "alias", self._key_limit)
         if problem:
             return Problem(problem[0], f"alias {alias[:80]!r}: {problem[1]}; not added")
         if key not in self._aliases_looked_up:

@@ -25,6 +25,7 @@ from .models import Alias, Node
 
 YEAR_MIN, YEAR_MAX = -2999, 2999
 NUL = "\x00"
+_ESCAPED_NUL = "\\x00"  # how repr() shows a NUL
 
 # The narrowest key column: a longer key cannot be stored, whatever the setting says.
 KEY_COLUMN_CHARS = min(Node.__table__.c.id.type.length, Alias.__table__.c.alias.type.length)
@@ -49,9 +50,10 @@ def max_key_length() -> int:
     return min(settings.get("max_key_length"), KEY_COLUMN_CHARS)
 
 
-def key_problem(key: str, what: str = "id") -> tuple[str, str] | None:
-    """(problem kind, why) when `key` (an id, alias or citation key) cannot be stored."""
-    limit = max_key_length()
+def key_problem(key: str, what: str = "id", limit: int | None = None) -> tuple[str, str] | None:
+    """(problem kind, why) when `key` (an id, alias or citation key) cannot be stored
+    (`limit`: max_key_length(), when the caller has read it already)."""
+    limit = max_key_length() if limit is None else limit
     if len(key) > limit:
         return "key-too-long", f"{what} is {len(key):,} characters long; at most {limit:,} are stored (setting max_key_length)"
     if NUL in key:
@@ -67,12 +69,18 @@ def check_key(key: str, what: str = "id") -> None:
 
 
 def has_nul(value: Any) -> bool:
+    # repr() shows a NUL as the four characters \x00, and runs in C: most values
+    # are cleared by it at once; only a hit (or a literal backslash-x00) is walked.
+    return _ESCAPED_NUL in repr(value) and _has_nul(value)
+
+
+def _has_nul(value: Any) -> bool:
     if isinstance(value, str):
         return NUL in value
     if isinstance(value, (list, tuple)):
-        return any(has_nul(v) for v in value)
+        return any(_has_nul(v) for v in value)
     if isinstance(value, dict):
-        return any(has_nul(k) or has_nul(v) for k, v in value.items())
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
     return False
 
 
@@ -101,7 +109,7 @@ def _parameters_with_nul(parameters: Any) -> bool:
 
 
 def _refuse_nul(conn, cursor, statement, parameters, context, executemany) -> None:
-    if parameters and _parameters_with_nul(parameters):
+    if parameters and _ESCAPED_NUL in repr(parameters) and _parameters_with_nul(parameters):
         raise InvalidInput("text cannot contain NUL bytes (\\x00)")
 
 

@@ -32,8 +32,9 @@ def place_papers(run: Run, session: Session, records: list[bibtex.BibRecord]) ->
     # Another ingest's batch must not place the same works between our reads and writes.
     bulk.lock_for_loading(session)
     mapped: list[tuple[bibtex.BibRecord, dict[str, Any]]] = []
+    key_limit = values.max_key_length()
     for record in records:
-        refusal = values.key_problem(record.key, "citation key")
+        refusal = values.key_problem(record.key, "citation key", key_limit)
         if refusal:
             run.problem(record, refusal[0], f"{refusal[1]}; the entry is not stored")
             run.report.failed += 1
