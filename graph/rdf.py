@@ -58,7 +58,7 @@ from rdflib.namespace import DCTERMS, PROV, SKOS
 from sqlalchemy import select
 from sqlmodel import Session
 
-from . import service
+from . import batch, service
 from .errors import AiprogressError, InvalidInput
 from .models import Alias, Edge, Measurement, Node, NodeKind, Paper
 from .relations import KINDS, RELATIONS, spelling
@@ -443,13 +443,17 @@ def _nodes(graph: Graph) -> Iterable[tuple[URIRef, str]]:
             yield subject, kind
 
 
-def from_rdf(session: Session, graph: Graph, *, default_provenance: str = "rdf") -> dict[str, int]:
+def from_rdf(session: Session, graph: Graph, *, default_provenance: str = "rdf",
+             notes: list[dict] | None = None) -> dict[str, int]:
     """Write an RDF graph in our vocabulary into the store through the
-    service layer, in the caller's transaction. Returns counts of what was
-    read. Triples outside the vocabulary are ignored; a malformed node, edge
-    or measurement raises InvalidInput naming its IRI."""
+    service layer (papers through the batch write API, so they merge as from
+    any other format), in the caller's transaction. Returns counts of what
+    was read; `notes` (if given) receives the values kept over the file's.
+    Triples outside the vocabulary are ignored; a malformed node, edge or
+    measurement raises InvalidInput naming its IRI."""
     counts = {"nodes": 0, "aliases": 0, "edges": 0, "measurements": 0}
     nodes = sorted(_nodes(graph), key=lambda pair: str(pair[0]))
+    papers: list[tuple[str, batch.PaperRow]] = []
     for subject, kind in nodes:
         where = str(subject)
         node = _read(graph, subject, Node, NODE_PREDICATES, where, default_provenance=default_provenance, skip=("id",))
@@ -457,22 +461,28 @@ def from_rdf(session: Session, graph: Graph, *, default_provenance: str = "rdf")
         provenance = node.pop("provenance")
         try:
             if kind == NodeKind.paper.value:
+                kind_, key = service.split_id(node_id)
+                if kind_ != NodeKind.paper.value:
+                    raise InvalidInput(f"{node_id}: not a paper id (papers are paper:<citation key>)")
                 paper = _read(graph, subject, Paper, PAPER_PREDICATES, where, skip=("citation_key", "field_sources"))
-                paper["citation_key"] = _one(graph, subject, PAPER_PREDICATES["citation_key"], where) or node_id.split(":", 1)[1]
-                service.upsert_paper(session, node_id, title=node["name"], year=node["year"], provenance=provenance, **paper)
-                if node["description"]:
-                    service.update_node(session, node_id, description=node["description"])
-                sources = _json_value(graph, subject, PAPER_PREDICATES["field_sources"], where)
-                row = session.get(Paper, node_id)
-                if row.field_sources != sources:
-                    # Where each field came from is history, not a value to recompute.
-                    row.field_sources = sources
-                    service.mark_changed(session)
+                citation_key = str(_one(graph, subject, PAPER_PREDICATES["citation_key"], where) or key)
+                values = {**paper, "name": node["name"], "year": node["year"], "description": node["description"]}
+                # Where each field came from is history, not a value to recompute.
+                sources = _json_value(graph, subject, PAPER_PREDICATES["field_sources"], where) or None
+                papers.append((where, batch.PaperRow(node_id, values, provenance, citation_key=citation_key,
+                                                     sources=sources, aliases=[(citation_key, "citation-key")])))
             else:
                 service.upsert_node(session, node_id, provenance=provenance, **node)
         except AiprogressError as exc:
             raise type(exc)(exc.message, where=where) from exc
         counts["nodes"] += 1
+    for (where, row), write in zip(papers, batch.write_papers(session, [row for _, row in papers])):
+        try:
+            write.raise_errors()
+        except AiprogressError as exc:
+            raise type(exc)(exc.message, where=where) from exc
+        if notes is not None:
+            notes.extend({"where": where, "kind": p.kind, "message": p.message} for p in write.problems)
     session.flush()
 
     for subject in sorted(graph.subjects(RDF.type, AIP.Alias), key=str):

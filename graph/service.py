@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import event, func, or_, text
 from sqlmodel import Session, select
 
+from . import values as value_rules
 from .identifiers import normalize_arxiv, normalize_doi, title_key
 from .errors import Conflict, ForbiddenRelation, InvalidInput, NotFound
 from .models import (
@@ -32,7 +33,7 @@ from .models import (
     Quantity,
     TechniqueCategory,
 )
-from .relations import KINDS, RELATIONS, relation_name
+from .relations import KINDS, RELATIONS, relation_name, spelling
 
 ADDED, UPDATED, UNCHANGED = "added", "updated", "unchanged"
 
@@ -79,6 +80,7 @@ def split_id(node_id: str) -> tuple[str, str]:
     """`kind:slug` -> (kind, slug), or InvalidInput naming what is wrong."""
     if not isinstance(node_id, str) or ":" not in node_id:
         raise InvalidInput(f"node id {node_id!r} is not of the form kind:slug (kinds: {', '.join(KIND_VALUES)})")
+    value_rules.check_key(node_id, "node id")
     kind, slug = node_id.split(":", 1)
     if kind not in KIND_VALUES:
         raise InvalidInput(f"node id {node_id!r} has unknown kind {kind!r} (kinds: {', '.join(KIND_VALUES)})")
@@ -92,6 +94,19 @@ def split_id(node_id: str) -> tuple[str, str]:
 def slugify(name: str) -> str:
     """A readable slug: 'Layer Norm' -> 'layer-norm'."""
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+def check_edge(source: Node, relation: str, target: Node, *, note: str | None = "", year: int | None = None,
+               confidence: float | None = None) -> None:
+    """Every rule an edge obeys, whoever writes it: its values, a known relation,
+    no self-link, and the kinds the relation may join (ends known by id and kind)."""
+    where = f"{source.id} -{relation}-> {target.id}"
+    _validate_edge_values(note, year, confidence, where)
+    if spelling(relation) not in RELATIONS:
+        raise InvalidInput(f"{where}: unknown relation {relation!r} (relations: {', '.join(RELATION_VALUES)})")
+    if source.id == target.id:
+        raise InvalidInput(f"{where}: a node cannot be linked to itself")
+    check_relation(source, relation, target)
 
 
 def check_relation(source: Node, relation: str, target: Node) -> None:
@@ -221,16 +236,14 @@ def stats(session: Session) -> dict[str, Any]:
 # Writing
 # --------------------------------------------------------------------------
 
-NODE_FIELDS = ("name", "description", "year", "category", "binding", "provenance")
+NODE_FIELDS = tuple(c.name for c in Node.__table__.columns if c.name not in ("id", "kind"))
 
 
 def _validate_node_fields(kind: str, values: dict[str, Any], where: str) -> None:
     name = values.get("name")
     if not isinstance(name, str) or not name.strip():
         raise InvalidInput(f"{where}: a name is required")
-    year = values.get("year")
-    if year is not None and (not isinstance(year, int) or isinstance(year, bool) or not -3000 < year < 3000):
-        raise InvalidInput(f"{where}: year must be a whole number, got {year!r}")
+    value_rules.check_year(values.get("year"), where)
     category = values.get("category")
     if kind == NodeKind.technique.value:
         allowed = [c.value for c in TechniqueCategory]
@@ -323,11 +336,15 @@ def add_alias(session: Session, node_id: str, alias: str, *, source: str = "name
     key = alias.strip().lower()
     if not key:
         raise InvalidInput(f"{node_id}: empty alias")
+    value_rules.check_key(key, "alias")
     existing = session.get(Alias, key)
     if existing is not None:
         if existing.node_id != node_id:
             raise Conflict(f"alias {alias!r} already names {existing.node_id}, cannot also name {node_id}")
         return UNCHANGED
+    if key != node_id and session.get(Node, key) is not None:
+        # resolve_id tries ids first: such an alias could never be reached.
+        raise Conflict(f"alias {alias!r} is the id of another node, cannot also name {node_id}")
     session.add(Alias(alias=key, node_id=node_id, source=source))
     session.flush()
     mark_changed(session)
@@ -335,8 +352,7 @@ def add_alias(session: Session, node_id: str, alias: str, *, source: str = "name
 
 
 def _validate_edge_values(note: str | None, year: int | None, confidence: float | None, where: str) -> None:
-    if year is not None and (not isinstance(year, int) or isinstance(year, bool)):
-        raise InvalidInput(f"{where}: year must be a whole number, got {year!r}")
+    value_rules.check_year(year, where)
     if confidence is not None and not (isinstance(confidence, (int, float)) and 0 <= confidence <= 1):
         raise InvalidInput(f"{where}: confidence must be between 0 and 1, got {confidence!r}")
     if note is not None and not isinstance(note, str):
@@ -372,9 +388,7 @@ def link(
     missing = [i for i, n in ((source_id, source), (target_id, target)) if n is None]
     if missing:
         raise NotFound(f"{where}: no node with id {' or '.join(repr(m) for m in missing)}")
-    if source_id == target_id:
-        raise InvalidInput(f"{where}: a node cannot be linked to itself")
-    check_relation(source, relation, target)
+    check_edge(source, relation, target, note=note, year=year, confidence=confidence)
     edge = session.exec(
         select(Edge).where(Edge.source_id == source_id, Edge.relation == relation, Edge.target_id == target_id)
     ).first()
@@ -450,52 +464,35 @@ def search_nodes(session: Session, text_query: str, *, kind: str | None = None, 
     return list(session.exec(stmt))
 
 
-PAPER_FIELDS = ("authors", "venue", "doi", "arxiv_id", "url", "abstract", "entry_type", "citation_key", "extra")
+PAPER_FIELDS = tuple(c.name for c in Paper.__table__.columns if c.name not in ("node_id", "title_key", "year", "field_sources"))
 
 
-def upsert_paper(session: Session, node_id: str, *, title: str, year: int | None, provenance: str, **values: Any) -> str:
-    """Create or update a paper node and its bibliographic row.
+def upsert_paper(session: Session, node_id: str, *, title: str, year: int | None, provenance: str,
+                 overwrite: bool = False, notes: list[dict[str, str]] | None = None, **values: Any) -> str:
+    """Create or update a paper node and its bibliographic row: one row through
+    the batch write API (graph/batch.py), so it merges as an ingested paper
+    would. Returns added/updated/unchanged.
 
-    DOI and arXiv id are stored normalised; a DOI or arXiv id already held by
-    another paper is a Conflict (the ingest path merges such works before
-    calling this)."""
+    DOI and arXiv id are stored normalised; a DOI, arXiv id or citation key
+    already held by another node is a Conflict, and any other refused value
+    an InvalidInput (a loader gets these as reported problems instead).
+    `notes` (if given) receives the values kept over these ones."""
+    from . import batch
+
     kind, key = split_id(node_id)
     if kind != NodeKind.paper.value:
         raise InvalidInput(f"{node_id}: not a paper id (papers are paper:<citation key>)")
     unknown = set(values) - set(PAPER_FIELDS)
     if unknown:
         raise InvalidInput(f"{node_id}: unknown paper field(s) {', '.join(sorted(unknown))}")
-    values.setdefault("citation_key", key)
-    values["doi"] = normalize_doi(values.get("doi"))
-    values["arxiv_id"] = normalize_arxiv(values.get("arxiv_id"))
-    values["authors"] = list(values.get("authors") or [])
-    values["extra"] = dict(values.get("extra") or {})
-    for ident in ("doi", "arxiv_id"):
-        if values[ident]:
-            holder = session.exec(select(Paper.node_id).where(getattr(Paper, ident) == values[ident])).first()
-            if holder is not None and holder != node_id:
-                raise Conflict(f"{node_id}: {ident.replace('_', ' ')} {values[ident]} already belongs to {holder}")
-    node_change = upsert_node(session, node_id, provenance=provenance, name=title, year=year)
-    paper = session.get(Paper, node_id)
-    row = {**values, "title_key": title_key(title), "year": year}
-    if paper is None:
-        sources = {name: provenance for name, value in {**values, "name": title, "year": year}.items() if value not in (None, "", [], {})}
-        session.add(Paper(node_id=node_id, field_sources=sources, **row))
-        session.flush()
-        mark_changed(session)
-        add_alias(session, node_id, values["citation_key"], source="citation-key")
-        return ADDED if node_change == ADDED else UPDATED
-    changed = False
-    for name, value in row.items():
-        if getattr(paper, name) != value:
-            setattr(paper, name, value)
-            if name in values:
-                paper.field_sources = {**paper.field_sources, name: provenance}
-            changed = True
-    if changed:
-        session.flush()
-        mark_changed(session)
-    return UPDATED if changed or node_change != UNCHANGED else UNCHANGED
+    citation_key = values.pop("citation_key", None) or key
+    row = batch.PaperRow(node_id, {"name": title, "year": year, **values}, provenance, citation_key=citation_key,
+                         aliases=[(citation_key, "citation-key")])
+    (write,) = batch.write_papers(session, [row], overwrite=overwrite)
+    write.raise_errors()
+    if notes is not None:
+        notes.extend({"kind": p.kind, "message": p.message} for p in write.problems)
+    return write.change
 
 
 def papers_from(session: Session, source: str) -> list[str]:
