@@ -63,10 +63,14 @@ def test_a_database_at_the_first_revision_upgrades_with_every_row(database_url):
         engine.dispose()
 
 
+_ADDED_LATER = {"link_verdict"}
+
+
 def test_a_database_made_before_migrations_is_adopted_in_place(database_url):
     engine = database.open_engine(database_url)
     try:
-        SQLModel.metadata.create_all(engine)  # what create_schema did before Alembic
+        # What create_schema did before Alembic: the tables of that time (later migrations add the others).
+        SQLModel.metadata.create_all(engine, tables=[t for t in SQLModel.metadata.sorted_tables if t.name not in _ADDED_LATER])
         _fill(engine)
         before = dump_rows(engine)
         assert database.upgrade_schema(engine) == (database.FIRST_REVISION, database.schema_head())
