@@ -88,11 +88,17 @@ class Link:
     def key(self) -> tuple[str, str]:
         return self.paper, self.technique
 
+    @property
+    def by_linker(self) -> bool:
+        return self.provenance.startswith(f"{LINKER}:")
+
 
 def held_links(session: Session, paper_ids: Iterable[str] | None = None) -> dict[tuple[str, str], Link]:
-    """The linker's links in the store ((paper, technique) -> link)."""
+    """The `mentions` edges in the store ((paper, technique) -> link): the
+    linker's, and any a person or a file stated (`by_linker` False), which
+    the linker leaves alone."""
     stmt = select(_edge.c.source_id, _edge.c.target_id, _edge.c.note, _edge.c.confidence, _edge.c.provenance).where(
-        _edge.c.relation == RELATION, _edge.c.provenance.like(f"{LINKER}:%")
+        _edge.c.relation == RELATION
     )
     out: dict[tuple[str, str], Link] = {}
     if paper_ids is None:
@@ -160,12 +166,14 @@ def decide(lex: Lexicon, paper_rows: Iterable[dict[str, Any]], held: dict[tuple[
             plan.linked_papers += 1
         for technique, link in wanted.items():
             old = held.get(link.key())
+            if old is not None and not old.by_linker:
+                continue  # stated by a person or a file: not the linker's to change
             if old is None:
                 plan.add.append(link)
             elif (old.note, old.confidence, old.provenance) != (link.note, link.confidence, link.provenance):
                 plan.update.append(link)
         for (p, technique), old in held.items():
-            if p != paper["id"] or technique in wanted:
+            if p != paper["id"] or technique in wanted or not old.by_linker:
                 continue
             if judged.get((p, technique)) == CONFIRMED:
                 continue  # a person said so: kept though the lexicon no longer finds it
@@ -258,8 +266,8 @@ def judge(session: Session, paper_ref: str, technique_ref: str, verdict: str, *,
     session.execute(delete(_verdict).where(_verdict.c.paper_id == paper, _verdict.c.technique_id == technique))
     session.execute(_verdict.insert().values(paper_id=paper, technique_id=technique, verdict=verdict, provenance=provenance, note=note))
     held = held_links(session, [paper]).get((paper, technique))
-    curated = session.execute(select(_edge.c.provenance).where(
-        _edge.c.source_id == paper, _edge.c.relation == RELATION, _edge.c.target_id == technique)).first()
+    if held is not None and not held.by_linker:
+        raise InvalidInput(f"{paper} -mentions-> {technique} was not made by the linker ({held.provenance}); edit it as any edge")
     service.mark_changed(session)
     if verdict == REJECTED:
         if held is not None:
@@ -269,8 +277,6 @@ def judge(session: Session, paper_ref: str, technique_ref: str, verdict: str, *,
         link = Link(paper, technique, held.note, CONFIRMED_CONFIDENCE, held.provenance)
         apply(session, Plan(update=[link]))
         return link
-    if curated is not None:
-        raise InvalidInput(f"{paper} -mentions-> {technique} was not made by the linker ({curated[0]}); edit it as any edge")
     year = session.execute(select(_node.c.year).where(_node.c.id == paper)).scalar()
     link = Link(paper, technique, f"confirmed by {provenance}", CONFIRMED_CONFIDENCE)
     apply(session, Plan(add=[link]), {paper: year})

@@ -23,8 +23,8 @@ from sqlmodel import Session
 from ..graph import settings
 from ..graph.errors import InvalidInput
 from . import bibtex
-from .bibtex_rows import KEYWORD_CONFIDENCE, KEYWORD_RELATION, RELATION_FIELDS, paper_values  # noqa: F401  (public names)
-from .linking import link_relations
+from .bibtex_rows import RELATION_FIELDS, paper_values  # noqa: F401  (public names)
+from .linking import link_mentions, link_relations
 from .parse_ahead import gc_paused, parse_source, parsed_ahead
 from .placing import place_papers
 from .report import NOTE_KINDS, IngestReport, Progress, Run, StrictAbort  # noqa: F401  (public names)
@@ -39,8 +39,10 @@ def _batches(items: list, size: int) -> Iterator[list]:
 
 
 def _write(parsed: bibtex.ParseResult, in_batch: InBatch, report: IngestReport, *,
-           file_label: str, strict: bool, overwrite: bool, batch_size: int, progress: Progress | None) -> IngestReport:
-    """Both passes over the parsed records, each batch run by `in_batch(run, work)`."""
+           file_label: str, strict: bool, overwrite: bool, batch_size: int, progress: Progress | None,
+           link: bool = True) -> IngestReport:
+    """The passes over the parsed records (papers, relations, the linker's
+    links unless `link` is False), each batch run by `in_batch(run, work)`."""
     started = time.perf_counter()
     for problem in parsed.problems:
         report.add_problem(problem.source, problem.line, problem.key, problem.kind, problem.message)
@@ -64,19 +66,26 @@ def _write(parsed: bibtex.ParseResult, in_batch: InBatch, report: IngestReport, 
         done += len(batch)
         if progress:
             progress(f"{file_label.split(':', 1)[-1]}: relations", done, total)
+    if link:
+        done = 0
+        for batch in _batches(run.placed, batch_size):
+            in_batch(run, lambda session, batch=batch: link_mentions(run, session, batch))
+            done += len(batch)
+            if progress:
+                progress(f"{file_label.split(':', 1)[-1]}: links", done, total)
     report.seconds = round(time.perf_counter() - started, 3)
     return report
 
 
 def ingest_records(session: Session, parsed: bibtex.ParseResult, *, source: str, provenance: str | None = None,
                    strict: bool = False, overwrite: bool = False, batch_size: int = BATCH_SIZE,
-                   progress: Progress | None = None) -> IngestReport:
+                   progress: Progress | None = None, link: bool = True) -> IngestReport:
     """Write parsed records into the caller's transaction (the caller commits).
 
     With `strict`, the first problem raises StrictAbort (an InvalidInput)."""
     report = IngestReport(source=source)
     return _write(parsed, in_session(session), report, file_label=provenance or f"bibtex:{Path(source).name}",
-                  strict=strict, overwrite=overwrite, batch_size=batch_size, progress=progress)
+                  strict=strict, overwrite=overwrite, batch_size=batch_size, progress=progress, link=link)
 
 
 def ingest_text(session: Session, text: str, *, source: str = "<string>", provenance: str | None = None,
@@ -87,11 +96,11 @@ def ingest_text(session: Session, text: str, *, source: str = "<string>", proven
 
 
 def ingest_file(session: Session, path: Path | str, *, provenance: str | None = None, strict: bool = False,
-                overwrite: bool = False, limits: bibtex.Limits | None = None) -> IngestReport:
+                overwrite: bool = False, limits: bibtex.Limits | None = None, link: bool = True) -> IngestReport:
     """Parse a .bib file and write it into the caller's transaction (used by the data-file loader)."""
     parsed = bibtex.parse_file(path, limits=limits)
     return ingest_records(session, parsed, source=str(path), provenance=provenance or f"bibtex:{Path(path).name}",
-                          strict=strict, overwrite=overwrite)
+                          strict=strict, overwrite=overwrite, link=link)
 
 
 def bib_files(paths: list[str]) -> list[str]:
@@ -117,7 +126,7 @@ def bib_files(paths: list[str]) -> list[str]:
 def ingest_source(engine: Engine, source: str, *, text: str | None = None, parsed: bibtex.ParseResult | None = None,
                   strict: bool = False, dry_run: bool = False, overwrite: bool = False,
                   limits: bibtex.Limits | None = None, batch_size: int | None = None,
-                  progress: Progress | None = None) -> IngestReport:
+                  progress: Progress | None = None, link: bool = True) -> IngestReport:
     """Ingest one file (or `text`, or an already `parsed` result) into the database behind `engine`.
 
     Normally each batch commits on its own, so an interrupted run keeps whole
@@ -130,7 +139,7 @@ def ingest_source(engine: Engine, source: str, *, text: str | None = None, parse
     name = "stdin" if source == "-" else Path(source).name
     batch_size = settings.get("ingest_batch_size", batch_size)
     report = IngestReport(source=source, dry_run=dry_run)
-    options = dict(file_label=f"bibtex:{name}", strict=strict, overwrite=overwrite, batch_size=batch_size, progress=progress)
+    options = dict(file_label=f"bibtex:{name}", strict=strict, overwrite=overwrite, batch_size=batch_size, progress=progress, link=link)
     with gc_paused():
         if not strict and not dry_run:
             _write(parsed, committed_batches(engine, report), report, **options)

@@ -25,7 +25,7 @@ class IngestReport:
     failed: int = 0
     duplicates: int = 0  # exact copies of an entry, skipped
     edges_added: int = 0
-    edges_inferred: int = 0
+    edges_inferred: int = 0  # the linker's `mentions` links made
     aliases_added: int = 0
     dry_run: bool = False
     aborted: str | None = None  # why nothing was written (strict, or the ingest failed outright)
@@ -64,6 +64,7 @@ class Run:
         self.overwrite = overwrite
         self.strict = strict
         self.placed: list[tuple[bibtex.BibRecord, str]] = []
+        self.lexicon = None  # the linker's, read at the first batch that links
 
     def problem(self, record: bibtex.BibRecord, kind: str, message: str) -> None:
         self.report.add_problem(record.source, record.line, record.key, kind, message)

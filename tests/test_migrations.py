@@ -18,7 +18,7 @@ from conftest import dump_rows
 
 def _fill(engine) -> None:
     with database.session_scope(engine) as s:
-        datafiles.load_builtin(s)
+        datafiles.load_builtin(s, link=False)  # what the first revision can hold: no `mentions` links
         service.upsert_paper(s, "paper:smith2020x", title="A Title", year=2020, provenance="t", authors=["Smith, A"], extra={"k": "v"},
                              abstract="Wombats burrow.")
 
