@@ -1,0 +1,130 @@
+"""The linker's commands: link (relink the store), links (a paper's links),
+reject-link / confirm-link (a person's verdict), adoption (how a corpus took
+up a technique, or the techniques relaxing each constraint) and promote (a
+candidate phrase becomes a technique). Each opens the database, calls
+graph/linking.py or graph/queries/adoption.py, and prints."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from ..graph import linking, network, service
+from ..graph.queries import adoption as adoption_module
+from .cli import DbOption, JsonOption, app, console, err_console, open_engine, print_json, session_for, table
+
+
+@app.command()
+def link(
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change; write nothing.")] = False,
+    batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Papers per transaction.")] = 5000,
+    examples: Annotated[int, typer.Option("--examples", min=0, help="Changes listed per kind (added, removed, updated).")] = 10,
+    db: DbOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """(Re)link every paper to the techniques its title, abstract and keywords name (idempotent; rejected links stay away)."""
+    engine = open_engine(db)
+    try:
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=err_console, transient=True, disable=json_out) as bar:
+            task = bar.add_task("linking", total=None)
+            plan = linking.relink(engine, batch_size=batch_size, dry_run=dry_run,
+                                  progress=lambda phase, done, total: bar.update(task, completed=done, total=total))
+    finally:
+        engine.dispose()
+    summary = {"dry_run": dry_run, "papers": plan.papers, "linked_papers": plan.linked_papers,
+               "added": len(plan.add), "removed": len(plan.remove), "updated": len(plan.update)}
+    shown = {kind: [{"paper": l.paper, "technique": l.technique, "note": l.note, "confidence": l.confidence} for l in links[:examples]]
+             for kind, links in (("added", plan.add), ("removed", plan.remove), ("updated", plan.update))}
+    if json_out:
+        print_json({**summary, "examples": shown})
+        return
+    verb = "would change" if dry_run else "changed"
+    console.print(f"{plan.papers} papers, {plan.linked_papers} linked; {verb}: {len(plan.add)} added, "
+                  f"{len(plan.remove)} removed, {len(plan.update)} updated.")
+    rows = [[kind, r["paper"], r["technique"], r["note"], r["confidence"]] for kind, items in shown.items() for r in items]
+    if rows:
+        console.print(table("Examples", ["change", "paper", "technique", "matched", "confidence"], rows))
+
+
+@app.command()
+def links(
+    paper: Annotated[str, typer.Argument(help="The paper (id, alias or citation key).")],
+    db: DbOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """A paper's `mentions` links with their evidence and any verdict on them."""
+    with session_for(db) as session:
+        found = linking.links_of(session, paper)
+    if json_out:
+        print_json(found)
+        return
+    console.print(table(f"Links of {paper}", ["technique", "matched", "confidence", "provenance", "verdict"],
+                        [[r["technique"], r["note"], r["confidence"], r["provenance"], r["verdict"] or ""] for r in found]))
+
+
+def _judge(verdict: str, paper: str, technique: str, by: str, note: str, db: str | None) -> None:
+    with session_for(db) as session:
+        result = linking.judge(session, paper, technique, verdict, by=by, note=note)
+    if result is None:
+        console.print(f"Rejected: {paper} -mentions-> {technique} is removed and will not be linked again.")
+    else:
+        console.print(f"Confirmed: {result.paper} -mentions-> {result.technique} at confidence {result.confidence}.")
+
+
+ByOption = Annotated[str, typer.Option("--by", help="Who gives the verdict (recorded as user:NAME).")]
+NoteOption = Annotated[str, typer.Option("--note", help="Why.")]
+
+
+@app.command("reject-link")
+def reject_link(
+    paper: Annotated[str, typer.Argument(help="The paper (id, alias or citation key).")],
+    technique: Annotated[str, typer.Argument(help="The technique (id or alias).")],
+    by: ByOption = "user", note: NoteOption = "", db: DbOption = None,
+) -> None:
+    """Reject a link the linker made: it is removed, and relinking never makes it again."""
+    _judge(linking.REJECTED, paper, technique, by, note, db)
+
+
+@app.command("confirm-link")
+def confirm_link(
+    paper: Annotated[str, typer.Argument(help="The paper (id, alias or citation key).")],
+    technique: Annotated[str, typer.Argument(help="The technique (id or alias).")],
+    by: ByOption = "user", note: NoteOption = "", db: DbOption = None,
+) -> None:
+    """Confirm a link (or make one the linker missed): confidence 1, kept by every relink."""
+    _judge(linking.CONFIRMED, paper, technique, by, note, db)
+
+
+@app.command()
+def adoption(
+    technique: Annotated[str | None, typer.Argument(help="The technique (id or alias); leave out with --by constraint.")] = None,
+    by: Annotated[str | None, typer.Option("--by", help="'constraint': per year, the share of papers using techniques that relax each constraint.")] = None,
+    source: Annotated[str | None, typer.Option("--source", help="Only papers ingested from this file (e.g. all_P_acl.bib) or provenance.")] = None,
+    year_from: Annotated[int | None, typer.Option("--from", help="First year.")] = None,
+    year_to: Annotated[int | None, typer.Option("--to", help="Last year.")] = None,
+    db: DbOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Per year, how many papers (and what share) use a technique: the linker's mentions and curated introduces facts."""
+    if (technique is None) == (by is None) or by not in (None, "constraint"):
+        raise typer.BadParameter("give a TECHNIQUE, or --by constraint")
+    with session_for(db) as session:
+        ids = service.papers_from(session, source) if source else None
+        g = network.snapshot(session)
+        if by:
+            result = adoption_module.adoption_by_constraint(g, papers=ids, year_from=year_from, year_to=year_to)
+        else:
+            result = adoption_module.adoption(g, service.resolve_id(session, technique), papers=ids, year_from=year_from, year_to=year_to)
+    if json_out:
+        print_json(result.to_dict())
+        return
+    if by:
+        names = [c["id"].split(":", 1)[1] for c in result.constraints]
+        rows = [[y["year"], y["papers"], *(f"{y['shares'][c['id']]:.1%}" for c in result.constraints)] for y in result.years]
+        console.print(table(f"Share of {result.papers} dated papers using techniques that relax each constraint", ["year", "papers", *names], rows))
+        return
+    rows = [[r.year, r.papers, r.using, f"{r.share:.1%}"] for r in result.years]
+    console.print(table(f"{result.technique['name']}: used by {result.using} of {result.papers} dated papers", ["year", "papers", "using", "share"], rows))
