@@ -21,6 +21,7 @@ from ..ingest import bibtex, load
 from . import limits
 from .derive import fields_from
 from .graph_queries import GraphQueries
+from .graph_linking import LinkingQueries, linking_mutations
 from .types import (
     EDGE_FANOUT_ESTIMATE,
     Constraint,
@@ -76,7 +77,7 @@ def _after_key(after: str | None) -> tuple[int, str] | None:
 
 
 @strawberry.type
-class Query(GraphQueries):
+class Query(GraphQueries, LinkingQueries):
     @strawberry.field(description="One node by id (kind:slug), alias or citation key.")
     def node(self, info: strawberry.Info, id: strawberry.ID) -> Node | None:
         ctx = info.context
@@ -155,7 +156,7 @@ class IngestReport:
 
 
 @strawberry.type
-class Mutation:
+class Mutation(linking_mutations(CanWrite)):
     # Each mutation hands its work to `Context.write`, which retries it whole
     # on a transient conflict: the work must not consume its inputs.
 
