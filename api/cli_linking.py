@@ -128,3 +128,27 @@ def adoption(
         return
     rows = [[r.year, r.papers, r.using, f"{r.share:.1%}"] for r in result.years]
     console.print(table(f"{result.technique['name']}: used by {result.using} of {result.papers} dated papers", ["year", "papers", "using", "share"], rows))
+
+
+def corpus_lineage(session, g: network.Snapshot, kind: str, root: dict, depth: int | None) -> dict:
+    """What `origins` and `impact` add from the linker's links: the papers
+    using a technique (impact), the techniques a paper uses and their origins (origins)."""
+    if kind == "impact" and root["kind"] == "technique":
+        found = adoption_module.users(g, root["id"])
+        return {"corpus_use": adoption_module.corpus_use(g, root["id"], linking.paper_sources(session, (g.ids[p] for p in found)))}
+    if kind == "origins" and root["kind"] == "paper":
+        return {"techniques_used": adoption_module.techniques_used(g, root["id"], depth=depth)}
+    return {}
+
+
+def print_corpus_lineage(corpus: dict) -> None:
+    use = corpus.get("corpus_use")
+    if use and use["papers"]:
+        console.print(f"Papers using {use['technique']}: {use['papers']}")
+        console.print(table("Per year", ["year", "papers"], [[y, n] for y, n in use["by_year"].items()]))
+        console.print(table("Per source", ["source", "papers"], [[s, n] for s, n in use["by_source"].items()]))
+        console.print(table("Latest examples", ["id", "year", "title"], [[e["id"], e["year"], e["name"]] for e in use["examples"]]))
+    used = corpus.get("techniques_used")
+    if used:
+        rows = [[t["id"], t["relation"], len(t["origins"]), ", ".join(o["id"] for o in t["origins"][:6])] for t in used]
+        console.print(table("Techniques it uses and their origins", ["technique", "how", "origins", "nearest origins"], rows))

@@ -11,6 +11,7 @@ import typer
 
 from ..graph import network, queries, service
 from ..graph.queries import topics as topics_module
+from . import cli_linking
 from .cli import DbOption, JsonOption, app, console, print_json, session_for, table
 
 DepthOption = Annotated[int | None, typer.Option("--depth", min=0, help="Most steps walked (default: no limit).")]
@@ -28,6 +29,9 @@ def _lineage(kind: str, node_id: str, db, depth, relation, limit: int, json_out:
         result = getattr(queries, kind)(g, service.resolve_id(session, node_id), depth=depth, relations=relation or None)
         data = result.to_dict() if json_out else None
         rows = [[r.distance, r.id, r.name, r.year, _fact(r.via), r.via.note] for r in result.reached(limit)]
+        corpus = cli_linking.corpus_lineage(session, g, kind, result.root, depth)
+        if data is not None:
+            data.update(corpus)
     if json_out:
         print_json(data)
         return
@@ -37,6 +41,7 @@ def _lineage(kind: str, node_id: str, db, depth, relation, limit: int, json_out:
         console.print(table("Fields of inspiration reached", ["field", "distance", "drawn on by"], [[f["id"], f["distance"], ", ".join(f["inspired"])] for f in result.fields]))
     if kind == "impact" and result.blocked:
         console.print(table("Relaxes edges fed downstream, per constraint", ["constraint", "relaxes edges"], list(map(list, result.blocked.items()))))
+    cli_linking.print_corpus_lineage(corpus)
 
 
 @app.command()

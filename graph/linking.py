@@ -248,6 +248,11 @@ def relink(engine: Engine, *, batch_size: int = 5000, dry_run: bool = False, pro
     return total
 
 
+def paper_sources(session: Session, ids: Iterable[str]) -> dict[str, str]:
+    """paper id -> where it was first written from (its node's provenance: bibtex:FILE, builtin:papers.bib ...)."""
+    return bulk._pairs_where_in(session, _node, "id", "provenance", set(ids))
+
+
 # -- verdicts ------------------------------------------------------------------------
 
 

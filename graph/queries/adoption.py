@@ -159,4 +159,21 @@ def corpus_use(g: Snapshot, technique: str, sources: dict[str, str], *, limit: i
     }
 
 
-__all__ = ["Adoption", "YearShare", "ConstraintAdoption", "adoption", "adoption_by_constraint", "corpus_use", "users", "relaxers", "USE_RELATIONS"]
+def techniques_used(g: Snapshot, paper: str, *, depth: int | None = None) -> list[dict[str, Any]]:
+    """The techniques a paper uses (how: mentions or introduces), each with its
+    origins along the lineage relations: where the paper's methods come from."""
+    from .lineage import origins
+
+    p = g.node_index(paper)
+    out = []
+    for e in g.incident(p, direction="out"):
+        relation = g.relation(e)
+        t = int(g.dst[e])
+        if relation not in USE_RELATIONS or g.kinds[t] != "technique":
+            continue
+        walk = origins(g, g.ids[t], depth=depth)
+        out.append({**g.node(t), "relation": relation, "origins": [{"id": r.id, "name": r.name, "year": r.year, "distance": r.distance} for r in walk.reached(None)]})
+    return sorted(out, key=lambda t: (t["relation"] != "introduces", t["id"]))
+
+
+__all__ = ["techniques_used", "Adoption", "YearShare", "ConstraintAdoption", "adoption", "adoption_by_constraint", "corpus_use", "users", "relaxers", "USE_RELATIONS"]
