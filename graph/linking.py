@@ -152,6 +152,9 @@ def decide(lex: Lexicon, paper_rows: Iterable[dict[str, Any]], held: dict[tuple[
     """What to change so that the links of these papers are what the lexicon
     finds, less the rejected pairs, plus the confirmed ones (pure: no store)."""
     plan = Plan()
+    held_by_paper: dict[str, list[Link]] = defaultdict(list)
+    for link in held.values():
+        held_by_paper[link.paper].append(link)
     for paper in paper_rows:
         plan.papers += 1
         found = lex.link(paper)
@@ -172,10 +175,10 @@ def decide(lex: Lexicon, paper_rows: Iterable[dict[str, Any]], held: dict[tuple[
                 plan.add.append(link)
             elif (old.note, old.confidence, old.provenance) != (link.note, link.confidence, link.provenance):
                 plan.update.append(link)
-        for (p, technique), old in held.items():
-            if p != paper["id"] or technique in wanted or not old.by_linker:
+        for old in held_by_paper.get(paper["id"], ()):
+            if old.technique in wanted or not old.by_linker:
                 continue
-            if judged.get((p, technique)) == CONFIRMED:
+            if judged.get(old.key()) == CONFIRMED:
                 continue  # a person said so: kept though the lexicon no longer finds it
             plan.remove.append(old)
     return plan
@@ -231,7 +234,7 @@ def relink(engine: Engine, *, batch_size: int = 5000, dry_run: bool = False, pro
         def work(session: Session, chunk=chunk) -> Plan:
             rows = list(papers(session, chunk))
             mine = {k: v for p in chunk for k, v in by_paper.get(p, {}).items()}
-            plan = decide(lex, rows, mine, {k: v for k, v in judged.items() if k[0] in set(chunk)} if judged else {})
+            plan = decide(lex, rows, mine, judged)
             if not dry_run:
                 apply(session, plan, {r["id"]: r["year"] for r in rows})
             return plan

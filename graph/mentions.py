@@ -127,8 +127,7 @@ class Lexicon:
         if not text:
             return []
         toks = tokens(text)
-        letters = [c for c in text if c.isalpha()]
-        shouting = len(letters) > 12 and sum(c.isupper() for c in letters) > 0.8 * len(letters)
+        shouting = None  # decided when a case-sensitive form first needs it
         low = [t.lower() for t, _, _ in toks]
         weight = FIELD_WEIGHT.get(field_name, 1.0)
         out: list[Mention] = []
@@ -145,7 +144,9 @@ class Lexicon:
                 if not candidates:
                     continue
                 written = tuple(t for t, _, _ in toks[i:i + length])
-                hits = [f for f in candidates if self._accepts(f, written, shouting, year)]
+                if shouting is None and any(f.cased is not None for f in candidates):
+                    shouting = _shouting(text)
+                hits = [f for f in candidates if self._accepts(f, written, bool(shouting), year)]
                 if hits:
                     start, end = toks[i][1], toks[i + length - 1][2]
                     for f in hits:
@@ -214,6 +215,12 @@ def build(techniques: Iterable[dict[str, Any]], data: dict[str, Any] | None = No
             lex.add(entry["technique"], written, confidence=entry.get("confidence", DEFAULT_CONFIDENCE), origin="lexicon",
                     cased=entry.get("cased"), plural=entry.get("plural", True))
     return lex
+
+
+def _shouting(text: str) -> bool:
+    """An all-caps text (old titles): its capitals say nothing about acronyms."""
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) > 12 and sum(c.isupper() for c in letters) > 0.8 * len(letters)
 
 
 def _bare_name(name: str) -> str:

@@ -61,18 +61,17 @@ def _write(parsed: bibtex.ParseResult, in_batch: InBatch, report: IngestReport, 
         if progress:
             progress(f"{file_label.split(':', 1)[-1]}: papers", done, total)
     done = 0
+
+    def relations(session, batch) -> None:
+        link_relations(run, session, batch)
+        if link:  # in the same transaction: a commit per batch is most of what a pass costs
+            link_mentions(run, session, batch)
+
     for batch in _batches(run.placed, batch_size):
-        in_batch(run, lambda session, batch=batch: link_relations(run, session, batch))
+        in_batch(run, lambda session, batch=batch: relations(session, batch))
         done += len(batch)
         if progress:
-            progress(f"{file_label.split(':', 1)[-1]}: relations", done, total)
-    if link:
-        done = 0
-        for batch in _batches(run.placed, batch_size):
-            in_batch(run, lambda session, batch=batch: link_mentions(run, session, batch))
-            done += len(batch)
-            if progress:
-                progress(f"{file_label.split(':', 1)[-1]}: links", done, total)
+            progress(f"{file_label.split(':', 1)[-1]}: relations and links", done, total)
     report.seconds = round(time.perf_counter() - started, 3)
     return report
 
