@@ -1,7 +1,8 @@
 """The linker's commands: link (relink the store), links (a paper's links),
 reject-link / confirm-link (a person's verdict), adoption (how a corpus took
 up a technique, or the techniques relaxing each constraint) and promote (a
-candidate phrase becomes a technique). Each opens the database, calls
+candidate phrase becomes a technique); and what origins, impact and gaps
+print from the linker's links (called from api/cli_queries.py). Each opens the database, calls
 graph/linking.py or graph/queries/adoption.py, and prints."""
 
 from __future__ import annotations
@@ -12,7 +13,10 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ..graph import linking, network, service
+from ..graph.models import TechniqueCategory
 from ..graph.queries import adoption as adoption_module
+from ..graph.queries import candidates as candidates_module
+from ..graph.queries import topics as topics_module
 from .cli import DbOption, JsonOption, app, console, err_console, open_engine, print_json, session_for, table
 
 
@@ -152,3 +156,40 @@ def print_corpus_lineage(corpus: dict) -> None:
     if used:
         rows = [[t["id"], t["relation"], len(t["origins"]), ", ".join(o["id"] for o in t["origins"][:6])] for t in used]
         console.print(table("Techniques it uses and their origins", ["technique", "how", "origins", "nearest origins"], rows))
+
+
+@app.command()
+def promote(
+    phrase: Annotated[str, typer.Argument(help="The phrase (e.g. a candidate listed by `gaps`).")],
+    node_id: Annotated[str, typer.Option("--id", help="The new technique's id, technique:SLUG.")],
+    category: Annotated[TechniqueCategory, typer.Option("--category", help="What kind of technique.")],
+    name: Annotated[str | None, typer.Option("--name", help="Its name as written (default: the phrase).")] = None,
+    year: Annotated[int | None, typer.Option("--year", help="Its first year (papers older by more than a year are not linked to it).")] = None,
+    form: Annotated[list[str] | None, typer.Option("--form", help="Another surface form the linker should find (repeatable).")] = None,
+    by: Annotated[str, typer.Option("--by", help="Who promotes it (recorded as user:NAME).")] = "user",
+    db: DbOption = None,
+) -> None:
+    """Add a phrase as a technique, with its surface forms, and link the corpus to it."""
+    with session_for(db) as session:
+        linking.promote(session, phrase, node_id, category=category.value, name=name, year=year, forms=form or (), by=by)
+    engine = open_engine(db)
+    try:
+        plan = linking.relink(engine)
+    finally:
+        engine.dispose()
+    linked = sum(1 for l in plan.add if l.technique == node_id)
+    console.print(f"Added {node_id}; {linked} paper(s) now mention it ({len(plan.add)} link(s) added, {len(plan.remove)} removed in all).")
+
+
+def candidates(session, g: network.Snapshot, source: str | None, limit: int) -> list[candidates_module.Candidate]:
+    """Rising title phrases no lexicon form names, over the corpus (or one source's papers)."""
+    ids = service.papers_from(session, source) if source else None
+    return candidates_module.candidate_techniques(topics_module.corpus(g, ids), linking.lexicon(session), limit=limit)
+
+
+def print_candidates(found: list[candidates_module.Candidate]) -> None:
+    if found:
+        rows = [[c.phrase, c.first_year, f"{c.peak_year} ({c.peak_share:.1%})", f"{c.rise_year} (z {c.z})", c.papers,
+                 "; ".join(f"{e['id']} {e['title'][:50]}" for e in c.examples)] for c in found]
+        console.print(table("Candidate techniques: rising title phrases no technique names (aiprogress promote PHRASE --id ... --category ...)",
+                            ["phrase", "first", "peak (share)", "rise (z)", "papers", "examples"], rows))

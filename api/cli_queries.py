@@ -176,14 +176,17 @@ def frontier(
 @app.command()
 def gaps(
     limit: LimitOption = 50,
+    source: Annotated[str | None, typer.Option("--source", help="Candidate techniques from this file's papers only (e.g. all_P_acl.bib).")] = None,
     db: DbOption = None,
     json_out: JsonOption = False,
 ) -> None:
-    """What the graph does not know yet: unlinked papers, techniques leading to no constraint, edges without evidence, duplicates, narratives without a trigger."""
+    """What the graph does not know yet: unlinked papers, techniques leading to no constraint, edges without evidence, duplicates, narratives without a trigger, candidate techniques."""
     with session_for(db) as session:
-        full = queries.gaps(network.snapshot(session))
+        g = network.snapshot(session)
+        full = queries.gaps(g)
+        found = cli_linking.candidates(session, g, source, limit)
     if json_out:
-        print_json(full.to_dict())
+        print_json({**full.to_dict(), "candidate_techniques": [c.to_dict() for c in found]})
         return
     counts = full.counts()
     rows = []
@@ -196,3 +199,4 @@ def gaps(
     ):
         rows += [[what, item] for item in items[:limit]]
     console.print(table("Gaps: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counts.items()), ["gap", "where"], rows))
+    cli_linking.print_candidates(found)

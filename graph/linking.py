@@ -256,6 +256,21 @@ def paper_sources(session: Session, ids: Iterable[str]) -> dict[str, str]:
     return bulk._pairs_where_in(session, _node, "id", "provenance", set(ids))
 
 
+def promote(session: Session, phrase: str, node_id: str, *, category: str, name: str | None = None, year: int | None = None,
+            forms: Iterable[str] = (), by: str = "user", description: str | None = None) -> Node:
+    """Make a candidate phrase a technique: a new node whose name is `name`
+    (default: the phrase) and whose aliases are the phrase and `forms`, so the
+    lexicon holds them from now on. Relink afterwards to link the corpus."""
+    if not node_id.startswith(f"{NodeKind.technique.value}:"):
+        raise InvalidInput(f"a promoted phrase becomes a technique: its id must start with 'technique:', not {node_id!r}")
+    provenance = by if ":" in by else f"user:{by}"
+    node = service.create_node(session, node_id, provenance=provenance, name=name or phrase, category=category, year=year,
+                               description=description or f"Promoted from the rising title phrase {phrase!r}.")
+    for form in dict.fromkeys([phrase, *forms]):
+        service.add_alias(session, node_id, form, source="surface-form")
+    return node
+
+
 # -- verdicts ------------------------------------------------------------------------
 
 
@@ -304,5 +319,5 @@ def links_of(session: Session, paper_ref: str) -> list[dict[str, Any]]:
     return sorted(out, key=lambda r: r["technique"])
 
 
-__all__ = ["RELATION", "Link", "Plan", "lexicon", "papers", "held_links", "verdicts", "decide", "apply", "link_papers", "relink", "judge",
+__all__ = ["promote", "paper_sources", "RELATION", "Link", "Plan", "lexicon", "papers", "held_links", "verdicts", "decide", "apply", "link_papers", "relink", "judge",
            "links_of", "Mention", "REJECTED", "CONFIRMED"]

@@ -175,6 +175,12 @@ class Lexicon:
                     best[m.technique] = m
         return best
 
+    def names(self, text: str) -> bool:
+        """True when some run of the text's words is a form of the lexicon, case aside
+        (a phrase the lexicon already knows, in part or whole)."""
+        low = [t.lower() for t, _, _ in tokens(text)]
+        return any(tuple(low[i:j]) in self.forms for i in range(len(low)) for j in range(i + 1, len(low) + 1))
+
     def __len__(self) -> int:
         return sum(len(v) for v in self.forms.values())
 

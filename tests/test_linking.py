@@ -10,7 +10,7 @@ from sqlmodel import Session
 from aiprogress.graph import db as database
 from aiprogress.graph import linking, mentions, network, service
 from aiprogress.graph.models import Edge
-from aiprogress.graph.queries import adoption
+from aiprogress.graph.queries import adoption, candidates
 from aiprogress.ingest import load
 from linking.score import LABELLED, score
 
@@ -210,3 +210,31 @@ def test_graphql_adoption_and_verdicts_need_the_token(api):
     assert api.data(reject, token=TOKEN) == {"rejectLink": True}
     confirm = api.data('mutation { confirmLink(paper: "paper:vaswani2017attention", technique: "technique:lstm") { confidence note } }', token=TOKEN)
     assert confirm["confirmLink"]["confidence"] == 1.0
+
+
+@pytest.mark.parametrize("module", [adoption, candidates, mentions], ids=lambda m: m.__name__)
+def test_the_examples_in_the_docstrings(module):
+    import doctest
+
+    assert doctest.testmod(module).failed == 0
+
+
+def test_candidates_ignore_what_the_lexicon_names_and_promote_links_the_corpus(builtin_db, cli, tmp_path):
+    lines = [f"@inproceedings{{old{i}, title={{A Study of Parsing Number {i}}}, year={2010 + i % 3}}}" for i in range(36)]
+    lines += [f"@inproceedings{{mem{i}, title={{Memory Networks for Reading {i}}}, year=2013}}" for i in range(8)]
+    lines += [f"@inproceedings{{lstm{i}, title={{LSTM Taggers {i}}}, year=2013}}" for i in range(8)]
+    bib = tmp_path / "rise.bib"
+    bib.write_text("\n".join(lines))
+    assert cli("ingest", bib, "--db", builtin_db)[0] == 0
+    code, out, _ = cli("gaps", "--source", "rise.bib", "--json", "--db", builtin_db)
+    found = {c["phrase"]: c for c in __import__("json").loads(out)["candidate_techniques"]}
+    assert "memory networks" in found and "lstm" not in found and "lstm taggers" not in found
+    assert found["memory networks"]["first_year"] == 2013 and found["memory networks"]["papers"] == 8
+    assert found["memory networks"]["examples"][0]["id"].startswith("paper:mem")
+    code, out, _ = cli("promote", "memory networks", "--id", "technique:memory-networks", "--category", "architecture",
+                       "--year", "2014", "--form", "memnet", "--db", builtin_db)
+    assert code == 0 and "8 paper(s) now mention it" in out
+    code, out, _ = cli("adoption", "technique:memory-networks", "--source", "rise.bib", "--db", builtin_db)
+    assert "used by 8 of 52" in out
+    code, out, _ = cli("gaps", "--source", "rise.bib", "--json", "--db", builtin_db)
+    assert "memory networks" not in {c["phrase"] for c in __import__("json").loads(out)["candidate_techniques"]}
