@@ -238,3 +238,23 @@ def test_candidates_ignore_what_the_lexicon_names_and_promote_links_the_corpus(b
     assert "used by 8 of 52" in out
     code, out, _ = cli("gaps", "--source", "rise.bib", "--json", "--db", builtin_db)
     assert "memory networks" not in {c["phrase"] for c in __import__("json").loads(out)["candidate_techniques"]}
+
+
+def test_on_each_backend_an_upgraded_store_takes_links_and_verdicts(database_url):
+    from alembic import command
+
+    engine = database.open_engine(database_url)
+    try:
+        with engine.begin() as conn:
+            command.upgrade(database._alembic_config(conn), "0002")
+        with database.session_scope(engine) as s:
+            service.upsert_node(s, "technique:lstm", provenance="t", name="LSTM", category="architecture", year=1997)
+            service.upsert_paper(s, "paper:p", title="Parsing with LSTMs", year=2016, provenance="t")
+        database.create_schema(engine)  # 0002 -> 0004: the relation and the verdict table
+        assert linking.relink(engine).changes == 1
+        assert _mentions(engine) == {("paper:p", "technique:lstm"): ("title: LSTMs", 0.9, mentions.PROVENANCE)}
+        with database.session_scope(engine) as s:
+            linking.judge(s, "paper:p", "technique:lstm", linking.REJECTED)
+        assert linking.relink(engine).changes == 0 and _mentions(engine) == {}
+    finally:
+        engine.dispose()
