@@ -211,14 +211,8 @@ def create_app(settings: dict | None = None, *, engine: Engine | None = None) ->
         reports = await run_in_threadpool(db.write, engine, work)
         return {"reports": reports} if upload.is_multipart(request) else reports[0]
 
-    # ---- Routers of the other families ----------------------------------
-    # The visualisation page (api/page) and the export routes add one line
-    # each here, importing their router at the top of this file, e.g.
-    #     app.include_router(page_router)      # GET /, /api/graph ... (issue 6)
-    #     app.include_router(export_router)    # GET /export/{format}
-    # ----------------------------------------------------------------------
-    app.include_router(interop_router)  # GET /export/{format}, GET/POST /sparql (issue 7)
-    app.include_router(page_router)  # GET /, /api/view, /api/node/{id}, /api/focus/{id}, /api/timeline (issue 6)
+    app.include_router(interop_router)  # GET /export/{format}, GET/POST /sparql
+    app.include_router(page_router)  # GET /, /api/view, /api/node/{id}, /api/focus/{id}, /api/timeline
 
     _install_error_handlers(app)
     # Outermost, so an oversized body is refused before any route reads it.

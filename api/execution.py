@@ -5,7 +5,7 @@ Most of an answer is read straight off records: a node's id, kind and name,
 an edge's relation, direction and other end. The general executor spends
 several microseconds on each field (a resolve-info object, a path entry,
 argument parsing, awaitable checks, value completion through four or five
-functions), which for the reference query of issue 5 (100 papers, about 900
+functions), which for the reference query (100 papers, about 900
 edges, each other end's id, kind and title: some 5,600 fields) was most of
 the time. `PlainAttributeExecutionContext` compiles, once per request and
 selection, a function that builds the same answer directly:

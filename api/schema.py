@@ -15,7 +15,7 @@ from graphql import GraphQLError
 from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.permission import BasePermission
 
-from ..graph import listing, search, service
+from ..graph import answers, listing, service
 from ..graph.errors import AiprogressError
 from ..ingest import bibtex, load
 from . import limits
@@ -116,6 +116,7 @@ class Query(GraphQueries):
         kind: NodeKind | None = None,
         first: int = 20,
         after: str | None = None,
+        as_of: Annotated[int | None, strawberry.argument(description="Only nodes dated this year or earlier (and undated ones).")] = None,
     ) -> SearchConnection:
         ctx = info.context
         offset = 0 if after is None else decode_cursor(after)
@@ -123,15 +124,13 @@ class Query(GraphQueries):
             raise service.InvalidInput(f"bad cursor {after!r}: it is not a cursor of `search`")
         size = page_size(info, first)
         kind_value = kind.value if kind else None
-        hits = search.search(ctx.session(), text, kind=kind_value, limit=size + 1, offset=offset)
-        more = len(hits) > size
-        hits = hits[:size]
-        nodes = ctx.loaders.nodes([h.node_id for h in hits])
-        page = PageInfo(has_next_page=more, end_cursor=encode_cursor(offset + size) if more else None)
+        found = answers.search(ctx.session(), text, kind=kind_value, limit=size, offset=offset, as_of=as_of)
+        nodes = ctx.loaders.nodes([h.node_id for h in found.hits])
+        page = PageInfo(has_next_page=found.more, end_cursor=encode_cursor(offset + size) if found.more else None)
         return SearchConnection(
-            hits=[SearchHit(score=h.score, node=n) for h, n in zip(hits, nodes) if n is not None],
+            hits=[SearchHit(score=h.score, node=n) for h, n in zip(found.hits, nodes) if n is not None],
             page_info=page,
-            _count=lambda: search.count(ctx.session(), text, kind=kind_value),
+            _count=lambda: answers.search_count(ctx.session(), text, kind=kind_value, as_of=as_of),
         )
 
     @strawberry.field(description="A paper by DOI (any common spelling: doi:, https://doi.org/ ...).")

@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlalchemy import event, func, or_, text
+from sqlalchemy import event, func, text
 from sqlmodel import Session, select
 
 from .identifiers import normalize_arxiv, normalize_doi, title_key
@@ -447,22 +447,6 @@ def upsert_measurement(
     session.flush()
     mark_changed(session)
     return UPDATED
-
-
-def search_nodes(session: Session, text_query: str, *, kind: str | None = None, limit: int = 20) -> list[Node]:
-    """Case-insensitive substring search over names and aliases (the API adds ranked full-text search)."""
-    pattern = f"%{text_query.lower()}%"
-    stmt = (
-        select(Node)
-        .outerjoin(Alias, Alias.node_id == Node.id)
-        .where(or_(func.lower(Node.name).like(pattern), Alias.alias.like(pattern), func.lower(Node.id).like(pattern)))
-        .distinct()
-        .order_by(Node.year, Node.id)
-        .limit(limit)
-    )
-    if kind:
-        stmt = stmt.where(Node.kind == kind)
-    return list(session.exec(stmt))
 
 
 PAPER_FIELDS = ("authors", "venue", "doi", "arxiv_id", "url", "abstract", "entry_type", "citation_key", "extra")
