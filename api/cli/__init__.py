@@ -20,7 +20,7 @@ from sqlalchemy.exc import DBAPIError
 
 from ...graph.errors import AiprogressError
 from . import ingest, interop, queries, render, serve, store
-from .common import err_console
+from .common import Command, err_console
 
 app = typer.Typer(
     name="aiprogress",
@@ -34,7 +34,7 @@ app = typer.Typer(
 
 for _family in (store, queries, ingest, interop, serve, render):
     for _name, _command in _family.COMMANDS.items():
-        app.command(_name)(_command)
+        app.command(_name, cls=Command)(_command)
 
 
 def _version() -> str:

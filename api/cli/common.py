@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from typer.core import TyperCommand
 from rich.markup import escape
 from rich.table import Table
 
@@ -20,6 +21,32 @@ from ...graph.errors import InvalidInput
 
 console = Console()
 err_console = Console(stderr=True, soft_wrap=True)
+
+
+class Command(TyperCommand):
+    """Help that names an argument by its metavar alone: typer would print
+    `{ID}` in the usage line and `ID <str>` in the list of arguments. These
+    are click's documented hooks for the usage line and the parameter lists."""
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            pieces += [_argument_name(param)] if param.param_type_name == "argument" else param.get_usage_pieces(ctx)
+        return pieces
+
+    def format_options(self, ctx: Any, formatter: Any) -> None:
+        params = self.get_params(ctx)
+        arguments = [(_argument_name(p), getattr(p, "help", None) or "") for p in params if p.param_type_name == "argument"]
+        options = [record for p in params if not p.param_type_name == "argument" and (record := p.get_help_record(ctx))]
+        for title, rows in (("Arguments", arguments), ("Options", options)):
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
+
+
+def _argument_name(param: Any) -> str:
+    name = param.metavar or (param.name or "").upper()
+    return name + ("..." if param.nargs != 1 else "")
 
 
 def setting_option(name: str, flag: str | None = None, *, metavar: str | None = None) -> Any:

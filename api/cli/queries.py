@@ -49,7 +49,7 @@ def _lineage(direction: str, node_id: str, depth: int | None, relation: list[str
     if direction == "origins" and result.fields:
         console.print(table("Fields of inspiration reached", ["field", "dist", "drawn on by"], [[f["name"], f["distance"], ", ".join(f["inspired"])] for f in result.fields]))
     if direction == "impact" and result.blocked:
-        console.print(table("Relaxes facts fed downstream, per constraint", ["constraint", "relaxes facts"], list(map(list, result.blocked.items()))))
+        console.print(table("Relaxes facts fed downstream, per constraint", ["constraint", "relaxes facts"], list(map(list, result.blocked.items())), whole=_NODE))
 
 
 def origins(
@@ -153,7 +153,7 @@ def narratives(
     ]
     console.print(table(f"Relaxes facts per period{_as_of(as_of)}", ["period", "relaxes", "focus", "hard share", "per constraint"], rows))
     rows = [[n["year"], f"{n['name']}\n{n['id']}", "\n".join(names.get(t["id"], t["id"]) for t in n["triggers"]) or "(no trigger recorded)"] for n in result.narratives]
-    console.print(table("Narratives", ["year", "narrative", "triggered by"], rows))
+    console.print(table("Narratives", ["year", "narrative", "triggered by"], rows, whole=_NODE))
     rows = [[c["period"], ", ".join(map(_short, c["from"])), ", ".join(map(_short, c["to"]))] for c in result.focus_changes]
     console.print(table("Where the focus changed", ["period", "from", "to"], rows))
 
@@ -231,7 +231,7 @@ def gaps(
         ("narrative without a trigger", full.narratives_without_trigger),
     ):
         rows += [[what, item] for item in items[:limit]]
-    console.print(table("Gaps: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counts.items()), ["gap", "where"], rows))
+    console.print(table("Gaps: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counts.items()), ["gap", "where"], rows, whole=("where",)))
 
 
 def search(
