@@ -15,6 +15,7 @@ undated facts between visible nodes stay.
 
 from __future__ import annotations
 
+import threading
 import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ from sqlmodel import Session
 from . import network, queries, search as text_search, service
 from .errors import InvalidInput, NotFound
 from .models import Edge, Measurement, Node, NodeKind, Paper, Quantity
-from .network import RELATIONS, Snapshot
+from .network import REL_CODE, RELATIONS, Snapshot
 from .queries.gaps import Gaps
 from .queries.lineage import IMPACT, ORIGINS, Lineage, Path, Reached
 from .queries.narratives import NarrativeShifts
@@ -100,6 +101,7 @@ def check_kind(kind: str | None) -> str | None:
 # --------------------------------------------------------------------------
 
 _as_of_graphs: weakref.WeakKeyDictionary[Snapshot, dict[int, Snapshot]] = weakref.WeakKeyDictionary()
+_as_of_lock = threading.Lock()
 
 
 def graph_at(session: Session, as_of: int | None = None) -> Snapshot:
@@ -109,25 +111,33 @@ def graph_at(session: Session, as_of: int | None = None) -> Snapshot:
     g = network.snapshot(session)
     if check_year(as_of) is None:
         return g
-    by_year = _as_of_graphs.setdefault(g, {})
-    if as_of not in by_year:
-        if len(by_year) > 16:
-            by_year.clear()
-        by_year[as_of] = _without_later(session, g, as_of)
-    return by_year[as_of]
+    with _as_of_lock:
+        found = _as_of_graphs.get(g, {}).get(as_of)
+    if found is None:
+        # Two threads may both build it: the same graph, the later one kept.
+        found = _without_later(session, g, as_of)
+        with _as_of_lock:
+            by_year = _as_of_graphs.setdefault(g, {})
+            if len(by_year) >= 16:
+                by_year.clear()
+            by_year[as_of] = found
+    return found
 
 
 def _without_later(session: Session, g: Snapshot, as_of: int) -> Snapshot:
     keep_node = np.fromiter((y is None or y <= as_of for y in g.years), dtype=bool, count=len(g))
     later = session.execute(select(Edge.source_id, Edge.relation, Edge.target_id).where(Edge.year > as_of)).all()
     keep_edge = keep_node[g.src] & keep_node[g.dst] if g.edge_count else np.zeros(0, dtype=bool)
-    for source, relation, target in later:
-        i, j = g.index.get(source), g.index.get(target)
-        if i is None or j is None or relation not in RELATIONS:
-            continue
-        for e in g.incident(i, relation=relation, direction="out"):
-            if int(g.dst[e]) == j:
-                keep_edge[e] = False
+    # A fact is (source, relation, target), unique in the store: one integer
+    # key per fact finds the later ones among a million edges in one pass.
+    later_keys = [
+        (g.index[source] * len(RELATIONS) + REL_CODE[relation]) * len(g) + g.index[target]
+        for source, relation, target in later
+        if source in g.index and target in g.index and relation in REL_CODE
+    ]
+    if later_keys and g.edge_count:
+        keys = (g.src.astype(np.int64) * len(RELATIONS) + g.rel) * len(g) + g.dst
+        keep_edge &= ~np.isin(keys, np.asarray(later_keys, dtype=np.int64))
     kept = np.flatnonzero(keep_node)
     new = np.full(len(g), -1, dtype=np.int32)
     new[kept] = np.arange(kept.size, dtype=np.int32)

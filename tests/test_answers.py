@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from api_support import TOKEN, api  # noqa: F401  (api is a fixture)
+from api_support import api  # noqa: F401  (api is a fixture)
 
 from aiprogress.graph import answers
 from aiprogress.graph import db as database

@@ -78,3 +78,21 @@ def test_version_and_help_without_placeholders(run):
         out = run(None, command, "--help")
         for placeholder in ("<bool>", "<str>", "<int", "[x>=", "<list[", "{", "(`--db`)"):
             assert placeholder not in out, f"{command} --help shows {placeholder}"
+
+
+def test_the_readme_questions_run(cli, builtin_db):
+    import re
+    import shlex
+    from pathlib import Path
+
+    from aiprogress.api.cli import queries
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    lines = [line.split("#", 1)[0] for line in re.findall(r"^aiprogress .*$", readme, flags=re.M)]
+    asked = [shlex.split(line)[1:] for line in lines if shlex.split(line)[1] in queries.COMMANDS]
+    assert {args[0] for args in asked} == set(queries.COMMANDS)
+    for args in asked:
+        if "--source" in args:  # names a file of the user's, not in the built-in history
+            continue
+        code, _, err = cli(*args, "--db", builtin_db)
+        assert code == 0, (args, err)

@@ -52,36 +52,33 @@ def _lineage(direction: str, node_id: str, depth: int | None, relation: list[str
         console.print(table("Relaxes facts fed downstream, per constraint", ["constraint", "relaxes facts"], list(map(list, result.blocked.items())), whole=_NODE))
 
 
-def origins(
-    node_id: IdArgument,
-    depth: DepthOption = None,
-    relation: RelationOption = None,
-    limit: LimitOption = 200,
-    as_of: AsOfOption = None,
-    db: DbOption = None,
-    json_out: JsonOption = False,
-) -> None:
-    """Where an idea comes from: every ancestor with its distance and the fact it was reached by (--json: all of them)."""
-    _lineage("origins", node_id, depth, relation, limit, as_of, db, json_out)
+def _lineage_command(direction: str, summary: str):
+    """The origins or the impact command: the same flags, one direction."""
+
+    def command(
+        node_id: IdArgument,
+        depth: DepthOption = None,
+        relation: RelationOption = None,
+        limit: LimitOption = 200,
+        as_of: AsOfOption = None,
+        db: DbOption = None,
+        json_out: JsonOption = False,
+    ) -> None:
+        _lineage(direction, node_id, depth, relation, limit, as_of, db, json_out)
+
+    command.__name__ = direction
+    command.__doc__ = summary
+    return command
 
 
-def impact(
-    node_id: IdArgument,
-    depth: DepthOption = None,
-    relation: RelationOption = None,
-    limit: LimitOption = 200,
-    as_of: AsOfOption = None,
-    db: DbOption = None,
-    json_out: JsonOption = False,
-) -> None:
-    """What an idea led to, and per constraint how many relaxes facts depend on it (--json: all of them)."""
-    _lineage("impact", node_id, depth, relation, limit, as_of, db, json_out)
+origins = _lineage_command("origins", "Where an idea comes from: every ancestor with its distance and the fact it was reached by (--json: all of them).")
+impact = _lineage_command("impact", "What an idea led to, and per constraint how many relaxes facts depend on it (--json: all of them).")
 
 
 def path(
     source: Annotated[str, typer.Argument(metavar="SOURCE", help="Start node: id, alias or citation key.", show_default=False)],
     target: Annotated[str, typer.Argument(metavar="TARGET", help="End node: id, alias or citation key.", show_default=False)],
-    undirected: Annotated[bool, typer.Option("--undirected", help="Ignore the direction of lineage (SOURCE need not be an origin of TARGET).")] = False,
+    directed: Annotated[bool, typer.Option("--directed/--undirected", help="Follow the direction of lineage (SOURCE an origin of TARGET), or ignore it.")] = True,
     relation: Annotated[list[str] | None, typer.Option("--relation", metavar="RELATION", help="Follow only these relations (repeatable; default all).")] = None,
     as_of: AsOfOption = None,
     db: DbOption = None,
@@ -89,7 +86,7 @@ def path(
 ) -> None:
     """The shortest chain of facts from SOURCE to TARGET, each with its relation and note."""
     with session_for(db) as session:
-        result = answers.path(session, source, target, directed=not undirected, relations=relation, as_of=as_of)
+        result = answers.path(session, source, target, directed=directed, relations=relation, as_of=as_of)
         data = result.to_dict()
         names = answers.labels(session, data["nodes"])
     if json_out:
