@@ -242,7 +242,7 @@ class GraphQueries:
 
     @strawberry.field(description="Every breakthrough on one constraint (id or alias, e.g. compute), in order of year.")
     def constraint_timeline(self, info: strawberry.Info, constraint: strawberry.ID, as_of: AsOf = None) -> ConstraintTimeline:
-        result = answers.timeline(info.context.session(), constraint, as_of=as_of)
+        result = answers.timeline(info.context.session(), constraint, as_of=as_of, measured=False)
         entries = [Breakthrough(year=b.year, evidence=fact_record(b.evidence), _id=b.id, _papers=[p["id"] for p in b.papers]) for b in result.entries]
         return ConstraintTimeline(entries=entries, supporting_edges=[e.evidence for e in entries], _constraint=result.constraint["id"])
 

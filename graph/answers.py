@@ -316,13 +316,15 @@ class TimelineAnswer:
         return {**self.timeline.to_dict(), "measurements": self.measurements, "why_empty": self.why_empty, "as_of": self.as_of}
 
 
-def timeline(session: Session, constraint: str, *, as_of: int | None = None) -> TimelineAnswer:
-    """Every breakthrough on one constraint, by year, with its papers and evidence."""
+def timeline(session: Session, constraint: str, *, as_of: int | None = None, measured: bool = True) -> TimelineAnswer:
+    """Every breakthrough on one constraint, by year, with its papers and
+    evidence, and (unless not `measured`) the measurements of the quantity
+    that shows its ceiling, from nodes in the graph of that year."""
     g = graph_at(session, as_of)
     node_id = resolve_constraint(session, g, constraint)
     result = queries.constraint_timeline(g, node_id)
-    quantity = MEASURED_BY.get(node_id)
-    measured: list[dict[str, Any]] = []
+    quantity = MEASURED_BY.get(node_id) if measured else None
+    found: list[dict[str, Any]] = []
     if quantity is not None:
         rows = session.execute(
             select(Measurement, Node.name, Node.year).join(Node, Node.id == Measurement.node_id)
@@ -330,9 +332,9 @@ def timeline(session: Session, constraint: str, *, as_of: int | None = None) -> 
         )
         for m, name, year in rows:
             if m.node_id in g.index:
-                measured.append({"node_id": m.node_id, "name": name, "year": year, "quantity": m.quantity, "value": m.value,
+                found.append({"node_id": m.node_id, "name": name, "year": year, "quantity": m.quantity, "value": m.value,
                                  "unit": m.unit, "source": m.source, "note": m.note})
-    return TimelineAnswer(timeline=result, measurements=measured, as_of=as_of)
+    return TimelineAnswer(timeline=result, measurements=found, as_of=as_of)
 
 
 def frontier(session: Session, *, now: int | None = None, as_of: int | None = None) -> list[ConstraintStatus]:
