@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import or_, select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from . import network, queries, search as text_search, service
@@ -126,14 +127,21 @@ def graph_at(session: Session, as_of: int | None = None) -> Snapshot:
 
 def _without_later(session: Session, g: Snapshot, as_of: int) -> Snapshot:
     keep_node = np.fromiter((y is None or y <= as_of for y in g.years), dtype=bool, count=len(g))
-    later = session.execute(select(Edge.source_id, Edge.relation, Edge.target_id).where(Edge.year > as_of)).all()
+    # Only the later facts between two visible nodes need finding: a fact
+    # touching a hidden node goes with it (and most later facts do).
+    source, target = aliased(Node), aliased(Node)
+    later = session.execute(
+        select(Edge.source_id, Edge.relation, Edge.target_id)
+        .join(source, source.id == Edge.source_id).join(target, target.id == Edge.target_id)
+        .where(Edge.year > as_of, or_(source.year.is_(None), source.year <= as_of), or_(target.year.is_(None), target.year <= as_of))
+    ).all()
     keep_edge = keep_node[g.src] & keep_node[g.dst] if g.edge_count else np.zeros(0, dtype=bool)
     # A fact is (source, relation, target), unique in the store: one integer
     # key per fact finds the later ones among a million edges in one pass.
     later_keys = [
-        (g.index[source] * len(RELATIONS) + REL_CODE[relation]) * len(g) + g.index[target]
-        for source, relation, target in later
-        if source in g.index and target in g.index and relation in REL_CODE
+        (g.index[source_id] * len(RELATIONS) + REL_CODE[relation]) * len(g) + g.index[target_id]
+        for source_id, relation, target_id in later
+        if source_id in g.index and target_id in g.index and relation in REL_CODE
     ]
     if later_keys and g.edge_count:
         keys = (g.src.astype(np.int64) * len(RELATIONS) + g.rel) * len(g) + g.dst
