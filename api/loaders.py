@@ -1,6 +1,6 @@
 """Batched loaders: one SQL statement per kind of thing per level of a query.
 
-GraphQL runs synchronously here (in a worker thread, see api/app.py), so
+GraphQL runs synchronously here (in a worker thread, see api/schema.py), so
 there is no event-loop tick in which to gather keys, as a DataLoader would.
 Instead every resolver that hands node rows to GraphQL announces them
 (`Loaders.seen`): their ids are *expected* by the loaders of what a node can
@@ -8,8 +8,15 @@ be asked for next (its edges, aliases, measurements, bibliographic row).
 The first miss of a loader fetches every key it expects in one statement,
 so a query for 100 papers with their edges and each neighbour's fields runs
 a fixed handful of statements, however many papers, edges and neighbours it
-returns (tests/test_api_loaders.py counts them). Nothing is fetched that the
-query does not ask for: expecting a key costs a set insertion.
+returns (tests/test_api_loaders.py counts them for every root field).
+Nothing is fetched that the query does not ask for: expecting a key costs a
+set insertion.
+
+A resolver that forgets to announce what it hands over would make each
+object fetch its own row (one statement per object: N+1). That is refused
+loudly instead: asking a loader for a key that is neither loaded nor
+expected raises `NotAnnounced`. A resolver that owns a whole batch (a root
+field's own ids) announces and reads in one call, `load`.
 
 Rows are read with SQLAlchemy Core (no ORM identity map): they are plain
 read-only records, which is all a GraphQL answer needs, and several times
@@ -77,12 +84,19 @@ def _chunks(keys: Sequence[Any]) -> Iterable[Sequence[Any]]:
         yield keys[start : start + CHUNK]
 
 
+class NotAnnounced(RuntimeError):
+    """A loader was asked for keys that no resolver announced: answering would
+    cost one statement per object (N+1). A bug of the resolver that handed
+    the objects over without `Loaders.seen` / `BatchLoader.expect`."""
+
+
 class BatchLoader:
     """Values by key, fetched in batches: the first `get` of a key not yet
     loaded fetches it together with every key announced by `expect` since
     the last fetch. Answers are cached for the request."""
 
-    def __init__(self, fetch: Callable[[list[Any]], Sequence[Any]]):
+    def __init__(self, name: str, fetch: Callable[[list[Any]], Sequence[Any]]):
+        self.name = name
         self._fetch = fetch
         self._cache: dict[Hashable, Any] = {}
         # Collections of expected keys, kept as given: most are never needed
@@ -108,15 +122,24 @@ class BatchLoader:
             self._load(missing)
         return [cache[k] for k in keys]
 
+    def load(self, keys: Sequence[Hashable]) -> list[Any]:
+        """Announce `keys` and read them: for a resolver that owns the whole
+        batch (a root field's own ids), not for one object among many."""
+        self.expect(keys)
+        return self.get_many(keys)
+
     def prime(self, key: Hashable, value: Any) -> None:
         self._cache.setdefault(key, value)
 
     def _load(self, keys: list[Hashable]) -> None:
         cache = self._cache
-        groups = [*self._expected, keys]
+        batch = dict.fromkeys(k for group in self._expected for k in group if k not in cache)
         self._expected.clear()
-        batch = list(dict.fromkeys(k for group in groups for k in group if k not in cache))
-        cache.update(zip(batch, self._fetch(batch)))
+        unannounced = [k for k in keys if k not in batch]
+        if unannounced:
+            raise NotAnnounced(f"the {self.name} loader was asked for {unannounced[:3]!r} ({len(unannounced)} in all), which no resolver announced")
+        keys = list(batch)
+        cache.update(zip(keys, self._fetch(keys)))
 
 
 class Loaders:
@@ -124,20 +147,23 @@ class Loaders:
 
     def __init__(self, session: Callable[[], Session]):
         self._session = session
-        self.node = BatchLoader(self._nodes)
-        self.paper = BatchLoader(self._papers)
-        self.edges = BatchLoader(self._edges)
-        self.aliases = BatchLoader(self._aliases)
-        self.measurements = BatchLoader(self._measurements)
+        self.node = BatchLoader("node", self._nodes)
+        self.paper = BatchLoader("paper", self._papers)
+        self.edges = BatchLoader("edges", self._edges)
+        self.aliases = BatchLoader("aliases", self._aliases)
+        self.measurements = BatchLoader("measurements", self._measurements)
 
     def seen(self, rows: Iterable[Any]) -> None:
         """Node rows about to be resolved: whatever is asked of one of them
-        next is fetched for all of them at once."""
+        next (their edges, or the rows themselves at an edge's end) is
+        fetched for all of them at once."""
         ids = []
         papers = []
+        node = self.node
         for row in rows:
             if row is None:
                 continue
+            node.prime(row.id, row)
             ids.append(row.id)
             if row.kind == "paper":
                 papers.append(row.id)
@@ -147,9 +173,17 @@ class Loaders:
         self.paper.expect(papers)
 
     def nodes(self, ids: Sequence[str]) -> list[Any]:
-        """Rows of `ids` (None for an id not stored); every row the node
-        loader fetches is announced as seen, a batch at a time."""
+        """Rows of `ids`, announced before (None for an id not stored); every
+        row the node loader fetches is announced as seen, a batch at a time."""
         return self.node.get_many(ids)
+
+    def load_nodes(self, ids: Sequence[str]) -> list[Any]:
+        """Rows of `ids`, announced here: for a root field's own nodes."""
+        return self.node.load(ids)
+
+    def expect_nodes(self, ids: Iterable[str]) -> None:
+        """Announce node ids that resolvers will ask for (each alone) later."""
+        self.node.expect(ids if isinstance(ids, (list, tuple, set, dict)) else list(ids))
 
     def _rows(self, table: Any, column: Any, keys: Sequence[Any]) -> list[Any]:
         rows: list[Any] = []
