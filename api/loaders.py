@@ -30,7 +30,7 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import make_dataclass
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlmodel import Session
 
 from ..graph.models import Alias, Edge, Measurement, Node, Paper
@@ -77,6 +77,18 @@ def edge_record(row: Any, direction: str | None = None) -> Any:
 _EDGE_SELECT = select(*(_edge.c[name] for name in EDGE_COLUMNS))
 _NODE_SELECT = select(*(_node.c[name] for name in NODE_COLUMNS))
 _SOURCE, _TARGET = EDGE_COLUMNS.index("source_id"), EDGE_COLUMNS.index("target_id")
+
+# The statements, built once: each is compiled once per database (SQLAlchemy
+# caches the compiled form under the statement's cache key, which a reused
+# statement object keeps), and a list of keys of any length is bound to the
+# one expanding parameter. Building and keying a select per request cost
+# more than running it.
+_KEYS = bindparam("keys", expanding=True)
+_NODES_BY_ID = _NODE_SELECT.where(_node.c.id.in_(_KEYS))
+_EDGES_OF = _EDGE_SELECT.where(or_(_edge.c.source_id.in_(_KEYS), _edge.c.target_id.in_(_KEYS))).order_by(_edge.c.relation, _edge.c.id)
+_PAPERS_OF = select(_paper).where(_paper.c.node_id.in_(_KEYS))
+_ALIASES_OF = select(_alias.c.node_id, _alias.c.alias).where(_alias.c.node_id.in_(_KEYS))
+_MEASUREMENTS_OF = select(_measurement).where(_measurement.c.node_id.in_(_KEYS))
 
 
 def _chunks(keys: Sequence[Any]) -> Iterable[Sequence[Any]]:
@@ -181,35 +193,30 @@ class Loaders:
         """Rows of `ids`, announced here: for a root field's own nodes."""
         return self.node.load(ids)
 
-    def expect_nodes(self, ids: Iterable[str]) -> None:
-        """Announce node ids that resolvers will ask for (each alone) later."""
-        self.node.expect(ids if isinstance(ids, (list, tuple, set, dict)) else list(ids))
-
-    def _rows(self, table: Any, column: Any, keys: Sequence[Any]) -> list[Any]:
-        rows: list[Any] = []
+    def _rows(self, statement: Any, keys: Sequence[Any]) -> Iterable[Any]:
+        """Rows of one of the statements above, for every key, a chunk at a
+        time; on the session's connection (its transaction), without the
+        ORM's work per statement: these are plain rows."""
+        connection = self._session().connection()
         for chunk in _chunks(keys):
-            rows.extend(self._session().execute(select(table).where(column.in_(chunk))).all())
-        return rows
+            yield from connection.execute(statement, {"keys": chunk})
 
     def _nodes(self, keys: list[str]) -> list[Any]:
-        found = {}
-        for chunk in _chunks(keys):
-            for row in self._session().execute(_NODE_SELECT.where(_node.c.id.in_(chunk))):
-                found[row.id] = NodeRecord(*row)
+        found = {row.id: NodeRecord(*row) for row in self._rows(_NODES_BY_ID, keys)}
         self.seen(found.values())
         return [found.get(k) for k in keys]
 
     def _papers(self, keys: list[str]) -> list[Any]:
-        found = {row.node_id: row for row in self._rows(_paper, _paper.c.node_id, keys)}
+        found = {row.node_id: row for row in self._rows(_PAPERS_OF, keys)}
         return [found.get(k) for k in keys]
 
     def _edges(self, keys: list[str]) -> list[list[Any]]:
         seen: dict[str, list[Any]] = defaultdict(list)
         others: dict[str, None] = {}
+        connection = self._session().connection()
         for chunk in _chunks(keys):
             members = set(chunk)
-            stmt = _EDGE_SELECT.where(or_(_edge.c.source_id.in_(chunk), _edge.c.target_id.in_(chunk))).order_by(_edge.c.relation, _edge.c.id)
-            for row in self._session().execute(stmt):
+            for row in connection.execute(_EDGES_OF, {"keys": chunk}):
                 source, target = row[_SOURCE], row[_TARGET]
                 # With chunks, an edge between two chunks is read twice: keep it once per end.
                 if source in members:
@@ -224,12 +231,12 @@ class Loaders:
 
     def _aliases(self, keys: list[str]) -> list[list[str]]:
         found: dict[str, list[str]] = defaultdict(list)
-        for row in self._rows(_alias, _alias.c.node_id, keys):
-            found[row.node_id].append(row.alias)
+        for node_id, alias in self._rows(_ALIASES_OF, keys):
+            found[node_id].append(alias)
         return [sorted(found.get(k, [])) for k in keys]
 
     def _measurements(self, keys: list[str]) -> list[list[Any]]:
         found: dict[str, list[Any]] = defaultdict(list)
-        for row in self._rows(_measurement, _measurement.c.node_id, keys):
+        for row in self._rows(_MEASUREMENTS_OF, keys):
             found[row.node_id].append(row)
         return [sorted(found.get(k, []), key=lambda m: (m.quantity, m.source)) for k in keys]

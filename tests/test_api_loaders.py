@@ -11,6 +11,7 @@ from contextlib import contextmanager
 import pytest
 from api_support import build_papers, make_api
 from sqlalchemy import event
+from sqlalchemy.engine.interfaces import CacheStats
 
 from aiprogress.api.context import Context
 from aiprogress.api.loaders import BatchLoader, NotAnnounced
@@ -29,11 +30,15 @@ REFERENCE = """query($n: Int!) { nodes(kind: paper, first: $n) {
 
 
 @contextmanager
-def counting(engine):
+def counting(engine, compiled: list | None = None):
+    """The statements run on `engine` meanwhile; with `compiled`, also each
+    one's SQLAlchemy compiled-cache outcome (CACHE_HIT: compiled before)."""
     statements: list[str] = []
 
-    def count(_conn, _cursor, statement, *_args):
+    def count(_conn, _cursor, statement, _parameters, context, _many):
         statements.append(statement)
+        if compiled is not None:
+            compiled.append((context.cache_hit, statement))
 
     event.listen(engine, "before_cursor_execute", count)
     try:
@@ -145,12 +150,15 @@ def test_root_field_runs_a_constant_number_of_statements(builtin_engine, field):
     for query, variables in ROOT_FIELDS[field]:
         for _ in ("warm-up (the first run loads the in-memory graph)", "counted"):
             context = Context(builtin_engine, config)
-            with counting(builtin_engine) as statements:
+            compiled = []
+            with counting(builtin_engine, compiled) as statements:
                 try:
                     result = schema.execute_sync(query, variable_values=variables, context_value=context)
                 finally:
                     context.close()
             assert not result.errors, result.errors
+        # Each statement was compiled once, on the warm-up run.
+        assert [statement for outcome, statement in compiled if outcome is not CacheStats.CACHE_HIT] == []
         runs.append(Counter(re.sub(r"\(\?(, \?)*\)", "(?)", s) for s in statements))
         sizes.append(_objects(result.data))
     small, large = runs[0], runs[-1]
