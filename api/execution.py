@@ -29,7 +29,11 @@ report the error with its message, path and location as it always would.
 `resolve_type` and `is_type_of` get no resolve info on the short path (None):
 one that needs it fails there and the value takes the general path.
 Should a strawberry release drop the `_is_default` marker, nothing counts as
-plain and every field takes the general path.
+plain and every field takes the general path. Hooks and markers are not
+public API, so pyproject.toml pins strawberry and graphql-core to the minor
+versions tested, and tests/test_api_execution.py is the gate for moving a
+pin: the same answers and errors as the general executor, and plain fields
+actually taking the short path.
 """
 
 from __future__ import annotations

@@ -6,6 +6,9 @@ checks arguments and takes the in-memory graph, as of a year when asked)
 and wraps its answer; nodes in answers are loaded through the DataLoaders,
 and every answer built on edges carries them as `supportingEdges` (each a
 stored fact with its note and provenance).
+A resolver announces every node id its answer can lead to (`_expect`)
+before handing it over, so that the nodes of a whole answer are read in
+one statement (api/loaders.py refuses ids nobody announced).
 """
 
 from __future__ import annotations
@@ -30,6 +33,15 @@ DEFAULT_REACHED = 100
 def fact_record(fact: EdgeFact) -> Any:
     """A query's supporting fact as the root of an `Edge`."""
     return EdgeRecord(fact.id, fact.source, fact.relation, fact.target, fact.provenance, fact.note, fact.year, fact.confidence, fact.inferred, None)
+
+
+def _expect(info: strawberry.Info, ids: Any) -> None:
+    """Announce the node ids (and the ends of the facts) an answer holds."""
+    info.context.loaders.node.expect(ids)
+
+
+def _fact_ends(facts: Any) -> list[str]:
+    return [end for fact in facts for end in (fact.source, fact.target)]
 
 
 def _nodes(info: strawberry.Info, ids: list[str]) -> list[Any]:
@@ -87,6 +99,10 @@ def _lineage(info: strawberry.Info, which: str, id: str, depth: int | None, rela
     answer = answers.lineage(info.context.session(), which, id, depth=depth, relations=_relations(relations),
                              limit=page_size(info, limit, argument="limit"), as_of=as_of)
     result, reached = answer.lineage, answer.reached
+    # A chain to a reached node passes only through nearer nodes, all listed
+    # before it: the start, the reached nodes and the ends of their facts
+    # cover every node the answer can ask for.
+    _expect(info, [result.root["id"], *(r.id for r in reached), *_fact_ends(r.via for r in reached)])
     return Lineage(
         direction=result.direction, relations=list(result.relations), depth=result.depth, count=result.count,
         reached=[Reached(distance=r.distance, via=fact_record(r.via), _id=r.id, _lineage=result) for r in reached],
@@ -238,17 +254,21 @@ class GraphQueries:
     @strawberry.field(description="The shortest chain of facts from `source` to `target` (directed: source must be an origin of target).")
     def path(self, info: strawberry.Info, source: strawberry.ID, target: strawberry.ID, directed: bool = True, relations: list[Relation] | None = None, as_of: AsOf = None) -> Path:
         result = answers.path(info.context.session(), source, target, directed=directed, relations=_relations(relations), as_of=as_of)
+        _expect(info, [*result.nodes(), *_fact_ends(result.steps)])
         return Path(directed=result.directed, length=result.length, supporting_edges=[fact_record(f) for f in result.steps], _ids=result.nodes())
 
     @strawberry.field(description="Every breakthrough on one constraint (id or alias, e.g. compute), in order of year.")
     def constraint_timeline(self, info: strawberry.Info, constraint: strawberry.ID, as_of: AsOf = None) -> ConstraintTimeline:
         result = answers.timeline(info.context.session(), constraint, as_of=as_of, measured=False)
         entries = [Breakthrough(year=b.year, evidence=fact_record(b.evidence), _id=b.id, _papers=[p["id"] for p in b.papers]) for b in result.entries]
+        _expect(info, [result.constraint["id"], *(b._id for b in entries), *(p for b in entries for p in b._papers), *_fact_ends(b.evidence for b in result.entries)])
         return ConstraintTimeline(entries=entries, supporting_edges=[e.evidence for e in entries], _constraint=result.constraint["id"])
 
     @strawberry.field(description="Narratives with their triggers in order of year, and the constraint in focus per period with the points where it changed.")
     def narrative_shifts(self, info: strawberry.Info, bucket_years: int = 5, as_of: AsOf = None) -> NarrativeShifts:
         result = answers.narratives(info.context.session(), bucket_years=bucket_years, as_of=as_of)
+        _expect(info, [x["id"] for n in result.narratives for x in (n, *n["triggers"])])
+        info.context.loaders.edges.expect([n["id"] for n in result.narratives])
         return NarrativeShifts(
             bucket_years=result.bucket_years,
             periods=[Period(start=p["start"], end=p["end"], total=p["total"], focus=p["focus"], relaxes=p["relaxes"], hard_share=p["hard_share"], leverage_share=p["leverage_share"]) for p in result.periods],
@@ -272,7 +292,10 @@ class GraphQueries:
 
     @strawberry.field(description="Which constraints bind now: per constraint its latest breakthrough and how many in the last decade.")
     def frontier(self, info: strawberry.Info, now: int | None = None, as_of: AsOf = None) -> list[ConstraintStatus]:
-        return answers.frontier(info.context.session(), now=now, as_of=as_of)
+        statuses = answers.frontier(info.context.session(), now=now, as_of=as_of)
+        _expect(info, [s.id for s in statuses])
+        info.context.loaders.edges.expect([s.id for s in statuses])
+        return statuses
 
     @strawberry.field(description="What the graph is missing, to guide curation.")
     def gaps(self, info: strawberry.Info, limit: int | None = None, as_of: AsOf = None) -> Gaps:

@@ -35,6 +35,7 @@ from .queries.lineage import IMPACT, ORIGINS, Lineage, Path, Reached
 from .queries.narratives import NarrativeShifts
 from .queries.timeline import ConstraintStatus, Timeline
 from .queries.topics import Shift, corpus
+from .relations import relation_names
 
 KINDS: tuple[str, ...] = tuple(k.value for k in NodeKind)
 LINEAGE_DIRECTIONS = (ORIGINS, IMPACT)
@@ -79,16 +80,11 @@ def check_limit(limit: int | None, what: str = "limit") -> int | None:
 
 
 def check_relations(relations: Iterable[str] | None) -> tuple[str, ...] | None:
-    """The relations a walk follows, or None for its default."""
+    """The relations a walk follows, in either spelling (`inspired_by`), or
+    None for its default."""
     if relations is None:
         return None
-    chosen = tuple(dict.fromkeys(r for r in relations if r))
-    if not chosen:
-        return None
-    unknown = [r for r in chosen if r not in RELATIONS]
-    if unknown:
-        raise InvalidInput(f"unknown relation(s) {', '.join(map(repr, unknown))}; known: {', '.join(RELATIONS)}", where="relations")
-    return chosen
+    return relation_names(r for r in relations if r) or None
 
 
 def check_kind(kind: str | None) -> str | None:

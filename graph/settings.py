@@ -38,6 +38,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_file_bytes", 200_000_000, "Largest BibTeX file `ingest` reads, in bytes."),
     Setting("max_entries", 500_000, "Most entries one BibTeX file may hold."),
     Setting("max_field_chars", 100_000, "Longest BibTeX field value accepted, in characters."),
+    Setting("max_key_length", 400, "Longest node id, alias or citation key stored, in characters (at most 400)."),
     Setting("ingest_batch_size", 2_000, "BibTeX entries written per transaction by `ingest`; a killed ingest keeps whole batches."),
     Setting("max_query_depth", 12, "Deepest GraphQL query accepted."),
     Setting("max_query_cost", 50_000, "Largest estimated GraphQL query cost accepted."),

@@ -29,6 +29,7 @@ from .errors import InvalidInput
 from .layout import SPREAD, force_layout
 from .models import CONSTRAINT_IDS, NodeKind, Relation
 from .network import RELATIONS, REL_CODE, Snapshot
+from .relations import spelling
 
 KINDS: tuple[str, ...] = tuple(k.value for k in NodeKind)
 FOCUS_MODES = ("origins", "impact")
@@ -75,7 +76,8 @@ class ViewFilter:
         """A filter from user input (query strings, CLI flags), checked:
         InvalidInput names the offending value and the accepted ones."""
         kind_set = _checked("kind", kinds, KINDS)
-        relation_set = _checked("relation", relations, RELATIONS)
+        # A relation in any spelling (Inspired_By) is the stored one (inspired-by).
+        relation_set = _checked("relation", relations and [spelling(r) for r in relations if r], RELATIONS)
         if year_from is not None and year_to is not None and year_from > year_to:
             raise InvalidInput(f"year range {year_from}..{year_to} is empty: the first year is after the last", where="year")
         if mode is not None and mode not in FOCUS_MODES:

@@ -16,6 +16,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ...graph import settings
+from ...graph.errors import AiprogressError
 from ...ingest import bibtex, load
 from .common import DbOption, JsonOption, console, err_console, open_engine, print_json, setting_option, table
 
@@ -44,6 +45,7 @@ def ingest(
     sources = load.bib_files(paths)
     engine = open_engine(db, create=True)
     reports = []
+    failure: AiprogressError | None = None
     try:
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=err_console, transient=True, disable=json_out) as bar:
@@ -55,12 +57,18 @@ def ingest(
             for report in load.ingest_sources(engine, sources, limits=limits, strict=strict, dry_run=dry_run,
                                               overwrite=overwrite, progress=progress):
                 reports.append(report)
+    except AiprogressError as exc:
+        # The file that failed outright still gets its line in --report.
+        failure = exc
+        reports.append(load.IngestReport(source=sources[min(len(reports), len(sources) - 1)], dry_run=dry_run, aborted=str(exc)))
     finally:
         engine.dispose()
 
     data = {"dry_run": dry_run, "files": [r.to_dict() for r in reports]}
     if report_path is not None:
         report_path.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+    if failure is not None:
+        raise failure
     if json_out:
         print_json(data)
     else:

@@ -9,11 +9,11 @@ from typing import Annotated, Any
 
 import typer
 
-from ...graph import answers
+from ...graph import answers, network
 from .common import AsOfOption, DbOption, IdArgument, JsonOption, LimitOption, console, print_json, say, session_for, table
 
 DepthOption = Annotated[int | None, typer.Option("--depth", metavar="N", help="Most steps walked (default: no limit).")]
-RelationOption = Annotated[list[str] | None, typer.Option("--relation", metavar="RELATION", help="Follow only these relations (repeatable; default enables, inspired-by, introduces).")]
+RelationOption = Annotated[list[str] | None, typer.Option("--relation", metavar="RELATION", help=f"Follow only these relations (repeatable; default {', '.join(network.LINEAGE_RELATIONS)}).")]
 
 # Columns holding node ids, kept whole in an 80-column terminal.
 _NODE = ("node", "breakthrough", "constraint", "narrative")

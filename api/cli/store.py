@@ -68,7 +68,7 @@ def show(
     rows = []
     for e in detail.edges:
         fact = f"this -{e.relation}-> {e.other_id}" if e.direction == "out" else f"{e.other_id} -{e.relation}-> this"
-        rows.append([fact, e.other_name, e.year, e.note, e.provenance])
+        rows.append([fact, e.other.name, e.year, e.note, e.provenance])
     console.print(table("Edges", ["fact", "other end", "year", "note", "provenance"], rows, whole=("fact",)))
 
 
