@@ -158,3 +158,18 @@ def test_arguments_are_checked_once_with_the_same_error_everywhere(api, cli, bui
     code, _, err = cli("origins", "transformer", "--relation", "rhymes-with", "--db", builtin_db)
     assert code != 0 and "rhymes-with" in err
     assert api.client.get("/api/focus/transformer", params={"mode": "sideways"}).status_code == 400
+
+
+def test_render_and_the_page_view_as_of_a_year(api, cli, builtin_db, tmp_path):
+    import re
+
+    out = tmp_path / "2012.html"
+    code, _, err = cli("render", "--out", out, "--as-of", "2012", "--db", builtin_db)
+    assert code == 0, err
+    bundle = json.loads(re.search(r'<script type="application/json" id="aiprogress-data">(.*?)</script>', out.read_text()).group(1))
+    years = [n["year"] for n in bundle["view"]["nodes"] if n.get("year") is not None]
+    assert years and max(years) == 2012
+    assert max(n["year"] for n in bundle["timeline"]["narratives"] if n["year"] is not None) <= 2012
+    drawn = api.client.get("/api/view", params={"as_of": 2012, "constraint": "compute"}).json()  # a slug names the constraint too
+    assert {n["id"] for n in drawn["nodes"]} <= {n["id"] for n in bundle["view"]["nodes"]}
+    assert "constraint:compute" in {n["id"] for n in drawn["nodes"]}
