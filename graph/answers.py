@@ -19,6 +19,7 @@ import threading
 import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -227,9 +228,14 @@ class LineageAnswer:
     the whole walk (its count, chains, fields and blocked constraints)."""
 
     lineage: Lineage
-    reached: list[Reached]
     limit: int | None
     as_of: int | None
+
+    @cached_property
+    def reached(self) -> list[Reached]:
+        # Read on demand: each listed node's fact is fetched with its
+        # evidence, which a caller wanting only ids (the page's focus) skips.
+        return self.lineage.reached(self.limit)
 
     @property
     def root(self) -> dict[str, Any]:
@@ -252,7 +258,7 @@ def lineage(session: Session, direction: str, ref: str, *, depth: int | None = N
     g = graph_at(session, as_of)
     walk = queries.origins if direction == ORIGINS else queries.impact
     result = walk(g, resolve(session, g, ref), depth=depth, relations=relations)
-    return LineageAnswer(lineage=result, reached=result.reached(limit), limit=limit, as_of=as_of)
+    return LineageAnswer(lineage=result, limit=limit, as_of=as_of)
 
 
 def origins(session: Session, ref: str, *, depth: int | None = None, relations: Iterable[str] | None = None,

@@ -173,3 +173,14 @@ def test_render_and_the_page_view_as_of_a_year(api, cli, builtin_db, tmp_path):
     drawn = api.client.get("/api/view", params={"as_of": 2012, "constraint": "compute"}).json()  # a slug names the constraint too
     assert {n["id"] for n in drawn["nodes"]} <= {n["id"] for n in bundle["view"]["nodes"]}
     assert "constraint:compute" in {n["id"] for n in drawn["nodes"]}
+
+
+def test_the_page_focus_reads_no_evidence(builtin_engine):
+    from sqlalchemy import event
+
+    statements: list[str] = []
+    event.listen(builtin_engine, "before_cursor_execute", lambda conn, cursor, statement, *rest: statements.append(statement))
+    with database.session_scope(builtin_engine) as session:
+        ids = answers.focus(session, "backpropagation", "impact")
+    assert len(ids) > 20 and ids[0] == "technique:backpropagation"
+    assert statements and not [s for s in statements if "note" in s], "the focus needs ids only, not the facts' notes"
