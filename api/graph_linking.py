@@ -1,7 +1,8 @@
 """GraphQL for the linker: the `adoption` query (how a corpus took up a
 technique, or the techniques relaxing each constraint) and the
-`rejectLink` / `confirmLink` mutations. Resolvers call graph/linking.py and
-graph/queries/adoption.py, as the CLI does (api/cli_linking.py)."""
+`rejectLink` / `confirmLink` mutations. Resolvers call graph.answers and
+graph/linking.py, as the CLI does (api/cli/linking.py), and announce the
+nodes they hand over (api/loaders.py)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,9 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.permission import BasePermission
 
-from ..graph import linking, network, service
+from ..graph import answers, linking
 from ..graph.errors import InvalidInput
-from ..graph.queries import adoption as adoption_module
-from .graph_queries import _node
+from .graph_queries import AsOf, _expect, _node
 from .types import Node
 
 
@@ -63,19 +63,19 @@ class LinkingQueries:
     def adoption(
         self, info: strawberry.Info, technique: strawberry.ID | None = None, by_constraint: bool = False,
         source: Annotated[str | None, strawberry.argument(description="Only papers ingested from this file (e.g. all_P_acl.bib) or provenance.")] = None,
-        year_from: int | None = None, year_to: int | None = None,
+        year_from: int | None = None, year_to: int | None = None, as_of: AsOf = None,
     ) -> Adoption:
         if (technique is None) == (not by_constraint):
             raise InvalidInput("give a technique, or byConstraint: true")
         session = info.context.session()
-        ids = service.papers_from(session, source) if source else None
-        g = network.snapshot(session)
         if by_constraint:
-            r = adoption_module.adoption_by_constraint(g, papers=ids, year_from=year_from, year_to=year_to)
+            r = answers.adoption_by_constraint(session, source=source, year_from=year_from, year_to=year_to, as_of=as_of)
+            _expect(info, [c["id"] for c in r.constraints])
             years = [ConstraintYear(year=y["year"], papers=y["papers"], constraints=[
                 ConstraintShare(count=y["counts"][c], share=y["shares"][c], _id=c) for c in y["counts"]]) for y in r.years]
             return Adoption(papers=r.papers, using=None, years=[], by_constraint=years, _technique=None)
-        r = adoption_module.adoption(g, service.resolve_id(session, technique), papers=ids, year_from=year_from, year_to=year_to)
+        r = answers.adoption(session, technique, source=source, year_from=year_from, year_to=year_to, as_of=as_of)
+        _expect(info, [r.technique["id"]])
         return Adoption(papers=r.papers, using=r.using, years=[AdoptionYear(**vars(y)) for y in r.years], by_constraint=[], _technique=r.technique["id"])
 
 

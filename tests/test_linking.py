@@ -8,7 +8,8 @@ from sqlalchemy import select, text
 from sqlmodel import Session
 
 from aiprogress.graph import db as database
-from aiprogress.graph import linking, mentions, network, service
+from aiprogress.graph import answers, linking, mentions, network, service
+from aiprogress.graph.errors import NotFound
 from aiprogress.graph.models import Edge
 from aiprogress.graph.queries import adoption, candidates
 from aiprogress.ingest import load
@@ -194,9 +195,47 @@ def test_cli_link_review_and_adoption(builtin_db, cli, tmp_path):
     code, out, _ = cli("adoption", "technique:lstm", "--source", "corpus.bib", "--db", builtin_db)
     assert code == 0 and "used by 1 of 3" in out and "100.0%" in out
     code, out, _ = cli("adoption", "--by", "constraint", "--source", "corpus.bib", "--db", builtin_db)
-    assert code == 0 and "architecture" in out
+    assert code == 0 and "Architecture" in out and "100.0%" in out
     code, _, err = cli("adoption", "--db", builtin_db)
     assert code != 0 and "--by constraint" in err
+
+
+def test_answers_adoption_and_corpus_use_as_of_a_year(builtin_engine):
+    load.ingest_source(builtin_engine, "corpus.bib", text=BIB)
+    with Session(builtin_engine) as s:
+        lstm = answers.adoption(s, "lstm", source="corpus.bib", as_of=2016)
+        assert [(y.year, y.using) for y in lstm.years] == [(2001, 0), (2015, 0)]  # paper:a (2017) is not yet written
+        assert answers.adoption(s, "lstm", source="corpus.bib").using == 1
+        before = answers.corpus_use(s, "technique:lstm", as_of=2016)
+        assert before["papers"] == answers.corpus_use(s, "technique:lstm")["papers"] - 1
+        with pytest.raises(NotFound, match="after the year asked for"):
+            answers.adoption(s, "technique:transformer", as_of=2010)
+        impact = answers.impact(s, "technique:lstm", corpus=True).to_dict()
+        assert impact["corpus_use"]["by_source"]["bibtex:corpus.bib"] == 1
+        origins = answers.origins(s, "paper:a", corpus=True).to_dict()
+        assert {t["id"] for t in origins["techniques_used"]} >= {"technique:lstm", "technique:attention"}
+        assert "corpus_use" not in answers.impact(s, "paper:a", corpus=True).to_dict()
+
+
+def test_linker_tables_fit_80_columns(builtin_db, cli, tmp_path, monkeypatch):
+    from aiprogress.api.cli import common
+
+    bib = tmp_path / "corpus.bib"
+    bib.write_text(BIB)
+    assert cli("ingest", bib, "--db", builtin_db)[0] == 0
+    monkeypatch.setattr(common.console, "width", 80)
+    for args, whole in (
+        (["adoption", "--by", "constraint"], ["Optimization & regularization", "Architecture"]),
+        (["adoption", "lstm"], ["LSTM (technique:lstm): used by"]),
+        (["impact", "technique:lstm"], ["Papers using technique:lstm", "bibtex:corpus.bib", "paper:hochreiter1997long"]),
+        (["origins", "paper:a"], ["technique:attention", "technique:encoder-decoder"]),
+    ):
+        code, out, err = cli(*args, "--db", builtin_db)
+        assert code == 0, err
+        lines = out.splitlines()
+        assert max(map(len, lines)) <= 80, out
+        for text in whole:
+            assert any(text in line for line in lines), f"{text!r} is not on one line in:\n{out}"
 
 
 def test_graphql_adoption_and_verdicts_need_the_token(api):
