@@ -35,11 +35,14 @@ from .types import (
     NodeKind,
     PageInfo,
     Paper,
+    Problem,
+    Proposal,
     Relation,
     SearchConnection,
     SearchHit,
     Stats,
     Technique,
+    Theme,
     decode_cursor,
     encode_cursor,
     input_values,
@@ -209,7 +212,7 @@ def build_schema(settings: dict[str, Any]) -> strawberry.Schema:
     return Schema(
         query=Query,
         mutation=Mutation,
-        types=[Paper, Technique, Constraint, Narrative, Field],
+        types=[Paper, Technique, Constraint, Narrative, Field, Proposal, Problem, Theme],
         extensions=[
             *limits.extensions_for(settings, list_size_estimate=EDGE_FANOUT_ESTIMATE),
             # A client repeats its queries: parse and validate (limits included:

@@ -63,7 +63,7 @@ def _other_end(record: Any) -> str:
     return record.target_id if record.direction == "out" else record.source_id
 
 
-@strawberry.interface(description="A node of the graph: a paper, technique, constraint, narrative or field.")
+@strawberry.interface(description="A node of the graph: a paper, technique, constraint, narrative, field, proposal, problem or theme.")
 @fields_from(models.Node, exclude=("category", "binding"), types_={"id": strawberry.ID, "kind": NodeKind})
 class Node:
     @classmethod
@@ -155,7 +155,22 @@ class Field(Node):
     is_type_of = _is_kind("field")
 
 
-TYPE_NAME_OF_KIND = {"paper": "Paper", "technique": "Technique", "constraint": "Constraint", "narrative": "Narrative", "field": "Field"}
+@strawberry.type(description="One author's argument for where the field should go (not a shift the field went through), naming problems and themes.")
+class Proposal(Node):
+    is_type_of = _is_kind("proposal")
+
+
+@strawberry.type(description="An open problem a proposal names; it bears on constraints.")
+class Problem(Node):
+    is_type_of = _is_kind("problem")
+
+
+@strawberry.type(description="An idea a proposal argues for; existing techniques embody it.")
+class Theme(Node):
+    is_type_of = _is_kind("theme")
+
+
+TYPE_NAME_OF_KIND = {"paper": "Paper", "technique": "Technique", "constraint": "Constraint", "narrative": "Narrative", "field": "Field", "proposal": "Proposal", "problem": "Problem", "theme": "Theme"}
 
 
 @strawberry.type(description="A fact between two nodes (source -relation-> target), with its evidence.")
@@ -267,6 +282,7 @@ class Stats:
     total_edges: int
     measurements: int
     aliases: int
+    constraint_statuses: int = strawberry.field(description="Recorded constraint statuses (binding, expected-to-bind, solved, open), each with its year and source.")
 
     @classmethod
     def from_dict(cls, counts: dict[str, Any]) -> Stats:
@@ -277,6 +293,7 @@ class Stats:
             total_edges=counts["total_edges"],
             measurements=counts["measurements"],
             aliases=counts["aliases"],
+            constraint_statuses=counts["constraint_statuses"],
         )
 
 

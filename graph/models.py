@@ -24,6 +24,9 @@ class NodeKind(str, Enum):
     constraint = "constraint"
     narrative = "narrative"
     field = "field"
+    proposal = "proposal"  # one author's argument for where the field should go, not a shift it went through
+    problem = "problem"  # an open problem a proposal names, bearing on constraints
+    theme = "theme"  # an idea a proposal argues for, embodied by existing techniques
 
 
 class TechniqueCategory(str, Enum):
@@ -32,6 +35,7 @@ class TechniqueCategory(str, Enum):
     dataset = "dataset"
     hardware = "hardware"
     software = "software"
+    model = "model"  # a trained, released model or system (GPT-3, BERT, ChatGPT), not a design
 
 
 class Binding(str, Enum):
@@ -52,6 +56,19 @@ class Relation(str, Enum):
     introduces = "introduces"  # paper -> technique it introduced or demonstrated
     cites = "cites"  # citing paper -> cited paper
     triggered = "triggered"  # paper/technique -> narrative it set off
+    focuses_on = "focuses-on"  # narrative -> constraint the framework says it was about
+    names = "names"  # proposal -> problem it targets or theme it argues for
+    bears_on = "bears-on"  # problem -> constraint it limits
+    embodies = "embodies"  # technique/paper -> theme it already puts into practice
+
+
+class Status(str, Enum):
+    """What a source said about a constraint at a point in time."""
+
+    binding = "binding"  # the limit on progress now
+    expected_to_bind = "expected-to-bind"  # named as the limit to come
+    solved = "solved"  # largely solved: no longer a limit
+    open = "open"  # neither binding nor solved: relaxed by ordinary progress
 
 
 class Quantity(str, Enum):
@@ -71,7 +88,7 @@ CONSTRAINT_IDS = (
     "constraint:energy",
 )
 
-_P, _T, _C, _N, _F = (k.value for k in NodeKind)
+_P, _T, _C, _N, _F, _PR, _PB, _TH = (k.value for k in NodeKind)
 
 # Which kinds each relation may join: (allowed source kinds, allowed target kinds).
 RELATION_RULES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
@@ -81,6 +98,10 @@ RELATION_RULES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     Relation.introduces.value: (frozenset({_P}), frozenset({_T})),
     Relation.cites.value: (frozenset({_P}), frozenset({_P})),
     Relation.triggered.value: (frozenset({_P, _T}), frozenset({_N})),
+    Relation.focuses_on.value: (frozenset({_N}), frozenset({_C})),
+    Relation.names.value: (frozenset({_PR}), frozenset({_PB, _TH})),
+    Relation.bears_on.value: (frozenset({_PB}), frozenset({_C})),
+    Relation.embodies.value: (frozenset({_T, _P}), frozenset({_TH})),
 }
 
 RELATION_DIRECTIONS: dict[str, str] = {
@@ -90,6 +111,10 @@ RELATION_DIRECTIONS: dict[str, str] = {
     "introduces": "paper -> the technique it introduced or demonstrated",
     "cites": "citing paper -> cited paper",
     "triggered": "paper or technique -> the narrative it set off",
+    "focuses-on": "narrative -> the constraint the framework says it was about",
+    "names": "proposal -> the problem it targets or the theme it argues for",
+    "bears-on": "problem -> the constraint it limits",
+    "embodies": "technique or paper -> the theme it already puts into practice",
 }
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -114,11 +139,11 @@ class Node(SQLModel, table=True):
     )
 
     id: str = Field(primary_key=True, max_length=400, description="Stable id `kind:slug`.")
-    kind: str = Field(index=True, max_length=20, description="paper, technique, constraint, narrative or field.")
+    kind: str = Field(index=True, max_length=20, description="paper, technique, constraint, narrative, field, proposal, problem or theme.")
     name: str = Field(description="Display name; a paper's title.")
     description: str | None = Field(default=None, description="What it is and why it matters, in prose.")
     year: int | None = Field(default=None, index=True, description="Year of publication or first appearance.")
-    category: str | None = Field(default=None, max_length=20, description="Techniques: method, architecture, dataset, hardware or software.")
+    category: str | None = Field(default=None, max_length=20, description="Techniques: method, architecture, dataset, hardware, software or model.")
     binding: str | None = Field(default=None, max_length=10, description="Constraints: hard or leverage.")
     provenance: str = Field(default="user", description="Where the node came from.")
 
@@ -196,7 +221,26 @@ class Measurement(SQLModel, table=True):
     note: str = ""
 
 
-TABLES = (Node.__table__, Paper.__table__, Alias.__table__, Edge.__table__, Measurement.__table__)
+class StatusRecord(SQLModel, table=True):
+    """A constraint's status as a source recorded it in a year (binding,
+    expected-to-bind, solved, open). Statuses change over time, so the
+    answer to "what binds now" is the latest record up to the year asked."""
+
+    __tablename__ = "status_record"
+    __table_args__ = (
+        UniqueConstraint("constraint_id", "year", name="uq_status_record"),
+        CheckConstraint(f"status IN ({_values(Status)})", name="ck_status_record_status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    constraint_id: str = Field(sa_column=Column(String(400), ForeignKey("node.id", ondelete="CASCADE"), nullable=False, index=True))
+    year: int = Field(description="When the source recorded the status.")
+    status: str = Field(max_length=20, description="binding, expected-to-bind, solved or open.")
+    source: str = Field(description="Where the status was stated.")
+    note: str = Field(default="", description="The evidence, in the source's terms.")
+
+
+TABLES = (Node.__table__, Paper.__table__, Alias.__table__, Edge.__table__, Measurement.__table__, StatusRecord.__table__)
 
 
 class Meta(SQLModel, table=True):

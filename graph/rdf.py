@@ -28,6 +28,8 @@ Vocabulary (prefix `aip:` = `urn:aiprogress:ns:`):
     measurements      urn:aiprogress:measurement:<node>/<quantity>/<source>
                       a aip:Measurement; aip:ofNode; aip:quantity; rdf:value
                       (xsd:double); aip:unit; dcterms:source; aip:note
+    statuses          urn:aiprogress:status:<constraint>/<year> a aip:ConstraintStatus;
+                      aip:ofNode; aip:year; aip:status; dcterms:source; aip:note
     provenance        urn:aiprogress:source:<provenance string> a prov:Entity;
                       rdfs:label "<provenance string>"
 
@@ -58,7 +60,7 @@ from sqlmodel import Session
 
 from . import service
 from .errors import AiprogressError, InvalidInput
-from .models import Alias, Edge, Measurement, Node, NodeKind, Paper, Relation
+from .models import Alias, Edge, Measurement, Node, NodeKind, Paper, Relation, StatusRecord
 
 AIP = Namespace("urn:aiprogress:ns:")
 BIBO = Namespace("http://purl.org/ontology/bibo/")
@@ -67,6 +69,7 @@ NODE = "urn:aiprogress:node:"
 FACT = "urn:aiprogress:fact:"
 ALIAS = "urn:aiprogress:alias:"
 MEASUREMENT = "urn:aiprogress:measurement:"
+STATUS = "urn:aiprogress:status:"
 SOURCE = "urn:aiprogress:source:"
 SCHEMES = {
     NodeKind.constraint.value: URIRef("urn:aiprogress:scheme:constraints"),
@@ -78,6 +81,9 @@ KIND_CLASS = {
     NodeKind.constraint.value: AIP.Constraint,
     NodeKind.narrative.value: AIP.Narrative,
     NodeKind.field.value: AIP.Field,
+    NodeKind.proposal.value: AIP.Proposal,
+    NodeKind.problem.value: AIP.Problem,
+    NodeKind.theme.value: AIP.Theme,
 }
 CLASS_KIND = {cls: kind for kind, cls in KIND_CLASS.items()}
 RELATION_PROPERTY = {r.value: AIP[r.value] for r in Relation}
@@ -282,6 +288,18 @@ def statements(session: Session, make: Callable = ox.Triple) -> Iterator:
         if note:
             yield make(s, note_prop, ox.Literal(note))
 
+    status_class, status_prop = _ox(AIP.ConstraintStatus), _ox(AIP.status)
+    r = StatusRecord.__table__.c
+    for constraint_id, year, status, source, note in session.execute(select(r.constraint_id, r.year, r.status, r.source, r.note)):
+        s = ox.NamedNode(f"{STATUS}{quote(constraint_id, safe='')}/{year}")
+        yield make(s, a, status_class)
+        yield make(s, of_node, node_iris[constraint_id])
+        yield make(s, p_year, ox.Literal(year))
+        yield make(s, status_prop, ox.Literal(status))
+        yield make(s, source_prop, ox.Literal(source))
+        if note:
+            yield make(s, note_prop, ox.Literal(note))
+
 
 SERIALIZATIONS = {"turtle": ox.RdfFormat.TURTLE, "json-ld": ox.RdfFormat.JSON_LD, "nt": ox.RdfFormat.N_TRIPLES}
 
@@ -362,7 +380,7 @@ def from_rdf(session: Session, graph: Graph, *, default_provenance: str = "rdf")
     service layer, in the caller's transaction. Returns counts of what was
     read. Triples outside the vocabulary are ignored; a malformed node, edge
     or measurement raises InvalidInput naming its IRI."""
-    counts = {"nodes": 0, "aliases": 0, "edges": 0, "measurements": 0}
+    counts = {"nodes": 0, "aliases": 0, "edges": 0, "measurements": 0, "statuses": 0}
     nodes = sorted(_nodes(graph), key=lambda pair: str(pair[0]))
     for subject, kind in nodes:
         where = str(subject)
@@ -448,6 +466,21 @@ def from_rdf(session: Session, graph: Graph, *, default_provenance: str = "rdf")
         except AiprogressError as exc:
             raise type(exc)(exc.message, where=where) from exc
         counts["measurements"] += 1
+
+    for subject in sorted(graph.subjects(RDF.type, AIP.ConstraintStatus), key=str):
+        where = str(subject)
+        try:
+            service.upsert_status(
+                session,
+                node_id_of(_one(graph, subject, AIP.ofNode, where, required=True)),
+                year=int(_one(graph, subject, AIP.year, where, required=True)),
+                status=str(_one(graph, subject, AIP.status, where, required=True)),
+                source=str(_one(graph, subject, DCTERMS.source, where, required=True)),
+                note=_one(graph, subject, AIP.note, where) or "",
+            )
+        except AiprogressError as exc:
+            raise type(exc)(exc.message, where=where) from exc
+        counts["statuses"] += 1
     return counts
 
 

@@ -29,6 +29,9 @@ KIND_STYLE: dict[str, dict[str, str]] = {
     "narrative": {"shape": "star", "color": "#b07aa1", "label": "Narrative"},
     "field": {"shape": "hexagon", "color": "#9c755f", "label": "Field of inspiration"},
     "constraint": {"shape": "box", "color": "#c0392b", "label": "Constraint"},
+    "proposal": {"shape": "triangle", "color": "#76b7b2", "label": "Proposal"},
+    "problem": {"shape": "triangleDown", "color": "#edc948", "label": "Open problem"},
+    "theme": {"shape": "square", "color": "#ff9da7", "label": "Theme of a proposal"},
 }
 
 BINDING_STYLE: dict[str, dict[str, Any]] = {
@@ -53,6 +56,10 @@ RELATION_STYLE: dict[str, dict[str, Any]] = {
     "introduces": {"color": "#7f7f7f", "dashes": [2, 3], "width": 1.2},
     "cites": {"color": "#b8b0ac", "dashes": False, "width": 0.8},
     "triggered": {"color": "#b07aa1", "dashes": [10, 4], "width": 2.0},
+    "focuses-on": {"color": "#7d3c98", "dashes": [4, 4], "width": 1.6},
+    "names": {"color": "#76b7b2", "dashes": [3, 3], "width": 1.2},
+    "bears-on": {"color": "#b59410", "dashes": [8, 3], "width": 1.6},
+    "embodies": {"color": "#ff9da7", "dashes": [2, 2], "width": 1.2},
 }
 
 # Above this many nodes the page draws straight edges and hides edges while
