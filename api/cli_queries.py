@@ -1,5 +1,5 @@
 """The query commands: origins, impact, path, timeline, narratives, topics,
-frontier, gaps. Each opens the database, takes the cached in-memory graph
+frontier, problems, gaps. Each opens the database, takes the cached in-memory graph
 (graph.network.snapshot), calls one function of graph.queries and prints a
 table, or JSON with --json."""
 
@@ -108,21 +108,25 @@ def narratives(
     db: DbOption = None,
     json_out: JsonOption = False,
 ) -> None:
-    """How the narratives shifted: the constraint in focus per period, and each narrative's triggers."""
+    """How the narratives shifted: each narrative's triggers and focus, and per period the relaxes edges as evidence."""
     with session_for(db) as session:
         result = queries.narrative_shifts(network.snapshot(session), bucket_years=bucket_years)
     if json_out:
         print_json(result.to_dict())
         return
     rows = [
-        [f"{p['start']}-{p['end']}", p["total"], ", ".join(p["focus"]), p["hard_share"], p["leverage_share"], ", ".join(f"{c}={k}" for c, k in p["relaxes"].items())]
+        [n["year"], n["id"], ", ".join(f["id"].removeprefix("constraint:") for f in n["focus"]) or "(no focus recorded)",
+         "; ".join(f"{t['id']} ({t['year']})" for t in n["triggers"]) or "(no trigger recorded)"]
+        for n in result.narratives
+    ]
+    console.print(table("Narratives and the constraints they focus on (source framework)", ["year", "narrative", "focus", "triggered by"], rows))
+    rows = [[c["year"], c["narrative"], ", ".join(c["from"]), ", ".join(c["to"])] for c in result.focus_changes]
+    console.print(table("Where the focus changed", ["year", "narrative", "from", "to"], rows))
+    rows = [
+        [f"{p['start']}-{p['end']}", ", ".join(p["focus"]) or "-", p["total"], ", ".join(p["most_relaxed"]), p["hard_share"], ", ".join(f"{c}={k}" for c, k in p["relaxes"].items())]
         for p in result.periods
     ]
-    console.print(table("Relaxes edges per period", ["period", "relaxes", "focus", "hard share", "leverage share", "per constraint"], rows))
-    rows = [[n["year"], n["id"], n["name"], "; ".join(f"{t['id']} ({t['year']})" for t in n["triggers"]) or "(no trigger recorded)"] for n in result.narratives]
-    console.print(table("Narratives", ["year", "id", "name", "triggered by"], rows))
-    rows = [[c["period"], ", ".join(c["from"]), ", ".join(c["to"])] for c in result.focus_changes]
-    console.print(table("Where the focus changed", ["period", "from", "to"], rows))
+    console.print(table("Evidence: relaxes edges per period (one per advance)", ["period", "focus of narratives in force", "relaxes", "most relaxed", "hard share", "per constraint"], rows))
 
 
 @app.command()
@@ -151,21 +155,40 @@ def topics(
 
 @app.command()
 def frontier(
-    now: Annotated[int | None, typer.Option("--now", help="The year counted as now (default: this year).")] = None,
+    now: Annotated[int | None, typer.Option("--now", help="The year the pace is counted back from (default: this year).")] = None,
     db: DbOption = None,
     json_out: JsonOption = False,
 ) -> None:
-    """Which constraints bind now: latest breakthrough, how many in the last decade, hard or leverage."""
+    """What binds: each constraint's recorded status with its year and source, and the pace of its breakthroughs as evidence."""
     with session_for(db) as session:
-        result = queries.frontier(network.snapshot(session), now=now)
+        result = queries.frontier(network.snapshot(session), service.constraint_statuses(session), now=now)
     if json_out:
         print_json([s.to_dict() for s in result])
         return
     rows = [
-        [s.id, s.binding, s.latest_year if s.latest_year is not None else "no breakthrough", ", ".join(s.latest), s.last_decade, s.breakthroughs, "yes" if s.stalled else ""]
+        [s.id, f"{s.status} ({s.status_year})" if s.status else "not recorded", s.status_source or "", s.kind,
+         f"{s.latest_year}: {', '.join(s.latest)}" if s.latest_year is not None else "no breakthrough", s.last_decade, s.breakthroughs]
         for s in result
     ]
-    console.print(table("Constraints, most stalled first", ["constraint", "binding", "latest", "latest breakthrough(s)", "last decade", "all", "stalled"], rows))
+    console.print(table("What binds (recorded status), with the pace of breakthroughs as evidence",
+                        ["constraint", "status (year)", "recorded by", "hard/leverage", "latest breakthrough", "in last 10 y", "all"], rows))
+
+
+@app.command()
+def problems(
+    db: DbOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Beside frontier: the open problems proposals name, with the constraints each bears on, and the themes they argue for."""
+    with session_for(db) as session:
+        result = queries.open_problems(network.snapshot(session))
+    if json_out:
+        print_json(result.to_dict())
+        return
+    rows = [[p["id"], ", ".join(c["id"] for c in p["bears_on"]), ", ".join(n["id"] for n in p["named_by"])] for p in result.problems]
+    console.print(table("Open problems", ["problem", "bears on", "named by"], rows))
+    rows = [[t["id"], ", ".join(e["id"] for e in t["embodied_by"]), ", ".join(n["id"] for n in t["named_by"])] for t in result.themes]
+    console.print(table("Themes argued for, and what already embodies them", ["theme", "embodied by", "named by"], rows))
 
 
 @app.command()
