@@ -23,6 +23,7 @@ from .derive import fields_from
 from .graph_queries import GraphQueries
 from .types import (
     EDGE_FANOUT_ESTIMATE,
+    NODE_TYPES,
     Constraint,
     Edge,
     Field,
@@ -35,14 +36,11 @@ from .types import (
     NodeKind,
     PageInfo,
     Paper,
-    Problem,
-    Proposal,
     Relation,
     SearchConnection,
     SearchHit,
     Stats,
     Technique,
-    Theme,
     decode_cursor,
     encode_cursor,
     input_values,
@@ -212,7 +210,7 @@ def build_schema(settings: dict[str, Any]) -> strawberry.Schema:
     return Schema(
         query=Query,
         mutation=Mutation,
-        types=[Paper, Technique, Constraint, Narrative, Field, Proposal, Problem, Theme],
+        types=list(NODE_TYPES),
         extensions=[
             *limits.extensions_for(settings, list_size_estimate=EDGE_FANOUT_ESTIMATE),
             # A client repeats its queries: parse and validate (limits included:

@@ -170,6 +170,9 @@ class Theme(Node):
     is_type_of = _is_kind("theme")
 
 
+# Every concrete node type, for the schema's `types` (a kind missing here fails at query time).
+NODE_TYPES = (Paper, Technique, Constraint, Narrative, Field, Proposal, Problem, Theme)
+
 TYPE_NAME_OF_KIND = {"paper": "Paper", "technique": "Technique", "constraint": "Constraint", "narrative": "Narrative", "field": "Field", "proposal": "Proposal", "problem": "Problem", "theme": "Theme"}
 
 
