@@ -16,16 +16,42 @@ from enum import Enum
 from typing import Any
 
 import strawberry
+from graphql import EnumValueNode, GraphQLEnumType
 
 from ..graph import models
+from ..graph.relations import KINDS, spelling
 from ..graph.errors import InvalidInput, LimitExceeded
 from .derive import MODEL_DEFAULTS, fields_from
 
 NodeKind = strawberry.enum(models.NodeKind, description="What a node is.")
+# GraphQL enum values cannot hold a hyphen, so here the relation inspired-by
+# is named `inspired_by` (the one place it is printed so); on input the enum
+# also takes any case and, in variables, the hyphen (`accept_any_spelling`).
 Relation = strawberry.enum(models.Relation, description="What an edge says; direction is always source -> target.")
 TechniqueCategory = strawberry.enum(models.TechniqueCategory)
 Binding = strawberry.enum(models.Binding, description="Hard constraints move slowly; leverage ones are tuned to get the most from them.")
 Quantity = strawberry.enum(models.Quantity)
+
+
+def accept_any_spelling(enum_type: GraphQLEnumType) -> None:
+    """Let a built GraphQL enum take its values as users type them elsewhere:
+    in any case, with a hyphen or an underscore (`INSPIRED_BY` as a literal;
+    "inspired-by" or "Inspired_By" in variables). It still prints its own names."""
+    by_spelling = {spelling(name): name for name in enum_type.values}
+    coerce_value, coerce_literal = enum_type.coerce_input_value, enum_type.coerce_input_literal
+
+    def coerce_input_value(value: Any, hide_suggestions: bool = False) -> Any:
+        if isinstance(value, str):
+            value = by_spelling.get(spelling(value), value)
+        return coerce_value(value, hide_suggestions)
+
+    def coerce_input_literal(node: Any, hide_suggestions: bool = False) -> Any:
+        if isinstance(node, EnumValueNode):
+            node = EnumValueNode(value=by_spelling.get(spelling(node.value), node.value), loc=node.loc)
+        return coerce_literal(node, hide_suggestions)
+
+    enum_type.coerce_input_value = coerce_input_value
+    enum_type.coerce_input_literal = coerce_input_literal
 
 
 @strawberry.enum(description="Which way an edge points, seen from the node it was reached from.")
@@ -173,7 +199,7 @@ class Theme(Node):
 # Every concrete node type, for the schema's `types` (a kind missing here fails at query time).
 NODE_TYPES = (Paper, Technique, Constraint, Narrative, Field, Proposal, Problem, Theme)
 
-TYPE_NAME_OF_KIND = {"paper": "Paper", "technique": "Technique", "constraint": "Constraint", "narrative": "Narrative", "field": "Field", "proposal": "Proposal", "problem": "Problem", "theme": "Theme"}
+TYPE_NAME_OF_KIND = {kind.name: kind.title for kind in KINDS.values()}
 
 
 @strawberry.type(description="A fact between two nodes (source -relation-> target), with its evidence.")

@@ -1,17 +1,16 @@
-"""Bulk reads and writes for loaders: many rows per statement.
+"""Raw rows in and out, many per statement: the storage under graph/batch.py.
 
-The service layer's one-object-at-a-time functions (`upsert_paper`, `link`)
-cost a few round trips per row; a 20,000-entry BibTeX file needs SQLAlchemy
-Core executemany instead (about ten times faster on SQLite). The rules stay
-the service layer's: relations are checked with `service.check_relation`,
-and every write marks the session so the revision counter moves on commit.
-Callers own the transaction and validate values before writing.
+A 20,000-entry BibTeX file cannot afford the ORM's few round trips per row;
+SQLAlchemy Core executemany (and on SQLite the driver itself) is about ten
+times faster. These functions apply no rules: graph/batch.py checks and
+merges rows (the one write rulebook) and then writes them here. Every write
+marks the session so the revision counter moves on commit. Callers own the
+transaction.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import json
@@ -30,8 +29,13 @@ _paper = Paper.__table__
 _alias = Alias.__table__
 _edge = Edge.__table__
 
-NODE_COLUMNS = ("id", "kind", "name", "description", "year", "category", "binding", "provenance")
+NODE_COLUMNS = tuple(c.name for c in _node.columns)
 PAPER_COLUMNS = tuple(c.name for c in _paper.columns)
+ALIAS_COLUMNS = tuple(c.name for c in _alias.columns)
+EDGE_COLUMNS = tuple(c.name for c in _edge.columns if not c.primary_key)
+# What a paper write may change on an existing paper's node (not its id, kind or first provenance).
+_PAPER_NODE_UPDATES = ("name", "description", "year")
+_PAPER_NODE_READS = ("name", "description", "provenance")
 
 
 def _insert_many(session: Session, table: Any, columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> None:
@@ -109,13 +113,13 @@ def papers_matching(
         (_paper.c.title_key, {t for t in title_keys if t}),
         (_paper.c.node_id, set(node_ids)),
     ]
-    columns = [_paper, _node.c.name, _node.c.provenance]
+    columns = [_paper, *(_node.c[c] for c in _PAPER_NODE_READS)]
     out: dict[str, dict[str, Any]] = {}
     connection = session.connection()
     if connection.dialect.paramstyle == "qmark":  # SQLite: as in _pairs_where_in, no IN-list compiling
-        names = [*PAPER_COLUMNS, "name", "provenance"]
+        names = [*PAPER_COLUMNS, *_PAPER_NODE_READS]
         json_at = [i for i, c in enumerate(PAPER_COLUMNS) if isinstance(_paper.c[c].type, JSON)]
-        head = f"SELECT {', '.join(f'paper.{c}' for c in PAPER_COLUMNS)}, node.name, node.provenance FROM paper JOIN node ON node.id = paper.node_id WHERE paper."
+        head = f"SELECT {', '.join(f'paper.{c}' for c in PAPER_COLUMNS)}, {', '.join(f'node.{c}' for c in _PAPER_NODE_READS)} FROM paper JOIN node ON node.id = paper.node_id WHERE paper."
         for column, values in wanted:
             for chunk in _chunks(values):
                 sql = f"{head}{column.name} IN ({', '.join('?' * len(chunk))})"
@@ -192,12 +196,10 @@ def insert_papers(session: Session, nodes: Sequence[dict[str, Any]], papers: Seq
 
 
 def update_papers(session: Session, nodes: Sequence[dict[str, Any]], papers: Sequence[dict[str, Any]]) -> None:
-    """Rewrite the name/year/provenance of existing paper nodes and all columns of their paper rows."""
+    """Rewrite the name/description/year of existing paper nodes and all columns of their paper rows."""
     if nodes:
-        stmt = update(_node).where(_node.c.id == bindparam("b_id")).values(
-            name=bindparam("name"), year=bindparam("year"), provenance=bindparam("provenance")
-        )
-        session.execute(stmt, [{"b_id": n["id"], "name": n["name"], "year": n["year"], "provenance": n["provenance"]} for n in nodes])
+        stmt = update(_node).where(_node.c.id == bindparam("b_id")).values({c: bindparam(c) for c in _PAPER_NODE_UPDATES})
+        session.execute(stmt, [{"b_id": n["id"], **{c: n.get(c) for c in _PAPER_NODE_UPDATES}} for n in nodes])
     if papers:
         columns = [c for c in PAPER_COLUMNS if c != "node_id"]
         stmt = update(_paper).where(_paper.c.node_id == bindparam("b_node_id")).values({c: bindparam(c) for c in columns})
@@ -210,30 +212,14 @@ def insert_aliases(session: Session, rows: Sequence[dict[str, str]]) -> None:
     """Insert aliases {alias, node_id, source}; `alias` is stored lower-cased and must be new."""
     if rows:
         rows = [{"alias": r["alias"].lower(), "node_id": r["node_id"], "source": r.get("source", "name")} for r in rows]
-        _insert_many(session, _alias, ("alias", "node_id", "source"), rows)
+        _insert_many(session, _alias, ALIAS_COLUMNS, rows)
         service.mark_changed(session)
 
 
-@dataclass(frozen=True)
-class _End:
-    id: str
-    kind: str
-
-
-def check_edge(source_id: str, source_kind: str, relation: str, target_id: str, target_kind: str) -> None:
-    """The service layer's relation rules for an edge whose ends are known by kind only."""
-    if source_id == target_id:
-        from .errors import InvalidInput
-
-        raise InvalidInput(f"{source_id} -{relation}-> {target_id}: a node cannot be linked to itself")
-    service.check_relation(_End(source_id, source_kind), relation, _End(target_id, target_kind))
-
-
 def insert_edges(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert edges already checked with `check_edge` and not yet present."""
+    """Insert edges already checked (batch.write_edges) and not yet present."""
     if rows:
-        keys = ("source_id", "relation", "target_id", "provenance", "note", "year", "confidence", "inferred")
-        _insert_many(session, _edge, keys, rows)
+        _insert_many(session, _edge, EDGE_COLUMNS, rows)
         service.mark_changed(session)
 
 
@@ -248,5 +234,5 @@ def paper_rows(session: Session, where: Any = None) -> Iterable[dict[str, Any]]:
 
 __all__ = [
     "aliases_of", "node_kinds", "papers_matching", "technique_aliases", "edges_from",
-    "lock_for_loading", "insert_papers", "update_papers", "insert_aliases", "check_edge", "insert_edges", "paper_rows",
+    "lock_for_loading", "insert_papers", "update_papers", "insert_aliases", "insert_edges", "paper_rows",
 ]

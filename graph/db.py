@@ -19,11 +19,9 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError
 from sqlmodel import Session, SQLModel, create_engine
 
-from . import models, settings  # noqa: F401  (models registers the tables on SQLModel.metadata)
+from . import models, settings, values  # noqa: F401  (models registers the tables on SQLModel.metadata)
 from .errors import InvalidInput, SchemaVersionError
 from .search import create_index as create_search_index
-
-DEFAULT_DATABASE_URL = settings.BY_NAME["database_url"].default
 
 
 def url_from(db: str | None) -> str:
@@ -39,10 +37,6 @@ def url_from(db: str | None) -> str:
         if value.startswith(bare):
             value = "postgresql+psycopg://" + value[len(bare):]
     return value
-
-
-def is_sqlite(engine: Engine) -> bool:
-    return engine.dialect.name == "sqlite"
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -68,13 +62,17 @@ def open_engine(db: str | None = None, *, echo: bool = False) -> Engine:
                 raise InvalidInput(f"folder for the database does not exist: {parent}")
         engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
+        values.refuse_nul_in_statements(engine)
         if database and database != ":memory:":
             with engine.connect() as conn:
                 conn.exec_driver_sql("PRAGMA journal_mode=WAL")
         return engine
     if parsed.get_backend_name() == "postgresql":
-        return create_engine(url, echo=echo, pool_pre_ping=True, connect_args={"connect_timeout": 10})
-    return create_engine(url, echo=echo, pool_pre_ping=True)
+        engine = create_engine(url, echo=echo, pool_pre_ping=True, connect_args={"connect_timeout": 10})
+    else:
+        engine = create_engine(url, echo=echo, pool_pre_ping=True)
+    values.refuse_nul_in_statements(engine)
+    return engine
 
 
 # --------------------------------------------------------------------------

@@ -14,7 +14,7 @@ stream, reading in the caller's transaction. Register a new one with
     node-link             networkx's node-link JSON ({"nodes": [...], "edges": [...]})
     csv                   a zip of two files: nodes.csv (id, kind, name,
                           description, year, category, binding, provenance) and
-                          edges.csv (source, relation, target, note, provenance,
+                          edges.csv (source, relation, target, provenance, note,
                           year, confidence, inferred), for Cytoscape, spreadsheets
                           and pandas
 """
@@ -33,7 +33,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from .errors import InvalidInput
-from .models import Edge, Node
+from .models import EDGE_FACT_FIELDS, Edge, Node
 
 Writer = Callable[[Session, BinaryIO], None]
 
@@ -145,8 +145,9 @@ register(ExportFormat("node-link", "application/json", "json", _write_node_link,
 # CSV
 # --------------------------------------------------------------------------
 
-NODE_CSV_COLUMNS = ("id", "kind", "name", "description", "year", "category", "binding", "provenance")
-EDGE_CSV_COLUMNS = ("source", "relation", "target", "note", "provenance", "year", "confidence", "inferred")
+# Every column of a node; an edge's fact and evidence, named as in EdgeFact.to_dict.
+NODE_CSV_COLUMNS = tuple(Node.model_fields)
+EDGE_CSV_COLUMNS = tuple(name.removesuffix("_id") for name in EDGE_FACT_FIELDS)
 
 
 def _csv_bytes(header: tuple[str, ...], rows) -> bytes:
@@ -161,12 +162,12 @@ def _csv_bytes(header: tuple[str, ...], rows) -> bytes:
 def _write_csv_zip(session: Session, stream: BinaryIO) -> None:
     n, e = Node.__table__.c, Edge.__table__.c
     nodes = session.execute(select(*(n[c] for c in NODE_CSV_COLUMNS)).order_by(n.id))
-    edges = session.execute(
-        select(e.source_id, e.relation, e.target_id, e.note, e.provenance, e.year, e.confidence, e.inferred).order_by(e.source_id, e.relation, e.target_id)
-    )
+    edges = session.execute(select(*(e[c] for c in EDGE_FACT_FIELDS)).order_by(e.source_id, e.relation, e.target_id))
+    inferred = EDGE_FACT_FIELDS.index("inferred")
+    rows = ([*r[:inferred], "true" if r[inferred] else "false", *r[inferred + 1:]] for r in edges)
     with zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("nodes.csv", _csv_bytes(NODE_CSV_COLUMNS, nodes))
-        archive.writestr("edges.csv", _csv_bytes(EDGE_CSV_COLUMNS, ((*r[:7], "true" if r[7] else "false") for r in edges)))
+        archive.writestr("edges.csv", _csv_bytes(EDGE_CSV_COLUMNS, rows))
 
 
 register(ExportFormat("csv", "application/zip", "zip", _write_csv_zip, "A zip of nodes.csv and edges.csv."))

@@ -3,7 +3,8 @@
 An entry's key is the paper's id without `paper:`; its other citation keys
 go to biblatex's `ids` field; the fields it was ingested with (Paper.extra)
 are written back as they were; each stated (not inferred) edge leaving the
-paper becomes a field named after its relation, holding the target ids.
+paper becomes the first BibTeX field of its relation (graph/relations.py),
+holding the target ids.
 Ingesting this file into an empty database gives the same papers, aliases
 and edges between them (tests/test_ingest_export.py). Inferred edges are not
 written: they come back from the `keywords` field they were inferred from.
@@ -24,6 +25,7 @@ from sqlmodel import Session
 from . import bulk
 from .export import ExportFormat, register
 from .models import Alias, Edge
+from .relations import RELATIONS
 
 # Fields the ingest path derives itself; written from the columns instead.
 _DERIVED = {"title", "author", "year", "doi", "url", "abstract", "ids"}
@@ -57,7 +59,7 @@ def bibtex_entries(session: Session) -> list[Entry]:
         if other_keys:
             fields.append(("ids", ", ".join(other_keys)))
         for relation, targets in sorted(edges.get(row["node_id"], {}).items()):
-            fields.append((relation, ", ".join(targets)))
+            fields.append((RELATIONS[relation].bibtex_fields[0], ", ".join(targets)))
         entries.append(Entry(row["entry_type"] or "misc", key, [Field(k, v) for k, v in fields]))
     return entries
 

@@ -18,7 +18,8 @@ from sqlmodel import Session
 from . import search
 from .errors import InvalidInput
 from .models import CONSTRAINT_IDS, Edge, Node, NodeKind, Relation
-from .service import KIND_VALUES, RELATION_VALUES, resolve_id
+from .relations import relation_name
+from .service import KIND_VALUES, resolve_id
 
 _node = Node.__table__
 _edge = Edge.__table__
@@ -36,8 +37,8 @@ class NodeFilter:
     def check(self) -> None:
         if self.kind is not None and self.kind not in KIND_VALUES:
             raise InvalidInput(f"unknown kind {self.kind!r} (kinds: {', '.join(KIND_VALUES)})")
-        if self.relation is not None and self.relation not in RELATION_VALUES:
-            raise InvalidInput(f"unknown relation {self.relation!r} (relations: {', '.join(RELATION_VALUES)})")
+        if self.relation is not None:
+            relation_name(self.relation)
         if self.year_from is not None and self.year_to is not None and self.year_from > self.year_to:
             raise InvalidInput(f"yearFrom {self.year_from} is after yearTo {self.year_to}")
 
@@ -55,8 +56,9 @@ def _conditions(session: Session, f: NodeFilter) -> list[Any]:
         hits = search.matching(session, f.text).subquery()
         where.append(_node.c.id.in_(select(hits.c.node_id)))
     if f.relation:
-        touching = select(_edge.c.source_id).where(_edge.c.relation == f.relation).union(
-            select(_edge.c.target_id).where(_edge.c.relation == f.relation)
+        relation = relation_name(f.relation)
+        touching = select(_edge.c.source_id).where(_edge.c.relation == relation).union(
+            select(_edge.c.target_id).where(_edge.c.relation == relation)
         )
         where.append(_node.c.id.in_(touching))
     if f.constraint:

@@ -11,22 +11,19 @@ new member needs no type migration.
 from __future__ import annotations
 
 import re
+from dataclasses import make_dataclass
 from enum import Enum
 from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from .relations import KINDS, RELATIONS
 
-class NodeKind(str, Enum):
-    paper = "paper"
-    technique = "technique"
-    constraint = "constraint"
-    narrative = "narrative"
-    field = "field"
-    proposal = "proposal"  # one author's argument for where the field should go, not a shift it went through
-    problem = "problem"  # an open problem a proposal names, bearing on constraints
-    theme = "theme"  # an idea a proposal argues for, embodied by existing techniques
+
+# The kinds and relations are declared in relations.py, with their rules.
+NodeKind = Enum("NodeKind", [(k, k) for k in KINDS], type=str, module=__name__)
+NodeKind.__doc__ = "What a node is (relations.KINDS)."
 
 
 class TechniqueCategory(str, Enum):
@@ -47,19 +44,8 @@ class Binding(str, Enum):
     leverage = "leverage"
 
 
-class Relation(str, Enum):
-    """Edge relations. Direction is always source -> target as written here."""
-
-    relaxes = "relaxes"  # technique/paper -> constraint it raised the ceiling of
-    enables = "enables"  # earlier advance -> later advance it made possible
-    inspired_by = "inspired-by"  # later idea -> earlier idea or field it drew on
-    introduces = "introduces"  # paper -> technique it introduced or demonstrated
-    cites = "cites"  # citing paper -> cited paper
-    triggered = "triggered"  # paper/technique -> narrative it set off
-    focuses_on = "focuses-on"  # narrative -> constraint the framework says it was about
-    names = "names"  # proposal -> problem it targets or theme it argues for
-    bears_on = "bears-on"  # problem -> constraint it limits
-    embodies = "embodies"  # technique/paper -> theme it already puts into practice
+Relation = Enum("Relation", [(r.identifier, r.name) for r in RELATIONS.values()], type=str, module=__name__)
+Relation.__doc__ = "What an edge says, source -> target (relations.RELATIONS)."
 
 
 class Status(str, Enum):
@@ -88,35 +74,6 @@ CONSTRAINT_IDS = (
     "constraint:energy",
 )
 
-_P, _T, _C, _N, _F, _PR, _PB, _TH = (k.value for k in NodeKind)
-
-# Which kinds each relation may join: (allowed source kinds, allowed target kinds).
-RELATION_RULES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
-    Relation.relaxes.value: (frozenset({_T, _P}), frozenset({_C})),
-    Relation.enables.value: (frozenset({_T, _P}), frozenset({_T, _P})),
-    Relation.inspired_by.value: (frozenset({_T, _P}), frozenset({_T, _P, _F})),
-    Relation.introduces.value: (frozenset({_P}), frozenset({_T})),
-    Relation.cites.value: (frozenset({_P}), frozenset({_P})),
-    Relation.triggered.value: (frozenset({_P, _T}), frozenset({_N})),
-    Relation.focuses_on.value: (frozenset({_N}), frozenset({_C})),
-    Relation.names.value: (frozenset({_PR}), frozenset({_PB, _TH})),
-    Relation.bears_on.value: (frozenset({_PB}), frozenset({_C})),
-    Relation.embodies.value: (frozenset({_T, _P}), frozenset({_TH})),
-}
-
-RELATION_DIRECTIONS: dict[str, str] = {
-    "relaxes": "technique or paper -> the constraint whose ceiling it raised",
-    "enables": "earlier advance -> later advance it made possible",
-    "inspired-by": "later idea -> the earlier idea or field it drew on",
-    "introduces": "paper -> the technique it introduced or demonstrated",
-    "cites": "citing paper -> cited paper",
-    "triggered": "paper or technique -> the narrative it set off",
-    "focuses-on": "narrative -> the constraint the framework says it was about",
-    "names": "proposal -> the problem it targets or the theme it argues for",
-    "bears-on": "problem -> the constraint it limits",
-    "embodies": "technique or paper -> the theme it already puts into practice",
-}
-
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Citation keys are free-form in the wild (P18-1001, Bengio+al-2003, dblp:conf/...):
 # anything printable without white space, double quotes, braces or commas
@@ -139,7 +96,7 @@ class Node(SQLModel, table=True):
     )
 
     id: str = Field(primary_key=True, max_length=400, description="Stable id `kind:slug`.")
-    kind: str = Field(index=True, max_length=20, description="paper, technique, constraint, narrative, field, proposal, problem or theme.")
+    kind: str = Field(index=True, max_length=20, description=f"{', '.join(list(KINDS)[:-1])} or {list(KINDS)[-1]}.")
     name: str = Field(description="Display name; a paper's title.")
     description: str | None = Field(default=None, description="What it is and why it matters, in prose.")
     year: int | None = Field(default=None, index=True, description="Year of publication or first appearance.")
@@ -201,6 +158,44 @@ class Edge(SQLModel, table=True):
     year: int | None = Field(default=None, description="When the fact happened, if known.")
     confidence: float | None = Field(default=None, description="0..1; inferred edges carry less.")
     inferred: bool = Field(default=False, description="True when guessed (e.g. from keywords), not stated.")
+
+
+def _edge_fact_class() -> type:
+    def other_id(self) -> str | None:
+        """The end that is not the node the edge was reached from."""
+        if self.direction is None:
+            return None
+        return self.target_id if self.direction == "out" else self.source_id
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fact as plain data, ends named `source` and `target` (the JSON outputs' names)."""
+        return {name.removesuffix("_id"): getattr(self, name) for name in EDGE_FACT_FIELDS}
+
+    columns = [(name, info.annotation) for name, info in Edge.model_fields.items()]
+    return make_dataclass(
+        "EdgeFact",
+        [*columns, ("direction", str | None, None), ("other", Any, None)],
+        slots=True,
+        namespace={
+            "__module__": __name__,
+            "__doc__": (
+                "The one in-memory shape of an edge: the columns of `edge` (declared once, above) plus how it was "
+                "reached. The service's node details, the in-memory graph's evidence and the GraphQL loaders all hand "
+                "out this record. `direction` is 'out' when reached from its source, 'in' from its target, None "
+                "otherwise; `other` is the row of the other end once someone has loaded it."
+            ),
+            # The ends under the names the query results use.
+            "source": property(lambda self: self.source_id),
+            "target": property(lambda self: self.target_id),
+            "other_id": property(other_id),
+            "to_dict": to_dict,
+        },
+    )
+
+
+# The columns of an edge that make up the fact and its evidence (its row id aside).
+EDGE_FACT_FIELDS = tuple(name for name in Edge.model_fields if name != "id")
+EdgeFact = _edge_fact_class()
 
 
 class Measurement(SQLModel, table=True):

@@ -36,7 +36,7 @@ from __future__ import annotations
 import threading
 import weakref
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -44,7 +44,8 @@ from sqlalchemy import func, literal, select, tuple_
 from sqlalchemy.engine import Connection, Engine
 
 from .errors import InvalidInput, NoPath, NotFound
-from .models import Edge, Meta, Node, NodeKind, Relation
+from .models import Edge, EdgeFact, Meta, Node, NodeKind, Relation
+from .relations import lineage_relations, origin_is_target, relation_names
 
 RELATIONS: tuple[str, ...] = tuple(r.value for r in Relation)
 REL_CODE: dict[str, int] = {r: i for i, r in enumerate(RELATIONS)}
@@ -52,41 +53,14 @@ KINDS: tuple[str, ...] = tuple(k.value for k in NodeKind)
 KIND_CODE: dict[str, int] = {k: i for i, k in enumerate(KINDS)}
 
 # Relations whose *target* is the origin (the fact is written later -> earlier).
-ORIGIN_IS_TARGET = frozenset({Relation.inspired_by.value, Relation.cites.value})
+ORIGIN_IS_TARGET = origin_is_target()
 
 # The relations that carry ideas forward: the default of origins and impact.
-LINEAGE_RELATIONS: tuple[str, ...] = (Relation.enables.value, Relation.inspired_by.value, Relation.introduces.value)
+LINEAGE_RELATIONS: tuple[str, ...] = lineage_relations()
 
 UP, DOWN, BOTH = "up", "down", "both"
 
 _EMPTY = np.zeros(0, dtype=np.int32)
-
-
-@dataclass(frozen=True)
-class EdgeFact:
-    """One stored fact with its evidence, as written (source -relation-> target)."""
-
-    source: str
-    relation: str
-    target: str
-    note: str = ""
-    provenance: str = ""
-    year: int | None = None
-    confidence: float | None = None
-    inferred: bool = False
-    id: int | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "source": self.source,
-            "relation": self.relation,
-            "target": self.target,
-            "note": self.note,
-            "provenance": self.provenance,
-            "year": self.year,
-            "confidence": self.confidence,
-            "inferred": self.inferred,
-        }
 
 
 @dataclass
@@ -194,9 +168,9 @@ class Snapshot:
             dst.append(index[e["target_id"]])
             rel.append(REL_CODE[e["relation"]])
             facts[position] = EdgeFact(
-                source=e["source_id"],
+                source_id=e["source_id"],
                 relation=e["relation"],
-                target=e["target_id"],
+                target_id=e["target_id"],
                 note=e.get("note") or "",
                 provenance=e.get("provenance") or "",
                 year=e.get("year"),
@@ -329,9 +303,9 @@ class Snapshot:
             row = found.get(key)
             # An edge deleted since this snapshot was taken keeps its shape and loses its text.
             self._facts[e] = EdgeFact(
-                source=key[0],
+                source_id=key[0],
                 relation=key[1],
-                target=key[2],
+                target_id=key[2],
                 note=(row[4] or "") if row else "",
                 provenance=row[5] if row else "",
                 year=row[6] if row else None,
@@ -346,10 +320,7 @@ class Snapshot:
         """A boolean mask over relation codes, or None when no filter is needed."""
         if relations is None:
             return None
-        wanted = set(relations)
-        unknown = wanted - set(RELATIONS)
-        if unknown:
-            raise InvalidInput(f"unknown relation(s) {sorted(unknown)}; known: {', '.join(RELATIONS)}")
+        wanted = set(relation_names(relations))
         if self._relations_present <= wanted:
             return None
         mask = np.zeros(len(RELATIONS), dtype=bool)

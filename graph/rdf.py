@@ -47,8 +47,10 @@ database and exporting again gives an isomorphic graph.
 from __future__ import annotations
 
 import json
+import types
+import typing
 from collections.abc import Callable, Iterable, Iterator
-from typing import BinaryIO
+from typing import Any, BinaryIO
 from urllib.parse import quote, unquote
 
 import pyoxigraph as ox
@@ -58,9 +60,10 @@ from rdflib.namespace import DCTERMS, PROV, SKOS
 from sqlalchemy import select
 from sqlmodel import Session
 
-from . import service
+from . import batch, service
 from .errors import AiprogressError, InvalidInput
-from .models import Alias, Edge, Measurement, Node, NodeKind, Paper, Relation, StatusRecord
+from .models import Alias, Edge, Measurement, Node, NodeKind, Paper, StatusRecord
+from .relations import KINDS, RELATIONS, spelling
 
 AIP = Namespace("urn:aiprogress:ns:")
 BIBO = Namespace("http://purl.org/ontology/bibo/")
@@ -71,24 +74,62 @@ ALIAS = "urn:aiprogress:alias:"
 MEASUREMENT = "urn:aiprogress:measurement:"
 STATUS = "urn:aiprogress:status:"
 SOURCE = "urn:aiprogress:source:"
-SCHEMES = {
-    NodeKind.constraint.value: URIRef("urn:aiprogress:scheme:constraints"),
-    NodeKind.field.value: URIRef("urn:aiprogress:scheme:fields"),
-}
-KIND_CLASS = {
-    NodeKind.paper.value: AIP.Paper,
-    NodeKind.technique.value: AIP.Technique,
-    NodeKind.constraint.value: AIP.Constraint,
-    NodeKind.narrative.value: AIP.Narrative,
-    NodeKind.field.value: AIP.Field,
-    NodeKind.proposal.value: AIP.Proposal,
-    NodeKind.problem.value: AIP.Problem,
-    NodeKind.theme.value: AIP.Theme,
-}
+SCHEMES = {kind.name: URIRef(f"urn:aiprogress:scheme:{kind.scheme}") for kind in KINDS.values() if kind.scheme}
+KIND_CLASS = {kind.name: AIP[kind.title] for kind in KINDS.values()}
 CLASS_KIND = {cls: kind for kind, cls in KIND_CLASS.items()}
-RELATION_PROPERTY = {r.value: AIP[r.value] for r in Relation}
+RELATION_PROPERTY = {r.name: AIP[r.predicate] for r in RELATIONS.values()}
 PROPERTY_RELATION = {prop: name for name, prop in RELATION_PROPERTY.items()}
 PREFIXES = {"aip": AIP, "dcterms": DCTERMS, "bibo": BIBO, "schema": SCHEMA, "prov": PROV, "skos": SKOS}
+
+# Column -> predicate, read by the export and the import alike. A literal's
+# datatype follows the column's type as declared in models.py (int, float,
+# bool, JSON for dicts, an rdf:List for the authors); `node_id` columns hold
+# the node's IRI; every `provenance` is prov:wasDerivedFrom a source entity.
+# Columns absent here are not in the RDF: ids of rows, `kind` (the class),
+# and the paper's copies of its node's title and year (title_key, year).
+NODE_PREDICATES = {
+    "id": AIP.id, "name": RDFS.label, "description": DCTERMS.description, "year": AIP.year,
+    "category": AIP.category, "binding": AIP.binding, "provenance": PROV.wasDerivedFrom,
+}
+PAPER_PREDICATES = {
+    "authors": BIBO.authorList, "venue": AIP.venue, "doi": BIBO.doi, "arxiv_id": AIP.arxivId, "url": SCHEMA.url,
+    "abstract": DCTERMS.abstract, "entry_type": AIP.entryType, "citation_key": AIP.citationKey,
+    "extra": AIP.extra, "field_sources": AIP.fieldSources,
+}
+ALIAS_PREDICATES = {"alias": AIP.text, "source": AIP.aliasSource, "node_id": AIP.aliasOf}
+FACT_PREDICATES = {
+    "note": AIP.note, "year": AIP.year, "confidence": AIP.confidence, "inferred": AIP.inferred,
+    "provenance": PROV.wasDerivedFrom,
+}
+MEASUREMENT_PREDICATES = {
+    "node_id": AIP.ofNode, "quantity": AIP.quantity, "value": RDF.value, "unit": AIP.unit,
+    "source": DCTERMS.source, "note": AIP.note,
+}
+STATUS_PREDICATES = {
+    "constraint_id": AIP.ofNode, "year": AIP.year, "status": AIP.status, "source": DCTERMS.source, "note": AIP.note,
+}
+# Text in the store, typed xsd:anyURI in RDF.
+URI_COLUMNS = frozenset({"url"})
+
+
+def column_type(model: type, column: str) -> type:
+    """The Python type a model declares for a column, `None` left out (int for `int | None`, dict for `dict[str, str]`)."""
+    annotation = model.model_fields[column].annotation
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        (annotation,) = [a for a in typing.get_args(annotation) if a is not type(None)]
+    return typing.get_origin(annotation) or annotation
+
+
+def relation_of_property(prop) -> str | None:
+    """The relation an aip: predicate names, in either spelling and any case
+    (aip:inspired-by, aip:Inspired_By), or None."""
+    if prop in PROPERTY_RELATION:
+        return PROPERTY_RELATION[prop]
+    text = str(prop)
+    if not text.startswith(str(AIP)):
+        return None
+    name = spelling(text[len(str(AIP)):])
+    return name if name in RELATIONS else None
 
 
 def _key(value: str) -> str:
@@ -154,6 +195,43 @@ def _json(value) -> ox.Literal:
     return ox.Literal(json.dumps(value, sort_keys=True, ensure_ascii=False), datatype=_JSON)
 
 
+def _empty(value) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+def _encoder(model: type, column: str) -> Callable[[Any], ox.Literal]:
+    """value -> its literal, by the column's declared type."""
+    kind = column_type(model, column)
+    if column in URI_COLUMNS:
+        return lambda value: ox.Literal(value, datatype=_ANY_URI)
+    if kind is bool:
+        return lambda value: ox.Literal(bool(value))
+    if kind is float:
+        return lambda value: ox.Literal(float(value))
+    if kind is dict:
+        return _json
+    return ox.Literal
+
+
+def _literal_columns(model: type, predicates: dict, skip: Iterable[str] = ()) -> list[tuple[int, ox.NamedNode, Callable]]:
+    """(position in a row of `_columns(model)`, predicate, encoder) of each literal column."""
+    columns = _columns(model)
+    return [(columns.index(c), _ox(p), _encoder(model, c)) for c, p in predicates.items() if c not in skip]
+
+
+def _columns(model: type) -> tuple[str, ...]:
+    return tuple(model.model_fields)
+
+
+def _select(model: type):
+    table = model.__table__.c
+    return select(*(table[c] for c in _columns(model)))
+
+
+def _at(model: type, column: str) -> int:
+    return _columns(model).index(column)
+
+
 def statements(session: Session, make: Callable = ox.Triple) -> Iterator:
     """The whole store as RDF in this module's vocabulary, one `make(s, p, o)`
     per triple (pyoxigraph's Triple, or Quad for a store), read in the
@@ -170,33 +248,28 @@ def statements(session: Session, make: Callable = ox.Triple) -> Iterator:
             yield make(source, label, ox.Literal(provenance))
         yield make(subject, was_derived_from, source)
 
+    def literals(subject, row, columns):
+        for i, prop, encode in columns:
+            value = row[i]
+            if not _empty(value):
+                yield make(subject, prop, encode(value))
+
     for scheme_kind, scheme in SCHEMES.items():
         yield make(_ox(scheme), a, _ox(SKOS.ConceptScheme))
         yield make(_ox(scheme), label, ox.Literal(f"{scheme_kind}s of AI progress"))
 
     kind_class = {kind: _ox(cls) for kind, cls in KIND_CLASS.items()}
     schemes = {kind: _ox(scheme) for kind, scheme in SCHEMES.items()}
-    p_id, p_description, p_year = _ox(AIP.id), _ox(DCTERMS.description), _ox(AIP.year)
-    p_category, p_binding = _ox(AIP.category), _ox(AIP.binding)
     concept, in_scheme, pref_label = _ox(SKOS.Concept), _ox(SKOS.inScheme), _ox(SKOS.prefLabel)
     document, title, issued = _ox(BIBO.Document), _ox(DCTERMS.title), _ox(DCTERMS.issued)
-    n = Node.__table__.c
-    for node_id, kind, name, description, year, category, binding, provenance in session.execute(
-        select(n.id, n.kind, n.name, n.description, n.year, n.category, n.binding, n.provenance)
-    ):
+    node_literals = _literal_columns(Node, NODE_PREDICATES, skip=("provenance",))
+    i_id, i_kind, i_name, i_year, i_provenance = (_at(Node, c) for c in ("id", "kind", "name", "year", "provenance"))
+    for row in session.execute(_select(Node)):
+        node_id, kind, name, year = row[i_id], row[i_kind], row[i_name], row[i_year]
         s = node_iris[node_id]
         name_literal = ox.Literal(name)
         yield make(s, a, kind_class[kind])
-        yield make(s, p_id, ox.Literal(node_id))
-        yield make(s, label, name_literal)
-        if description:
-            yield make(s, p_description, ox.Literal(description))
-        if year is not None:
-            yield make(s, p_year, ox.Literal(year))
-        if category:
-            yield make(s, p_category, ox.Literal(category))
-        if binding:
-            yield make(s, p_binding, ox.Literal(binding))
+        yield from literals(s, row, node_literals)
         if kind in schemes:
             yield make(s, a, concept)
             yield make(s, in_scheme, schemes[kind])
@@ -206,17 +279,15 @@ def statements(session: Session, make: Callable = ox.Triple) -> Iterator:
             yield make(s, title, name_literal)
             if year is not None:
                 yield make(s, issued, ox.Literal(f"{year:04d}", datatype=_GYEAR))
-        yield from provenance_of(s, provenance)
+        yield from provenance_of(s, row[i_provenance])
 
-    author_list, first, rest, nil, creator = _ox(BIBO.authorList), _ox(RDF.first), _ox(RDF.rest), _ox(RDF.nil), _ox(DCTERMS.creator)
-    venue_prop, doi_prop, arxiv_prop, abstract_prop = _ox(AIP.venue), _ox(BIBO.doi), _ox(AIP.arxivId), _ox(DCTERMS.abstract)
-    url_prop, entry_type_prop, citation_key_prop = _ox(SCHEMA.url), _ox(AIP.entryType), _ox(AIP.citationKey)
-    extra_prop, field_sources_prop = _ox(AIP.extra), _ox(AIP.fieldSources)
-    p = Paper.__table__.c
-    for node_id, authors, venue, doi, arxiv_id, url, abstract, entry_type, citation_key, extra, field_sources in session.execute(
-        select(p.node_id, p.authors, p.venue, p.doi, p.arxiv_id, p.url, p.abstract, p.entry_type, p.citation_key, p.extra, p.field_sources)
-    ):
-        s = node_iris[node_id]
+    first, rest, nil, creator = _ox(RDF.first), _ox(RDF.rest), _ox(RDF.nil), _ox(DCTERMS.creator)
+    author_list = _ox(PAPER_PREDICATES["authors"])
+    paper_literals = _literal_columns(Paper, PAPER_PREDICATES, skip=("authors",))
+    i_node, i_authors = _at(Paper, "node_id"), _at(Paper, "authors")
+    for row in session.execute(_select(Paper)):
+        s = node_iris[row[i_node]]
+        authors = row[i_authors]
         if authors:
             # An rdf:List, so the order of the authors survives.
             cells = [ox.BlankNode() for _ in authors]
@@ -226,37 +297,26 @@ def statements(session: Session, make: Callable = ox.Triple) -> Iterator:
                 yield make(cells[i], rest, cells[i + 1] if i + 1 < len(cells) else nil)
             for author in dict.fromkeys(authors):
                 yield make(s, creator, ox.Literal(author))
-        for prop, value in ((venue_prop, venue), (doi_prop, doi), (arxiv_prop, arxiv_id), (abstract_prop, abstract)):
-            if value:
-                yield make(s, prop, ox.Literal(value))
-        if url:
-            yield make(s, url_prop, ox.Literal(url, datatype=_ANY_URI))
-        yield make(s, entry_type_prop, ox.Literal(entry_type))
-        yield make(s, citation_key_prop, ox.Literal(citation_key))
-        if extra:
-            yield make(s, extra_prop, _json(extra))
-        if field_sources:
-            yield make(s, field_sources_prop, _json(field_sources))
+        yield from literals(s, row, paper_literals)
 
-    alias_class, text_prop, alias_source, alias_of, alt_label = _ox(AIP.Alias), _ox(AIP.text), _ox(AIP.aliasSource), _ox(AIP.aliasOf), _ox(SKOS.altLabel)
-    al = Alias.__table__.c
-    for alias, node_id, source in session.execute(select(al.alias, al.node_id, al.source)):
+    alias_class, alias_of, alt_label = _ox(AIP.Alias), _ox(ALIAS_PREDICATES["node_id"]), _ox(SKOS.altLabel)
+    alias_literals = _literal_columns(Alias, ALIAS_PREDICATES, skip=("node_id",))
+    i_alias, i_node = _at(Alias, "alias"), _at(Alias, "node_id")
+    for row in session.execute(_select(Alias)):
+        alias, node = row[i_alias], node_iris[row[i_node]]
         s = _ox(ALIAS + _key(alias))
-        text = ox.Literal(alias)
         yield make(s, a, alias_class)
-        yield make(s, text_prop, text)
-        yield make(s, alias_source, ox.Literal(source))
-        yield make(s, alias_of, node_iris[node_id])
-        yield make(node_iris[node_id], alt_label, text)
+        yield from literals(s, row, alias_literals)
+        yield make(s, alias_of, node)
+        yield make(node, alt_label, ox.Literal(alias))
 
     relation_props = {name: _ox(prop) for name, prop in RELATION_PROPERTY.items()}
     statement, fact_class = _ox(RDF.Statement), _ox(AIP.Fact)
     subject_prop, predicate_prop, object_prop = _ox(RDF.subject), _ox(RDF.predicate), _ox(RDF.object)
-    note_prop, confidence_prop, inferred_prop = _ox(AIP.note), _ox(AIP.confidence), _ox(AIP.inferred)
-    e = Edge.__table__.c
-    for source, relation, target, provenance, note, year, confidence, inferred in session.execute(
-        select(e.source_id, e.relation, e.target_id, e.provenance, e.note, e.year, e.confidence, e.inferred)
-    ):
+    fact_literals = _literal_columns(Edge, FACT_PREDICATES, skip=("provenance",))
+    i_source, i_relation, i_target, i_provenance = (_at(Edge, c) for c in ("source_id", "relation", "target_id", "provenance"))
+    for row in session.execute(_select(Edge)):
+        source, relation, target = row[i_source], row[i_relation], row[i_target]
         subject, prop, obj = node_iris[source], relation_props[relation], node_iris[target]
         yield make(subject, prop, obj)
         f = ox.NamedNode(str(fact_iri(source, relation, target)))
@@ -265,40 +325,28 @@ def statements(session: Session, make: Callable = ox.Triple) -> Iterator:
         yield make(f, subject_prop, subject)
         yield make(f, predicate_prop, prop)
         yield make(f, object_prop, obj)
-        if note:
-            yield make(f, note_prop, ox.Literal(note))
-        if year is not None:
-            yield make(f, p_year, ox.Literal(year))
-        if confidence is not None:
-            yield make(f, confidence_prop, ox.Literal(float(confidence)))
-        yield make(f, inferred_prop, ox.Literal(bool(inferred)))
-        yield from provenance_of(f, provenance)
+        yield from literals(f, row, fact_literals)
+        yield from provenance_of(f, row[i_provenance])
 
-    measurement_class, of_node, quantity_prop, value_prop = _ox(AIP.Measurement), _ox(AIP.ofNode), _ox(AIP.quantity), _ox(RDF.value)
-    unit_prop, source_prop = _ox(AIP.unit), _ox(DCTERMS.source)
-    m = Measurement.__table__.c
-    for node_id, quantity, value, unit, source, note in session.execute(select(m.node_id, m.quantity, m.value, m.unit, m.source, m.note)):
-        s = ox.NamedNode(f"{MEASUREMENT}{quote(node_id, safe='')}/{quantity}/{quote(source, safe='')}")
+    measurement_class, of_node = _ox(AIP.Measurement), _ox(MEASUREMENT_PREDICATES["node_id"])
+    measurement_literals = _literal_columns(Measurement, MEASUREMENT_PREDICATES, skip=("node_id",))
+    i_node, i_quantity, i_source = (_at(Measurement, c) for c in ("node_id", "quantity", "source"))
+    for row in session.execute(_select(Measurement)):
+        node_id = row[i_node]
+        s = ox.NamedNode(f"{MEASUREMENT}{quote(node_id, safe='')}/{row[i_quantity]}/{quote(row[i_source], safe='')}")
         yield make(s, a, measurement_class)
         yield make(s, of_node, node_iris[node_id])
-        yield make(s, quantity_prop, ox.Literal(quantity))
-        yield make(s, value_prop, ox.Literal(float(value)))
-        yield make(s, unit_prop, ox.Literal(unit))
-        yield make(s, source_prop, ox.Literal(source))
-        if note:
-            yield make(s, note_prop, ox.Literal(note))
+        yield from literals(s, row, measurement_literals)
 
-    status_class, status_prop = _ox(AIP.ConstraintStatus), _ox(AIP.status)
-    r = StatusRecord.__table__.c
-    for constraint_id, year, status, source, note in session.execute(select(r.constraint_id, r.year, r.status, r.source, r.note)):
-        s = ox.NamedNode(f"{STATUS}{quote(constraint_id, safe='')}/{year}")
+    status_class = _ox(AIP.ConstraintStatus)
+    status_literals = _literal_columns(StatusRecord, STATUS_PREDICATES, skip=("constraint_id",))
+    i_constraint, i_status_year = _at(StatusRecord, "constraint_id"), _at(StatusRecord, "year")
+    for row in session.execute(_select(StatusRecord)):
+        constraint_id = row[i_constraint]
+        s = ox.NamedNode(f"{STATUS}{quote(constraint_id, safe='')}/{row[i_status_year]}")
         yield make(s, a, status_class)
         yield make(s, of_node, node_iris[constraint_id])
-        yield make(s, p_year, ox.Literal(year))
-        yield make(s, status_prop, ox.Literal(status))
-        yield make(s, source_prop, ox.Literal(source))
-        if note:
-            yield make(s, note_prop, ox.Literal(note))
+        yield from literals(s, row, status_literals)
 
 
 SERIALIZATIONS = {"turtle": ox.RdfFormat.TURTLE, "json-ld": ox.RdfFormat.JSON_LD, "nt": ox.RdfFormat.N_TRIPLES}
@@ -369,83 +417,108 @@ def _json_value(graph: Graph, subject, prop, where: str):
         raise InvalidInput(f"{where}: {graph.qname(prop)} is not JSON: {exc}") from exc
 
 
+def _read(graph: Graph, subject, model: type, predicates: dict, where: str, *, default_provenance: str = "",
+          skip: Iterable[str] = ()) -> dict[str, Any]:
+    """The columns of one row from its subject's triples, by the same table
+    the export writes: each value typed as the model declares its column; a
+    column left out takes the model's default, and one without a default is
+    required."""
+    values: dict[str, Any] = {}
+    for column, prop in predicates.items():
+        if column in skip:
+            continue
+        info = model.model_fields[column]
+        kind = column_type(model, column)
+        if column == "provenance":
+            values[column] = _provenance_of(graph, subject, where, default_provenance)
+            continue
+        if kind is dict:
+            values[column] = _json_value(graph, subject, prop, where)
+            continue
+        value = _one(graph, subject, prop, where, required=info.is_required())
+        if value is None:
+            values[column] = info.get_default(call_default_factory=True)
+        elif column in ("node_id", "constraint_id"):
+            values[column] = node_id_of(value)
+        elif kind is list:
+            values[column] = [str(item) for item in Collection(graph, value)]
+        elif kind is bool:
+            values[column] = bool(value)
+        elif kind is float:
+            values[column] = float(value)
+        elif kind is str:
+            values[column] = str(value)
+        else:
+            values[column] = value
+    return values
+
+
 def _nodes(graph: Graph) -> Iterable[tuple[URIRef, str]]:
     for cls, kind in CLASS_KIND.items():
         for subject in graph.subjects(RDF.type, cls):
             yield subject, kind
 
 
-def from_rdf(session: Session, graph: Graph, *, default_provenance: str = "rdf") -> dict[str, int]:
+def from_rdf(session: Session, graph: Graph, *, default_provenance: str = "rdf",
+             notes: list[dict] | None = None) -> dict[str, int]:
     """Write an RDF graph in our vocabulary into the store through the
-    service layer, in the caller's transaction. Returns counts of what was
-    read. Triples outside the vocabulary are ignored; a malformed node, edge
-    or measurement raises InvalidInput naming its IRI."""
+    service layer (papers through the batch write API, so they merge as from
+    any other format), in the caller's transaction. Returns counts of what
+    was read; `notes` (if given) receives the values kept over the file's.
+    Triples outside the vocabulary are ignored; a malformed node, edge or
+    measurement or status raises InvalidInput naming its IRI."""
     counts = {"nodes": 0, "aliases": 0, "edges": 0, "measurements": 0, "statuses": 0}
     nodes = sorted(_nodes(graph), key=lambda pair: str(pair[0]))
+    papers: list[tuple[str, batch.PaperRow]] = []
     for subject, kind in nodes:
         where = str(subject)
-        node_id = str(_one(graph, subject, AIP.id, where) or node_id_of(subject))
-        provenance = _provenance_of(graph, subject, where, default_provenance)
-        name = _one(graph, subject, RDFS.label, where, required=True)
-        year = _one(graph, subject, AIP.year, where)
-        description = _one(graph, subject, DCTERMS.description, where)
+        node = _read(graph, subject, Node, NODE_PREDICATES, where, default_provenance=default_provenance, skip=("id",))
+        node_id = str(_one(graph, subject, NODE_PREDICATES["id"], where) or node_id_of(subject))
+        provenance = node.pop("provenance")
         try:
             if kind == NodeKind.paper.value:
-                head = _one(graph, subject, BIBO.authorList, where)
-                authors = [str(a) for a in Collection(graph, head)] if head is not None else []
-                service.upsert_paper(
-                    session, node_id, title=str(name), year=year, provenance=provenance,
-                    authors=authors,
-                    venue=_one(graph, subject, AIP.venue, where),
-                    doi=_one(graph, subject, BIBO.doi, where),
-                    arxiv_id=_one(graph, subject, AIP.arxivId, where),
-                    url=_optional_str(_one(graph, subject, SCHEMA.url, where)),
-                    abstract=_one(graph, subject, DCTERMS.abstract, where),
-                    entry_type=_one(graph, subject, AIP.entryType, where) or "article",
-                    citation_key=_one(graph, subject, AIP.citationKey, where) or node_id.split(":", 1)[1],
-                    extra=_json_value(graph, subject, AIP.extra, where),
-                )
-                if description:
-                    service.update_node(session, node_id, description=description)
-                sources = _json_value(graph, subject, AIP.fieldSources, where)
-                paper = session.get(Paper, node_id)
-                if paper.field_sources != sources:
-                    # Where each field came from is history, not a value to recompute.
-                    paper.field_sources = sources
-                    service.mark_changed(session)
+                kind_, key = service.split_id(node_id)
+                if kind_ != NodeKind.paper.value:
+                    raise InvalidInput(f"{node_id}: not a paper id (papers are paper:<citation key>)")
+                paper = _read(graph, subject, Paper, PAPER_PREDICATES, where, skip=("citation_key", "field_sources"))
+                citation_key = str(_one(graph, subject, PAPER_PREDICATES["citation_key"], where) or key)
+                values = {**paper, "name": node["name"], "year": node["year"], "description": node["description"]}
+                # Where each field came from is history, not a value to recompute.
+                sources = _json_value(graph, subject, PAPER_PREDICATES["field_sources"], where) or None
+                papers.append((where, batch.PaperRow(node_id, values, provenance, citation_key=citation_key,
+                                                     sources=sources, aliases=[(citation_key, "citation-key")])))
             else:
-                service.upsert_node(
-                    session, node_id, provenance=provenance, name=str(name), year=year, description=description,
-                    category=_one(graph, subject, AIP.category, where), binding=_one(graph, subject, AIP.binding, where),
-                )
+                service.upsert_node(session, node_id, provenance=provenance, **node)
         except AiprogressError as exc:
             raise type(exc)(exc.message, where=where) from exc
         counts["nodes"] += 1
+    for (where, row), write in zip(papers, batch.write_papers(session, [row for _, row in papers])):
+        try:
+            write.raise_errors()
+        except AiprogressError as exc:
+            raise type(exc)(exc.message, where=where) from exc
+        if notes is not None:
+            notes.extend({"where": where, "kind": p.kind, "message": p.message} for p in write.problems)
     session.flush()
 
     for subject in sorted(graph.subjects(RDF.type, AIP.Alias), key=str):
-        where = str(subject)
-        target = _one(graph, subject, AIP.aliasOf, where, required=True)
-        text = _one(graph, subject, AIP.text, where, required=True)
-        service.add_alias(session, node_id_of(target), str(text), source=str(_one(graph, subject, AIP.aliasSource, where) or "name"))
+        alias = _read(graph, subject, Alias, ALIAS_PREDICATES, str(subject))
+        service.add_alias(session, alias["node_id"], alias["alias"], source=alias["source"])
         counts["aliases"] += 1
 
     for subject in sorted(graph.subjects(RDF.type, AIP.Fact), key=str):
         where = str(subject)
         prop = _one(graph, subject, RDF.predicate, where, required=True)
-        if prop not in PROPERTY_RELATION:
+        relation = relation_of_property(prop)
+        if relation is None:
             raise InvalidInput(f"{where}: unknown relation {prop}")
         try:
             service.link(
                 session,
                 node_id_of(_one(graph, subject, RDF.subject, where, required=True)),
-                PROPERTY_RELATION[prop],
+                relation,
                 node_id_of(_one(graph, subject, RDF.object, where, required=True)),
-                provenance=_provenance_of(graph, subject, where, default_provenance),
-                note=_one(graph, subject, AIP.note, where) or "",
-                year=_one(graph, subject, AIP.year, where),
-                confidence=_one(graph, subject, AIP.confidence, where),
-                inferred=bool(_one(graph, subject, AIP.inferred, where)),
+                **_read(graph, subject, Edge, FACT_PREDICATES, where, default_provenance=default_provenance),
             )
         except AiprogressError as exc:
             raise type(exc)(exc.message, where=where) from exc
@@ -454,15 +527,8 @@ def from_rdf(session: Session, graph: Graph, *, default_provenance: str = "rdf")
     for subject in sorted(graph.subjects(RDF.type, AIP.Measurement), key=str):
         where = str(subject)
         try:
-            service.upsert_measurement(
-                session,
-                node_id_of(_one(graph, subject, AIP.ofNode, where, required=True)),
-                quantity=str(_one(graph, subject, AIP.quantity, where, required=True)),
-                value=float(_one(graph, subject, RDF.value, where, required=True)),
-                unit=str(_one(graph, subject, AIP.unit, where, required=True)),
-                source=str(_one(graph, subject, DCTERMS.source, where, required=True)),
-                note=_one(graph, subject, AIP.note, where) or "",
-            )
+            values = _read(graph, subject, Measurement, MEASUREMENT_PREDICATES, where)
+            service.upsert_measurement(session, values.pop("node_id"), **values)
         except AiprogressError as exc:
             raise type(exc)(exc.message, where=where) from exc
         counts["measurements"] += 1
@@ -470,22 +536,12 @@ def from_rdf(session: Session, graph: Graph, *, default_provenance: str = "rdf")
     for subject in sorted(graph.subjects(RDF.type, AIP.ConstraintStatus), key=str):
         where = str(subject)
         try:
-            service.upsert_status(
-                session,
-                node_id_of(_one(graph, subject, AIP.ofNode, where, required=True)),
-                year=int(_one(graph, subject, AIP.year, where, required=True)),
-                status=str(_one(graph, subject, AIP.status, where, required=True)),
-                source=str(_one(graph, subject, DCTERMS.source, where, required=True)),
-                note=_one(graph, subject, AIP.note, where) or "",
-            )
+            values = _read(graph, subject, StatusRecord, STATUS_PREDICATES, where, skip=("id",))
+            service.upsert_status(session, values.pop("constraint_id"), **values)
         except AiprogressError as exc:
             raise type(exc)(exc.message, where=where) from exc
         counts["statuses"] += 1
     return counts
-
-
-def _optional_str(value) -> str | None:
-    return None if value is None else str(value)
 
 
 RDF_FORMATS = {"turtle": "turtle", "json-ld": "json-ld", "nt": "nt"}

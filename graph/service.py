@@ -9,33 +9,34 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import event, func, or_, text
+from sqlalchemy import event, func, literal_column, null, text, union_all
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
+from . import values as value_rules
 from .identifiers import normalize_arxiv, normalize_doi, title_key
 from .errors import Conflict, ForbiddenRelation, InvalidInput, NotFound
 from .models import (
     CITATION_KEY_RE,
-    RELATION_DIRECTIONS,
-    RELATION_RULES,
     SLUG_RE,
     Alias,
     Binding,
     Edge,
+    EdgeFact,
     Measurement,
     Meta,
     Node,
     NodeKind,
     Paper,
     Quantity,
-    Relation,
     Status,
     StatusRecord,
     TechniqueCategory,
 )
+from .relations import KINDS, RELATIONS, relation_name, spelling
 
 ADDED, UPDATED, UNCHANGED = "added", "updated", "unchanged"
 
@@ -74,14 +75,15 @@ def current_revision(session: Session) -> int:
 # Ids and rules
 # --------------------------------------------------------------------------
 
-KIND_VALUES = tuple(k.value for k in NodeKind)
-RELATION_VALUES = tuple(r.value for r in Relation)
+KIND_VALUES = tuple(KINDS)
+RELATION_VALUES = tuple(RELATIONS)
 
 
 def split_id(node_id: str) -> tuple[str, str]:
     """`kind:slug` -> (kind, slug), or InvalidInput naming what is wrong."""
     if not isinstance(node_id, str) or ":" not in node_id:
         raise InvalidInput(f"node id {node_id!r} is not of the form kind:slug (kinds: {', '.join(KIND_VALUES)})")
+    value_rules.check_key(node_id, "node id")
     kind, slug = node_id.split(":", 1)
     if kind not in KIND_VALUES:
         raise InvalidInput(f"node id {node_id!r} has unknown kind {kind!r} (kinds: {', '.join(KIND_VALUES)})")
@@ -97,16 +99,27 @@ def slugify(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
 
+def check_edge(source: Node, relation: str, target: Node, *, note: str | None = "", year: int | None = None,
+               confidence: float | None = None) -> None:
+    """Every rule an edge obeys, whoever writes it: its values, a known relation,
+    no self-link, and the kinds the relation may join (ends known by id and kind)."""
+    where = f"{source.id} -{relation}-> {target.id}"
+    _validate_edge_values(note, year, confidence, where)
+    if spelling(relation) not in RELATIONS:
+        raise InvalidInput(f"{where}: unknown relation {relation!r} (relations: {', '.join(RELATION_VALUES)})")
+    if source.id == target.id:
+        raise InvalidInput(f"{where}: a node cannot be linked to itself")
+    check_relation(source, relation, target)
+
+
 def check_relation(source: Node, relation: str, target: Node) -> None:
-    """Raise ForbiddenRelation unless `relation` may join these two kinds."""
-    if relation not in RELATION_RULES:
-        raise InvalidInput(f"unknown relation {relation!r} (relations: {', '.join(RELATION_VALUES)})")
-    sources, targets = RELATION_RULES[relation]
-    if source.kind not in sources or target.kind not in targets:
+    """Raise ForbiddenRelation unless `relation` (in any spelling) may join these two kinds."""
+    rule = RELATIONS[relation_name(relation)]
+    if source.kind not in rule.sources or target.kind not in rule.targets:
         raise ForbiddenRelation(
-            f"{source.id} ({source.kind}) -{relation}-> {target.id} ({target.kind}) is not allowed: "
-            f"{relation} goes {RELATION_DIRECTIONS[relation]} "
-            f"(from {'/'.join(sorted(sources))} to {'/'.join(sorted(targets))})"
+            f"{source.id} ({source.kind}) -{rule.name}-> {target.id} ({target.kind}) is not allowed: "
+            f"{rule.name} goes {rule.direction} "
+            f"(from {'/'.join(sorted(rule.sources))} to {'/'.join(sorted(rule.targets))})"
         )
 
 
@@ -154,23 +167,12 @@ def find_paper(session: Session, *, doi: str | None = None, arxiv_id: str | None
     return get_node(session, paper.node_id)
 
 
-@dataclass
-class EdgeView:
-    """An edge as seen from one of its ends, with the other end named."""
-
-    id: int
-    source: str
-    relation: str
-    target: str
-    direction: str  # "out" (this node is the source) or "in"
-    other_id: str
-    other_kind: str
-    other_name: str
-    provenance: str
-    note: str
-    year: int | None
-    confidence: float | None
-    inferred: bool
+def edge_view(edge: EdgeFact) -> dict[str, Any]:
+    """An edge seen from one of its ends (`direction`, `other` set) as plain
+    data, the other end named: what `show --json` and the page's details print."""
+    other = edge.other
+    return {"id": edge.id, **edge.to_dict(), "direction": edge.direction,
+            "other_id": other.id, "other_kind": other.kind, "other_name": other.name}
 
 
 @dataclass
@@ -178,16 +180,19 @@ class NodeDetail:
     node: dict[str, Any]
     paper: dict[str, Any] | None
     aliases: list[str]
-    edges: list[EdgeView] = field(default_factory=list)
+    edges: list[EdgeFact] = field(default_factory=list)  # each with its direction and the other end's row
     measurements: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {"node": self.node, "paper": self.paper, "aliases": self.aliases,
+                "edges": [edge_view(e) for e in self.edges], "measurements": self.measurements}
 
 
-def node_edges(session: Session, node_id: str, *, relation: str | None = None, direction: str | None = None) -> list[EdgeView]:
-    """Edges touching a node, both ways unless `direction` is 'out' or 'in'."""
-    views: list[EdgeView] = []
+def node_edges(session: Session, node_id: str, *, relation: str | None = None, direction: str | None = None) -> list[EdgeFact]:
+    """Edges touching a node, both ways unless `direction` is 'out' or 'in',
+    each with its direction and the row of its other end (`other`)."""
+    views: list[EdgeFact] = []
+    relation = relation_name(relation) if relation else None
     for way, mine, other in (("out", Edge.source_id, Edge.target_id), ("in", Edge.target_id, Edge.source_id)):
         if direction and direction != way:
             continue
@@ -195,14 +200,7 @@ def node_edges(session: Session, node_id: str, *, relation: str | None = None, d
         if relation:
             stmt = stmt.where(Edge.relation == relation)
         for edge, other_node in session.exec(stmt.order_by(Edge.relation, other)):
-            views.append(
-                EdgeView(
-                    id=edge.id, source=edge.source_id, relation=edge.relation, target=edge.target_id,
-                    direction=way, other_id=other_node.id, other_kind=other_node.kind, other_name=other_node.name,
-                    provenance=edge.provenance, note=edge.note, year=edge.year,
-                    confidence=edge.confidence, inferred=edge.inferred,
-                )
-            )
+            views.append(EdgeFact(**edge.model_dump(), direction=way, other=other_node))
     return views
 
 
@@ -223,18 +221,38 @@ def node_detail(session: Session, node_id: str) -> NodeDetail:
     )
 
 
+# Every count of `stats` in one statement, built once (it is compiled once
+# and answered in one round trip): asked on every visit of the page and by
+# monitoring, its cost is mostly fixed overhead.
+_COUNTS = union_all(
+    sa_select(literal_column("'node'"), Node.__table__.c.kind, func.count()).group_by(Node.__table__.c.kind),
+    sa_select(literal_column("'edge'"), Edge.__table__.c.relation, func.count()).group_by(Edge.__table__.c.relation),
+    sa_select(literal_column("'measurement'"), null(), func.count()).select_from(Measurement.__table__),
+    sa_select(literal_column("'alias'"), null(), func.count()).select_from(Alias.__table__),
+    sa_select(literal_column("'status_record'"), null(), func.count()).select_from(StatusRecord.__table__),
+)
+
+
 def stats(session: Session) -> dict[str, Any]:
     """Counts of nodes by kind and edges by relation (every kind and relation listed, zeros included)."""
-    kinds = Counter(dict(session.exec(select(Node.kind, func.count()).group_by(Node.kind)).all()))
-    relations = Counter(dict(session.exec(select(Edge.relation, func.count()).group_by(Edge.relation)).all()))
+    kinds: Counter[str] = Counter()
+    relations: Counter[str] = Counter()
+    totals = {}
+    for table, key, count in session.connection().execute(_COUNTS):
+        if table == "node":
+            kinds[key] = count
+        elif table == "edge":
+            relations[key] = count
+        else:
+            totals[table] = count
     return {
         "nodes": {k: kinds.get(k, 0) for k in KIND_VALUES},
         "edges": {r: relations.get(r, 0) for r in RELATION_VALUES},
         "total_nodes": sum(kinds.values()),
         "total_edges": sum(relations.values()),
-        "measurements": session.exec(select(func.count()).select_from(Measurement)).one(),
-        "constraint_statuses": session.exec(select(func.count()).select_from(StatusRecord)).one(),
-        "aliases": session.exec(select(func.count()).select_from(Alias)).one(),
+        "measurements": totals["measurement"],
+        "constraint_statuses": totals["status_record"],
+        "aliases": totals["alias"],
     }
 
 
@@ -242,16 +260,14 @@ def stats(session: Session) -> dict[str, Any]:
 # Writing
 # --------------------------------------------------------------------------
 
-NODE_FIELDS = ("name", "description", "year", "category", "binding", "provenance")
+NODE_FIELDS = tuple(c.name for c in Node.__table__.columns if c.name not in ("id", "kind"))
 
 
 def _validate_node_fields(kind: str, values: dict[str, Any], where: str) -> None:
     name = values.get("name")
     if not isinstance(name, str) or not name.strip():
         raise InvalidInput(f"{where}: a name is required")
-    year = values.get("year")
-    if year is not None and (not isinstance(year, int) or isinstance(year, bool) or not -3000 < year < 3000):
-        raise InvalidInput(f"{where}: year must be a whole number, got {year!r}")
+    value_rules.check_year(values.get("year"), where)
     category = values.get("category")
     if kind == NodeKind.technique.value:
         allowed = [c.value for c in TechniqueCategory]
@@ -344,11 +360,15 @@ def add_alias(session: Session, node_id: str, alias: str, *, source: str = "name
     key = alias.strip().lower()
     if not key:
         raise InvalidInput(f"{node_id}: empty alias")
+    value_rules.check_key(key, "alias")
     existing = session.get(Alias, key)
     if existing is not None:
         if existing.node_id != node_id:
             raise Conflict(f"alias {alias!r} already names {existing.node_id}, cannot also name {node_id}")
         return UNCHANGED
+    if key != node_id and session.get(Node, key) is not None:
+        # resolve_id tries ids first: such an alias could never be reached.
+        raise Conflict(f"alias {alias!r} is the id of another node, cannot also name {node_id}")
     session.add(Alias(alias=key, node_id=node_id, source=source))
     session.flush()
     mark_changed(session)
@@ -356,8 +376,7 @@ def add_alias(session: Session, node_id: str, alias: str, *, source: str = "name
 
 
 def _validate_edge_values(note: str | None, year: int | None, confidence: float | None, where: str) -> None:
-    if year is not None and (not isinstance(year, int) or isinstance(year, bool)):
-        raise InvalidInput(f"{where}: year must be a whole number, got {year!r}")
+    value_rules.check_year(year, where)
     if confidence is not None and not (isinstance(confidence, (int, float)) and 0 <= confidence <= 1):
         raise InvalidInput(f"{where}: confidence must be between 0 and 1, got {confidence!r}")
     if note is not None and not isinstance(note, str):
@@ -380,20 +399,20 @@ def link(
 
     Returns the edge and added/updated/unchanged. Both ends must exist and the
     relation must be allowed between their kinds."""
+    try:
+        relation = relation_name(relation)
+    except InvalidInput as exc:
+        raise InvalidInput(f"{source_id} -{relation}-> {target_id}: {exc.message}") from None
     where = f"{source_id} -{relation}-> {target_id}"
     if not provenance or not str(provenance).strip():
         raise InvalidInput(f"{where}: every edge needs a provenance (where the fact came from)")
     _validate_edge_values(note, year, confidence, where)
-    if relation not in RELATION_RULES:
-        raise InvalidInput(f"{where}: unknown relation {relation!r} (relations: {', '.join(RELATION_VALUES)})")
     source = session.get(Node, source_id)
     target = session.get(Node, target_id)
     missing = [i for i, n in ((source_id, source), (target_id, target)) if n is None]
     if missing:
         raise NotFound(f"{where}: no node with id {' or '.join(repr(m) for m in missing)}")
-    if source_id == target_id:
-        raise InvalidInput(f"{where}: a node cannot be linked to itself")
-    check_relation(source, relation, target)
+    check_edge(source, relation, target, note=note, year=year, confidence=confidence)
     edge = session.exec(
         select(Edge).where(Edge.source_id == source_id, Edge.relation == relation, Edge.target_id == target_id)
     ).first()
@@ -414,6 +433,7 @@ def link(
 
 
 def unlink(session: Session, source_id: str, relation: str, target_id: str) -> None:
+    relation = relation_name(relation)
     edge = session.exec(
         select(Edge).where(Edge.source_id == source_id, Edge.relation == relation, Edge.target_id == target_id)
     ).first()
@@ -487,68 +507,35 @@ def constraint_statuses(session: Session) -> list[dict[str, Any]]:
     return [{"constraint_id": r.constraint_id, "year": r.year, "status": r.status, "source": r.source, "note": r.note} for r in rows]
 
 
-def search_nodes(session: Session, text_query: str, *, kind: str | None = None, limit: int = 20) -> list[Node]:
-    """Case-insensitive substring search over names and aliases (the API adds ranked full-text search)."""
-    pattern = f"%{text_query.lower()}%"
-    stmt = (
-        select(Node)
-        .outerjoin(Alias, Alias.node_id == Node.id)
-        .where(or_(func.lower(Node.name).like(pattern), Alias.alias.like(pattern), func.lower(Node.id).like(pattern)))
-        .distinct()
-        .order_by(Node.year, Node.id)
-        .limit(limit)
-    )
-    if kind:
-        stmt = stmt.where(Node.kind == kind)
-    return list(session.exec(stmt))
+PAPER_FIELDS = tuple(c.name for c in Paper.__table__.columns if c.name not in ("node_id", "title_key", "year", "field_sources"))
 
 
-PAPER_FIELDS = ("authors", "venue", "doi", "arxiv_id", "url", "abstract", "entry_type", "citation_key", "extra")
+def upsert_paper(session: Session, node_id: str, *, title: str, year: int | None, provenance: str,
+                 overwrite: bool = False, notes: list[dict[str, str]] | None = None, **values: Any) -> str:
+    """Create or update a paper node and its bibliographic row: one row through
+    the batch write API (graph/batch.py), so it merges as an ingested paper
+    would. Returns added/updated/unchanged.
 
+    DOI and arXiv id are stored normalised; a DOI, arXiv id or citation key
+    already held by another node is a Conflict, and any other refused value
+    an InvalidInput (a loader gets these as reported problems instead).
+    `notes` (if given) receives the values kept over these ones."""
+    from . import batch
 
-def upsert_paper(session: Session, node_id: str, *, title: str, year: int | None, provenance: str, **values: Any) -> str:
-    """Create or update a paper node and its bibliographic row.
-
-    DOI and arXiv id are stored normalised; a DOI or arXiv id already held by
-    another paper is a Conflict (the ingest path merges such works before
-    calling this)."""
     kind, key = split_id(node_id)
     if kind != NodeKind.paper.value:
         raise InvalidInput(f"{node_id}: not a paper id (papers are paper:<citation key>)")
     unknown = set(values) - set(PAPER_FIELDS)
     if unknown:
         raise InvalidInput(f"{node_id}: unknown paper field(s) {', '.join(sorted(unknown))}")
-    values.setdefault("citation_key", key)
-    values["doi"] = normalize_doi(values.get("doi"))
-    values["arxiv_id"] = normalize_arxiv(values.get("arxiv_id"))
-    values["authors"] = list(values.get("authors") or [])
-    values["extra"] = dict(values.get("extra") or {})
-    for ident in ("doi", "arxiv_id"):
-        if values[ident]:
-            holder = session.exec(select(Paper.node_id).where(getattr(Paper, ident) == values[ident])).first()
-            if holder is not None and holder != node_id:
-                raise Conflict(f"{node_id}: {ident.replace('_', ' ')} {values[ident]} already belongs to {holder}")
-    node_change = upsert_node(session, node_id, provenance=provenance, name=title, year=year)
-    paper = session.get(Paper, node_id)
-    row = {**values, "title_key": title_key(title), "year": year}
-    if paper is None:
-        sources = {name: provenance for name, value in {**values, "name": title, "year": year}.items() if value not in (None, "", [], {})}
-        session.add(Paper(node_id=node_id, field_sources=sources, **row))
-        session.flush()
-        mark_changed(session)
-        add_alias(session, node_id, values["citation_key"], source="citation-key")
-        return ADDED if node_change == ADDED else UPDATED
-    changed = False
-    for name, value in row.items():
-        if getattr(paper, name) != value:
-            setattr(paper, name, value)
-            if name in values:
-                paper.field_sources = {**paper.field_sources, name: provenance}
-            changed = True
-    if changed:
-        session.flush()
-        mark_changed(session)
-    return UPDATED if changed or node_change != UNCHANGED else UNCHANGED
+    citation_key = values.pop("citation_key", None) or key
+    row = batch.PaperRow(node_id, {"name": title, "year": year, **values}, provenance, citation_key=citation_key,
+                         aliases=[(citation_key, "citation-key")])
+    (write,) = batch.write_papers(session, [row], overwrite=overwrite)
+    write.raise_errors()
+    if notes is not None:
+        notes.extend({"kind": p.kind, "message": p.message} for p in write.problems)
+    return write.change
 
 
 def papers_from(session: Session, source: str) -> list[str]:

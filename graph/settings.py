@@ -30,7 +30,7 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("database_url", "sqlite:///aiprogress.db", "Database URL or SQLite file path (`--db`)."),
+    Setting("database_url", "sqlite:///aiprogress.db", "Database URL or SQLite file path."),
     Setting("host", "127.0.0.1", "Address `aiprogress serve` listens on."),
     Setting("port", 8000, "Port `aiprogress serve` listens on."),
     Setting("token", "", "Bearer token that allows writes over HTTP; with none set the server refuses writes."),
@@ -38,6 +38,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_file_bytes", 200_000_000, "Largest BibTeX file `ingest` reads, in bytes."),
     Setting("max_entries", 500_000, "Most entries one BibTeX file may hold."),
     Setting("max_field_chars", 100_000, "Longest BibTeX field value accepted, in characters."),
+    Setting("max_key_length", 400, "Longest node id, alias or citation key stored, in characters (at most 400)."),
     Setting("ingest_batch_size", 2_000, "BibTeX entries written per transaction by `ingest`; a killed ingest keeps whole batches."),
     Setting("max_query_depth", 12, "Deepest GraphQL query accepted."),
     Setting("max_query_cost", 50_000, "Largest estimated GraphQL query cost accepted."),

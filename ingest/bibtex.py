@@ -31,8 +31,13 @@ from bibtexparser.model import (
 )
 from bibtexparser.splitter import Splitter
 
+from ..graph import settings
 from ..graph.errors import InvalidInput, LimitExceeded
 from ..graph.models import CITATION_KEY_RE
+from ..graph.relations import bibtex_relation_fields
+
+# Fields that name other nodes: a paper's relations (graph/relations.py).
+_RELATION_FIELDS = frozenset(bibtex_relation_fields())
 
 # Problem kinds that are harmless notes (comments, preambles), not problems:
 # they never abort a --strict run.
@@ -50,11 +55,9 @@ VERBATIM_FIELDS = frozenset({
     "url", "doi", "eprint", "arxiv", "arxivid", "eprinttype", "archiveprefix",
     "primaryclass", "eprintclass", "file", "pdf", "isbn", "issn", "crossref",
     "ids", "key", "urldate", "date", "year", "pages",
-    "relaxes", "enables", "inspired-by", "inspired_by", "introduces", "cites",
-    "techniques", "triggered",
-})
+}) | _RELATION_FIELDS
 NAME_FIELDS = frozenset({"author", "editor"})
-LIST_FIELDS = frozenset({"keywords", "ids", "relaxes", "enables", "inspired-by", "inspired_by", "introduces", "cites", "techniques", "triggered"})
+LIST_FIELDS = frozenset({"keywords", "ids"}) | _RELATION_FIELDS
 
 _NEEDS_DECODING = re.compile(r"[\\{}$~]|--|``|''")
 _UNESCAPED_PERCENT = re.compile(r"(?<!\\)%")
@@ -64,16 +67,18 @@ _DATE_YEAR = re.compile(r"^(\d{4})(?:-\d{2}(?:-\d{2})?)?(?:/|$)")
 _LOOKS_LIKE_ENTRY = re.compile(r"^[ \t]*@[ \t]*\w*", re.MULTILINE)
 
 
+def _setting(name: str):
+    return field(default_factory=lambda: settings.get(name))
+
+
 @dataclass
 class Limits:
-    """Guards against files that would exhaust memory or the database."""
+    """Guards against files that would exhaust memory or the database; each
+    left out is the setting of the same name (graph/settings.py)."""
 
-    max_file_bytes: int = 200_000_000
-    max_entries: int = 1_000_000
-    max_field_chars: int = 100_000
-
-
-DEFAULT_LIMITS = Limits()
+    max_file_bytes: int = _setting("max_file_bytes")
+    max_entries: int = _setting("max_entries")
+    max_field_chars: int = _setting("max_field_chars")
 
 
 @dataclass
@@ -353,7 +358,7 @@ def parse_text(text: str, source: str = "<string>", *, limits: Limits | None = N
     """Parse BibTeX text into records and a list of problems (never raises per entry).
 
     Raises LimitExceeded when the text as a whole is beyond `limits`."""
-    limits = limits or DEFAULT_LIMITS
+    limits = limits or Limits()
     if len(text) > limits.max_file_bytes:
         raise LimitExceeded(f"{len(text):,} characters is more than the limit of {limits.max_file_bytes:,}", where=source)
     library = Splitter(text).split()
@@ -427,7 +432,7 @@ def parse_text(text: str, source: str = "<string>", *, limits: Limits | None = N
 
 def read_text_file(path: str | os.PathLike, limits: Limits | None = None) -> tuple[str, list[Problem]]:
     """The text of a .bib file (UTF-8, else Latin-1 with a problem reported)."""
-    limits = limits or DEFAULT_LIMITS
+    limits = limits or Limits()
     path = Path(path)
     try:
         size = path.stat().st_size

@@ -22,14 +22,17 @@ from sqlmodel import Session
 
 from ..graph import service
 from ..graph.errors import AiprogressError, InvalidInput
+from ..graph.models import Edge, Measurement, Node, StatusRecord
 from . import load
 
 NODE_TABLES = ("constraint", "field", "narrative", "technique", "proposal", "problem", "theme")
 TABLES = (*NODE_TABLES, "edge", "measurement", "status")
-_NODE_KEYS = {"id", "name", "description", "year", "category", "binding", "aliases"}
-_EDGE_KEYS = {"source", "relation", "target", "note", "year", "confidence"}
-_MEASUREMENT_KEYS = {"node", "quantity", "value", "unit", "source", "note"}
-_STATUS_KEYS = {"constraint", "year", "status", "source", "note"}
+# The keys an entry may have are the model's columns (a file names edge ends
+# `source`/`target`, a measurement's node `node` and a status's `constraint`), less what the loader sets.
+_NODE_KEYS = {c.name for c in Node.__table__.columns if c.name not in ("kind", "provenance")} | {"aliases"}
+_EDGE_KEYS = {c.name.removesuffix("_id") for c in Edge.__table__.columns if c.name not in ("id", "provenance", "inferred")}
+_MEASUREMENT_KEYS = {c.name.removesuffix("_id") for c in Measurement.__table__.columns if c.name != "id"}
+_STATUS_KEYS = {c.name.removesuffix("_id") for c in StatusRecord.__table__.columns if c.name != "id"}
 
 
 def builtin_data_dir() -> Path:

@@ -142,7 +142,7 @@ def test_cli_queries(cli, builtin_db):
     assert all(r["chain"] for r in data["reached"])
 
     code, out, err = cli("frontier", "--now", "2025", "--db", builtin_db)
-    assert code == 0 and "expected-to-bind (2024)" in out and "solved (2024)" in out and "framework repository README" in out
+    assert code == 0 and "expected to bind (2024)" in out and "solved (2024)" in out and "framework repository README" in out
     code, out, err = cli("frontier", "--db", builtin_db, "--json")
     assert code == 0 and {r["id"]: r["status"] for r in json.loads(out)}["constraint:optimization-regularization"] == "solved"
 

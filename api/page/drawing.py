@@ -21,17 +21,11 @@ from typing import Any
 
 from pyvis.network import Network
 
-from ...graph.models import RELATION_DIRECTIONS
+from ...graph.relations import KINDS, RELATIONS
 
-KIND_STYLE: dict[str, dict[str, str]] = {
-    "paper": {"shape": "dot", "color": "#4e79a7", "label": "Paper"},
-    "technique": {"shape": "diamond", "color": "#59a14f", "label": "Technique"},
-    "narrative": {"shape": "star", "color": "#b07aa1", "label": "Narrative"},
-    "field": {"shape": "hexagon", "color": "#9c755f", "label": "Field of inspiration"},
-    "constraint": {"shape": "box", "color": "#c0392b", "label": "Constraint"},
-    "proposal": {"shape": "triangle", "color": "#76b7b2", "label": "Proposal"},
-    "problem": {"shape": "triangleDown", "color": "#edc948", "label": "Open problem"},
-    "theme": {"shape": "square", "color": "#ff9da7", "label": "Theme of a proposal"},
+# Styles by kind and by relation come from their declarations (graph/relations.py).
+KIND_STYLE: dict[str, dict[str, Any]] = {
+    k.name: {"shape": k.shape, "color": k.color, "label": k.label, "size": k.size} for k in KINDS.values()
 }
 
 BINDING_STYLE: dict[str, dict[str, Any]] = {
@@ -50,16 +44,8 @@ BINDING_STYLE: dict[str, dict[str, Any]] = {
 }
 
 RELATION_STYLE: dict[str, dict[str, Any]] = {
-    "relaxes": {"color": "#e15759", "dashes": False, "width": 2.5},
-    "enables": {"color": "#f28e2b", "dashes": False, "width": 1.8},
-    "inspired-by": {"color": "#17a2b8", "dashes": [6, 4], "width": 1.5},
-    "introduces": {"color": "#7f7f7f", "dashes": [2, 3], "width": 1.2},
-    "cites": {"color": "#b8b0ac", "dashes": False, "width": 0.8},
-    "triggered": {"color": "#b07aa1", "dashes": [10, 4], "width": 2.0},
-    "focuses-on": {"color": "#7d3c98", "dashes": [4, 4], "width": 1.6},
-    "names": {"color": "#76b7b2", "dashes": [3, 3], "width": 1.2},
-    "bears-on": {"color": "#b59410", "dashes": [8, 3], "width": 1.6},
-    "embodies": {"color": "#ff9da7", "dashes": [2, 2], "width": 1.2},
+    r.name: {"color": r.style.color, "dashes": list(r.style.dashes) if r.style.dashes else False, "width": r.style.width}
+    for r in RELATIONS.values()
 }
 
 # Above this many nodes the page draws straight edges and hides edges while
@@ -70,7 +56,7 @@ LARGE_GRAPH = 1000
 def node_size(kind: str, degree: int) -> float:
     """Marker size grows with the square root of degree, so hubs stand out
     without swallowing their neighbours."""
-    base = {"paper": 7.0, "technique": 10.0, "narrative": 22.0, "field": 16.0}.get(kind, 10.0)
+    base = KIND_STYLE.get(kind, KIND_STYLE["technique"])["size"]
     return round(min(base + 3.0 * math.sqrt(degree), 48.0), 1)
 
 
@@ -169,7 +155,8 @@ def legend() -> dict[str, Any]:
             for b, s in BINDING_STYLE.items()
         ],
         "relations": [
-            {"relation": r, "color": s["color"], "dashes": s["dashes"], "width": s["width"], "direction": RELATION_DIRECTIONS.get(r, "")}
+            {"relation": r, "color": s["color"], "dashes": s["dashes"], "width": s["width"],
+             "direction": RELATIONS[r].direction, "inverse": RELATIONS[r].inverse}
             for r, s in RELATION_STYLE.items()
         ],
     }

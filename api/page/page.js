@@ -494,7 +494,7 @@
       legend.appendChild(el("div", { class: "row" }, [legendMarker(k.shape, k.color), k.label]));
     });
     page.legend.relations.forEach(function (r) {
-      var row = el("div", { class: "row", title: r.direction }, [legendLine(r), r.relation]);
+      var row = el("div", { class: "row", title: r.direction + " (from the target: " + r.inverse + ")" }, [legendLine(r), r.relation]);
       legend.appendChild(row);
     });
     legend.appendChild(el("div", { class: "row hint", text: "Marker size grows with the number of edges." }));
@@ -530,6 +530,8 @@
     var edges = page.data.edges;
     var kindCounts = countBy(nodes, "kind");
     page.allKinds = KIND_ORDER.filter(function (k) { return page.legend.kinds.some(function (x) { return x.kind === k; }) || k === "constraint"; });
+    // A kind the server declares that this order does not know yet comes last.
+    page.legend.kinds.forEach(function (x) { if (page.allKinds.indexOf(x.kind) < 0) page.allKinds.push(x.kind); });
     page.allRelations = page.legend.relations.map(function (r) { return r.relation; });
     buildChecks("kind-filters", page.allKinds, kindCounts, "kind", function () {
       state.kinds = checkedValues("kind-filters");

@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from ..network import DOWN, KIND_CODE, LINEAGE_RELATIONS, REL_CODE, UP, EdgeFact, Snapshot, Walk
+from ..relations import relation_names
 
 ORIGINS, IMPACT = "origins", "impact"
 
@@ -136,7 +137,7 @@ class Lineage:
 
 def _walk(g: Snapshot, node_id: str, direction: str, depth: int | None, relations: Iterable[str] | None) -> tuple[int, Walk, tuple[str, ...]]:
     start = g.node_index(node_id)
-    rels = tuple(LINEAGE_RELATIONS if relations is None else relations)
+    rels = LINEAGE_RELATIONS if relations is None else relation_names(relations)
     return start, g.walk(start, direction, relations=rels, max_depth=depth), rels
 
 

@@ -1,6 +1,6 @@
 """`aiprogress ingest FILE|DIR|- ...`: BibTeX into the graph, with a report.
 
-Registered on the one `app` of api/cli.py. The work is ingest.load's; this
+The work is ingest.load's; this
 module only draws the progress bar and the summary, and writes --report.
 (`aiprogress export --format bibtex` is the export registry's `bibtex`
 format, graph/export_bibtex.py.)
@@ -15,29 +15,24 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from ..graph import settings
-from ..ingest import bibtex, load
-from .cli import DbOption, JsonOption, app, console, err_console, open_engine, print_json, table
+from ...graph import settings
+from ...graph.errors import AiprogressError
+from ...ingest import bibtex, load
+from .common import DbOption, JsonOption, console, err_console, open_engine, print_json, setting_option, table
 
 # Files with fewer entries finish before a bar would be worth drawing.
 _PROGRESS_MIN_ENTRIES = 2_000
 
 
-def _limit_option(name: str):
-    s = settings.BY_NAME[name]
-    return typer.Option(f"--{name.replace('_', '-')}", help=f"{s.help} Default: {s.default:,}.", envvar=s.env, show_envvar=True)
-
-
-@app.command("ingest")
 def ingest(
-    paths: Annotated[list[str], typer.Argument(metavar="FILE|DIR|-", help="BibTeX files, folders (every .bib below them) or - for standard input.")],
+    paths: Annotated[list[str], typer.Argument(metavar="FILE|DIR|-", help="BibTeX files, folders (every .bib below them) or - for standard input.", show_default=False)],
     strict: Annotated[bool, typer.Option("--strict", help="Any problem in a file aborts that file with nothing of it written.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Read and match everything, report what would happen, write nothing.")] = False,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Let these files replace values that came from elsewhere (by default they only fill empty fields).")] = False,
     report_path: Annotated[Path | None, typer.Option("--report", metavar="FILE.json", help="Write the full report (every problem with file, line and reason) as JSON.")] = None,
-    max_file_bytes: Annotated[int | None, _limit_option("max_file_bytes")] = None,
-    max_entries: Annotated[int | None, _limit_option("max_entries")] = None,
-    max_field_chars: Annotated[int | None, _limit_option("max_field_chars")] = None,
+    max_file_bytes: Annotated[int | None, setting_option("max_file_bytes")] = None,
+    max_entries: Annotated[int | None, setting_option("max_entries")] = None,
+    max_field_chars: Annotated[int | None, setting_option("max_field_chars")] = None,
     db: DbOption = None,
     json_out: JsonOption = False,
 ) -> None:
@@ -50,6 +45,7 @@ def ingest(
     sources = load.bib_files(paths)
     engine = open_engine(db, create=True)
     reports = []
+    failure: AiprogressError | None = None
     try:
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=err_console, transient=True, disable=json_out) as bar:
@@ -61,12 +57,18 @@ def ingest(
             for report in load.ingest_sources(engine, sources, limits=limits, strict=strict, dry_run=dry_run,
                                               overwrite=overwrite, progress=progress):
                 reports.append(report)
+    except AiprogressError as exc:
+        # The file that failed outright still gets its line in --report.
+        failure = exc
+        reports.append(load.IngestReport(source=sources[min(len(reports), len(sources) - 1)], dry_run=dry_run, aborted=str(exc)))
     finally:
         engine.dispose()
 
     data = {"dry_run": dry_run, "files": [r.to_dict() for r in reports]}
     if report_path is not None:
         report_path.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+    if failure is not None:
+        raise failure
     if json_out:
         print_json(data)
     else:
@@ -95,3 +97,6 @@ def _print_summary(reports: list[load.IngestReport], dry_run: bool, report_path:
             if len(r.errors) > 5:
                 more = "see the --report file" if report_path else "use --report FILE.json for all of them"
                 console.print(f"  ... and {len(r.errors) - 5} more ({more})", markup=False, highlight=False)
+
+
+COMMANDS = {"ingest": ingest}

@@ -1,0 +1,119 @@
+"""What a stored value may be, the same on every backend and every way in.
+
+SQLite stores a NUL byte or a 100,000-character key without a word, where
+PostgreSQL refuses both and aborts the transaction; these rules decide first,
+so both backends accept and refuse the same things:
+
+- years: whole numbers from YEAR_MIN to YEAR_MAX, one message naming the field;
+- NUL bytes: never stored. Written values lose them (the writer reports it),
+  and a statement still carrying one (a read of `show "a\\0b"`, say) is
+  refused as invalid input instead of failing deep in the driver;
+- ids, aliases and citation keys: at most the `max_key_length` setting
+  (never more than the columns' 400 characters).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from . import settings
+from .errors import InvalidInput
+from .models import Alias, Node
+
+YEAR_MIN, YEAR_MAX = -2999, 2999
+NUL = "\x00"
+_ESCAPED_NUL = "\\x00"  # how repr() shows a NUL
+
+# The narrowest key column: a longer key cannot be stored, whatever the setting says.
+KEY_COLUMN_CHARS = min(Node.__table__.c.id.type.length, Alias.__table__.c.alias.type.length)
+
+
+def year_problem(value: Any, field: str = "year") -> str | None:
+    """Why `value` is not a year (None when it is one)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not YEAR_MIN <= value <= YEAR_MAX:
+        return f"{field} must be a whole number from {YEAR_MIN} to {YEAR_MAX}, got {value!r}"
+    return None
+
+
+def check_year(value: Any, where: str, field: str = "year") -> None:
+    problem = year_problem(value, field)
+    if problem:
+        raise InvalidInput(f"{where}: {problem}")
+
+
+def max_key_length() -> int:
+    return min(settings.get("max_key_length"), KEY_COLUMN_CHARS)
+
+
+def key_problem(key: str, what: str = "id", limit: int | None = None) -> tuple[str, str] | None:
+    """(problem kind, why) when `key` (an id, alias or citation key) cannot be stored
+    (`limit`: max_key_length(), when the caller has read it already)."""
+    limit = max_key_length() if limit is None else limit
+    if len(key) > limit:
+        return "key-too-long", f"{what} is {len(key):,} characters long; at most {limit:,} are stored (setting max_key_length)"
+    if NUL in key:
+        return "nul-byte", f"{what} contains a NUL byte"
+    return None
+
+
+def check_key(key: str, what: str = "id") -> None:
+    problem = key_problem(key, what)
+    if problem:
+        shown = key if len(key) <= 80 else key[:80] + "..."
+        raise InvalidInput(f"{shown!r}: {problem[1]}")
+
+
+def has_nul(value: Any) -> bool:
+    # repr() shows a NUL as the four characters \x00, and runs in C: most values
+    # are cleared by it at once; only a hit (or a literal backslash-x00) is walked.
+    return _ESCAPED_NUL in repr(value) and _has_nul(value)
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return NUL in value
+    if isinstance(value, (list, tuple)):
+        return any(_has_nul(v) for v in value)
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    return False
+
+
+def without_nul(value: Any) -> Any:
+    """`value` with every NUL byte removed (in strings, lists and dicts, keys included)."""
+    if isinstance(value, str):
+        return value.replace(NUL, "")
+    if isinstance(value, list):
+        return [without_nul(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(without_nul(v) for v in value)
+    if isinstance(value, dict):
+        return {without_nul(k): without_nul(v) for k, v in value.items()}
+    return value
+
+
+def _parameters_with_nul(parameters: Any) -> bool:
+    if isinstance(parameters, dict):
+        return any(isinstance(v, str) and NUL in v for v in parameters.values())
+    if isinstance(parameters, (list, tuple)):
+        return any(
+            (isinstance(p, str) and NUL in p) or (isinstance(p, (dict, list, tuple)) and _parameters_with_nul(p))
+            for p in parameters
+        )
+    return False
+
+
+def _refuse_nul(conn, cursor, statement, parameters, context, executemany) -> None:
+    if parameters and _ESCAPED_NUL in repr(parameters) and _parameters_with_nul(parameters):
+        raise InvalidInput("text cannot contain NUL bytes (\\x00)")
+
+
+def refuse_nul_in_statements(engine: Engine) -> None:
+    """Refuse any statement whose parameters carry a NUL byte, on every backend
+    (PostgreSQL would fail with a driver error; SQLite would store it)."""
+    event.listen(engine, "before_cursor_execute", _refuse_nul)

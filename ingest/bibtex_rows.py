@@ -1,0 +1,62 @@
+"""BibTeX records -> rows for graph/batch.py: the only BibTeX-specific part of
+writing a file (which fields fill which columns, which name relations)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..graph.relations import bibtex_relation_fields
+from . import bibtex
+from .identity import keys_of
+
+# BibTeX field (each spelling, from graph/relations.py) -> relation; the paper is the source of every edge.
+RELATION_FIELDS = bibtex_relation_fields()
+LINKING_FIELDS = frozenset(RELATION_FIELDS) | {"keywords"}
+KEYWORD_RELATION = "introduces"
+KEYWORD_CONFIDENCE = 0.5
+
+SPLIT_REFS = re.compile(r"\s*[,;]\s*|\s+and\s+")
+SPLIT_KEYWORDS = re.compile(r"\s*[,;]\s*")
+
+# Record fields stored in their own columns; all others go to Paper.extra as written.
+_COLUMN_FIELDS = {"title", "author", "url", "abstract", "ids"}  # ids: biblatex's other keys, become aliases
+_VENUE_FIELDS = ("journal", "journaltitle", "booktitle", "publisher", "school", "institution", "howpublished", "organization")
+
+
+def _venue(f: dict[str, str]) -> str | None:
+    for name in _VENUE_FIELDS:
+        if f.get(name):
+            return f[name]
+    return None
+
+
+def paper_values(record: bibtex.BibRecord) -> dict[str, Any]:
+    """The values a record gives its paper (graph/merge.py MERGED_FIELDS and `extra`),
+    with its identity keys under `_keys`."""
+    f = record.fields
+    keys = keys_of(record.key, f, record.authors, bibtex.year_of(f))
+    extra = {k: v for k, v in f.items() if k not in _COLUMN_FIELDS and k not in RELATION_FIELDS}
+    if keys.year is not None:
+        extra.pop("year", None)  # kept in extra only when it is not a plain year ("2023a")
+    if keys.doi:
+        extra.pop("doi", None)
+    values = {
+        "name": f.get("title") or record.key,
+        "year": keys.year,
+        "authors": list(record.authors),
+        "venue": _venue(f),
+        "doi": keys.doi,
+        "arxiv_id": keys.arxiv_id,
+        "url": f.get("url") or None,
+        "abstract": f.get("abstract") or None,
+        "entry_type": record.entry_type,
+        "extra": extra,
+    }
+    values["_keys"] = keys
+    return values
+
+
+def other_keys(record: bibtex.BibRecord) -> list[str]:
+    """biblatex's `ids`: the entry's other citation keys."""
+    return [k for k in SPLIT_KEYWORDS.split(record.fields.get("ids", "").strip()) if k]

@@ -1,0 +1,115 @@
+"""Pass 1 of writing a file: each record placed on the paper it describes.
+
+A record is matched to a stored paper (identity.py: DOI, arXiv id, title +
+year (+ first author), then citation key) or becomes a new one, and is then
+written as a row through graph/batch.py, which merges it under the one write
+rulebook (graph/merge.py). Every citation key becomes an alias. A batch
+first takes the loaders' lock (bulk.lock_for_loading), so two ingests of the
+same works at once cannot both find a work new.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session
+
+from ..graph import batch, bulk, service, values
+from . import bibtex
+from .bibtex_rows import other_keys, paper_values
+from .identity import IdentityIndex, Known, first_author_key, title_key
+from .report import Run
+
+
+def _known(node_id: str, v: dict[str, Any], sources: dict[str, str], keys=None) -> Known:
+    """What the identity index knows of a paper (`keys`: of the record it was just made from)."""
+    if keys is not None:
+        return Known(node_id, keys.doi, keys.arxiv_id, keys.title_key, keys.year, keys.first_author, sources.get("name", ""))
+    return Known(node_id, v["doi"], v["arxiv_id"], title_key(v["name"]), v["year"], first_author_key(v["authors"]), sources.get("name", ""))
+
+
+def place_papers(run: Run, session: Session, records: list[bibtex.BibRecord]) -> None:
+    # Another ingest's batch must not place the same works between our reads and writes.
+    bulk.lock_for_loading(session)
+    mapped: list[tuple[bibtex.BibRecord, dict[str, Any]]] = []
+    key_limit = values.max_key_length()
+    for record in records:
+        refusal = values.key_problem(record.key, "citation key", key_limit)
+        if refusal:
+            run.problem(record, refusal[0], f"{refusal[1]}; the entry is not stored")
+            run.report.failed += 1
+            continue
+        if not record.fields.get("title"):
+            run.problem(record, "missing-title", "entry has no title; the citation key is used as the paper's name")
+        mapped.append((record, paper_values(record)))
+    keys = [v["_keys"] for _, v in mapped]
+    wanted_aliases = {a.lower() for r, _ in mapped for a in (r.key, *other_keys(r))}
+    alias_map = bulk.aliases_of(session, wanted_aliases)
+    rows = bulk.papers_matching(
+        session,
+        dois=(k.doi for k in keys), arxiv_ids=(k.arxiv_id for k in keys),
+        title_keys=(k.title_key for k in keys), node_ids=alias_map.values(),
+    )
+    papers = batch.PaperBatch(session, overwrite=run.overwrite)
+    papers.prefetch({f"paper:{r.key}" for r, _ in mapped}, dois=(k.doi for k in keys), arxiv_ids=(k.arxiv_id for k in keys),
+                    aliases=wanted_aliases, rows=rows.values(), known_aliases=alias_map)
+    index = IdentityIndex()
+    for node_id in rows:
+        index.add(_known(node_id, papers.current(node_id), papers.sources(node_id)))
+    for alias, node_id in alias_map.items():
+        if node_id in rows:
+            index.add_alias(alias, node_id)
+    taken_ids = set(bulk.node_kinds(session, (f"paper:{r.key}" for r, _ in mapped)))
+
+    for record, v in mapped:
+        prov = f"{run.file_label}#{record.key}"
+        node_id, how = index.match(v["_keys"], source=run.file_label)
+        if node_id is None:
+            node_id = _new_id(session, record.key, taken_ids)
+            taken_ids.add(node_id)
+        aliases = []
+        alias = record.key.lower()
+        holder = alias_map.get(alias)
+        if holder is None:
+            aliases.append((alias, "citation-key"))
+        elif holder != node_id:
+            run.problem(record, "kept-value", f"citation key '{record.key}' already names {holder}; this entry is the same work as {node_id} (matched by {how}) and was merged there")
+        for other in other_keys(record):
+            other = other.lower()
+            if other not in alias_map and bibtex.CITATION_KEY_RE.match(other):
+                aliases.append((other, "citation-key"))
+        row = batch.PaperRow(node_id, {k: x for k, x in v.items() if k != "_keys"}, prov, citation_key=record.key,
+                             node_provenance=run.file_label, aliases=aliases)
+        write = papers.add(row)
+        for problem in write.problems:
+            run.problem(record, problem.kind, problem.message)
+        if write.change == batch.REFUSED:
+            run.report.failed += 1
+            continue
+        for added in write.aliases_added:
+            alias_map[added] = node_id
+            index.add_alias(added, node_id)
+        run.report.aliases_added += len(write.aliases_added)
+        if how == "":
+            index.add(_known(node_id, papers.current(node_id), papers.sources(node_id), v["_keys"]))
+            run.report.new += 1
+        elif write.change != service.UNCHANGED:
+            if papers.current(node_id) is not None:
+                index.add(_known(node_id, papers.current(node_id), papers.sources(node_id)))
+            run.report.merged += 1
+        else:
+            run.report.unchanged += 1
+        run.placed.append((record, node_id))
+    papers.flush()
+
+
+def _new_id(session: Session, key: str, taken: set[str]) -> str:
+    base = f"paper:{key}"
+    if base not in taken:
+        return base
+    n = 2
+    while True:
+        candidate = f"{base}-{n}"
+        if candidate not in taken and not bulk.node_kinds(session, [candidate]):
+            return candidate
+        n += 1

@@ -1,0 +1,166 @@
+"""One write rulebook: a paper merges the same way whether it arrives by
+BibTeX, by RDF import or by a single service write (graph/merge.py,
+graph/batch.py), and the smaller write rules every way in shares."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from rdflib import Graph
+
+from aiprogress.graph import batch, db as database, merge, rdf, service
+from aiprogress.graph.errors import Conflict, InvalidInput
+from aiprogress.graph.models import Node, Paper
+from aiprogress.ingest import bibtex, load
+from aiprogress.ingest.bibtex_rows import paper_values
+
+FIRST = "@inproceedings{smith2020, title={Deep Nets}, author={Smith, Ann}, year={2020}, booktitle={ICML}, pages={1--9}}\n"
+# The same work again, from another file: the title in other case, another venue, an abstract and a note.
+SECOND = "@inproceedings{smith2020, title={Deep nets}, author={Smith, Ann}, year={2020}, booktitle={NeurIPS}, abstract={A study.}, note={x}}\n"
+ARRIVES_FROM = "bibtex:second.bib#smith2020"
+
+
+def _second_as_service_call() -> dict:
+    (record,) = bibtex.parse_text(SECOND, "second.bib").records
+    v = paper_values(record)
+    v.pop("_keys")
+    return {"title": v.pop("name"), "year": v.pop("year"), "citation_key": record.key, **v}
+
+
+def _state(engine) -> dict:
+    with database.session_scope(engine) as s:
+        paper = s.get(Paper, "paper:smith2020").model_dump()
+        node = s.get(Node, "paper:smith2020").model_dump()
+        return {"node": node, "paper": paper, "stats": service.stats(s)}
+
+
+def _by_bibtex(engine) -> list[tuple[str, str]]:
+    report = load.ingest_source(engine, "second.bib", text=SECOND)
+    return sorted((p["kind"], p["message"]) for p in report.problems)
+
+
+def _by_service(engine) -> list[tuple[str, str]]:
+    notes: list[dict] = []
+    with database.session_scope(engine) as s:
+        service.upsert_paper(s, "paper:smith2020", provenance=ARRIVES_FROM, notes=notes, **_second_as_service_call())
+    return sorted((n["kind"], n["message"]) for n in notes)
+
+
+def _by_rdf(engine, tmp_path) -> list[tuple[str, str]]:
+    # The paper as another store holds it after one single write, exported as Turtle.
+    other = database.open_engine(f"sqlite:///{tmp_path / 'other.db'}")
+    database.create_schema(other)
+    with database.session_scope(other) as s:
+        service.upsert_paper(s, "paper:smith2020", provenance=ARRIVES_FROM, **_second_as_service_call())
+    with database.session_scope(other) as s:
+        turtle = rdf.to_rdf(s).serialize(format="turtle")
+    other.dispose()
+    notes: list[dict] = []
+    with database.session_scope(engine) as s:
+        rdf.from_rdf(s, Graph().parse(data=turtle, format="turtle"), notes=notes)
+    return sorted((n["kind"], n["message"]) for n in notes)
+
+
+def test_the_same_paper_merges_the_same_way_by_every_format(database_url, tmp_path):
+    outcomes = []
+    for i, arrive in enumerate((_by_bibtex, _by_service, lambda e: _by_rdf(e, tmp_path))):
+        url = database_url if i == 0 else f"sqlite:///{tmp_path / f'store{i}.db'}"
+        engine = database.open_engine(url)
+        database.create_schema(engine)
+        load.ingest_source(engine, "first.bib", text=FIRST)
+        problems = arrive(engine)
+        outcomes.append((_state(engine), problems))
+        engine.dispose()
+    (state, problems), *others = outcomes
+    for other in others:
+        assert other == (state, problems)
+    paper, node = state["paper"], state["node"]
+    # Empty fields filled, values from another source kept, each field's source recorded.
+    assert node["name"] == "Deep Nets" and paper["venue"] == "ICML" and paper["abstract"] == "A study."
+    assert paper["extra"] == {"booktitle": "ICML", "pages": "1--9", "note": "x"}
+    assert paper["field_sources"]["abstract"] == ARRIVES_FROM and paper["field_sources"]["extra.note"] == ARRIVES_FROM
+    assert paper["field_sources"]["name"] == "bibtex:first.bib#smith2020"
+    assert node["provenance"] == "bibtex:first.bib"
+    assert [k for k, _ in problems] == ["kept-value"] * 2  # venue, extra.booktitle (the title differs only in case)
+    assert any("venue: kept 'ICML'" in m and "ignored 'NeurIPS'" in m for _, m in problems)
+
+
+def test_merge_policy_is_a_pure_function():
+    current = {f: None for f in merge.MERGED_FIELDS} | {"name": "A", "doi": "10.1/a", "extra": {}}
+    out = merge.merge_paper(current, {"name": "f#1", "doi": "f#1"}, {"name": "B", "doi": "10.1/b", "venue": "V"},
+                            {"name": "g#2", "doi": "g#2", "venue": "g#2"})
+    assert out.values["name"] == "A" and out.values["doi"] == "10.1/a" and out.values["venue"] == "V"
+    assert out.sources == {"name": "f#1", "doi": "f#1", "venue": "g#2"} and out.changed
+    assert [k.field for k in out.kept] == ["name"]  # a DOI is never rewritten, and not reported as kept
+    same_source = merge.merge_paper(current, {"name": "f#1"}, {"name": "B"}, {"name": "f#1"})
+    assert same_source.values["name"] == "B" and not same_source.kept
+    forced = merge.merge_paper(current, {"name": "f#1"}, {"name": "B"}, {"name": "g#2"}, overwrite=True)
+    assert forced.values["name"] == "B" and forced.sources["name"] == "g#2"
+    assert current["name"] == "A"  # the input is not changed
+
+
+def test_write_papers_reports_per_row_and_single_writes_raise(session):
+    rows = [
+        batch.PaperRow("paper:a", {"name": "A", "year": 99999, "doi": "10.1234/x"}, "t"),
+        batch.PaperRow("paper:b", {"name": "B", "doi": "10.1234/x"}, "t"),
+        batch.PaperRow("paper:c", {"name": ""}, "t"),
+    ]
+    a, b, c = batch.write_papers(session, rows)
+    assert a.change == service.ADDED and [p.kind for p in a.problems] == ["odd-year"]
+    assert "from -2999 to 2999" in a.problems[0].message
+    assert b.change == service.ADDED and [p.kind for p in b.problems] == ["identifier-taken"]
+    assert session.get(Paper, "paper:b").doi is None
+    assert c.change == batch.REFUSED and session.get(Node, "paper:c") is None
+    with pytest.raises(Conflict, match="already belongs to paper:a"):
+        service.upsert_paper(session, "paper:d", title="D", year=2020, provenance="t", doi="10.1234/x")
+    with pytest.raises(InvalidInput, match="year must be a whole number from -2999 to 2999"):
+        service.upsert_paper(session, "paper:e", title="E", year=-99999, provenance="t")
+
+
+# -- one year rule ---------------------------------------------------------------
+
+
+def test_one_year_rule_names_the_field_and_the_range(session):
+    service.upsert_node(session, "technique:a", provenance="t", name="A", category="method")
+    service.upsert_node(session, "technique:b", provenance="t", name="B", category="method")
+    for bad in (99999, -99999):
+        with pytest.raises(InvalidInput, match=r"year must be a whole number from -2999 to 2999, got " + str(bad)):
+            service.link(session, "technique:a", "enables", "technique:b", provenance="t", year=bad)
+        with pytest.raises(InvalidInput, match=r"year must be a whole number from -2999 to 2999, got " + str(bad)):
+            service.update_node(session, "technique:a", year=bad)
+    service.link(session, "technique:a", "enables", "technique:b", provenance="t", year=2999)
+
+
+# -- aliases never shadow ids -----------------------------------------------------
+
+
+def test_an_ids_field_cannot_make_an_alias_of_another_nodes_id(engine):
+    with database.session_scope(engine) as s:
+        service.upsert_node(s, "technique:transformer", provenance="t", name="Transformer", category="architecture")
+    text = ("@article{b1, title={Before}, year={2019}}\n"
+            "@article{a1, title={Some Paper}, year={2020}, ids={technique:transformer, paper:b1, a1-old}}\n")
+    report = load.ingest_source(engine, "ids.bib", text=text)
+    taken = [p for p in report.problems if p["kind"] == "alias-taken"]
+    assert len(taken) == 2 and {p["key"] for p in taken} == {"a1"}
+    assert all("id of another node" in p["message"] for p in taken)
+    with database.session_scope(engine) as s:
+        assert service.resolve_id(s, "technique:transformer") == "technique:transformer"
+        assert service.resolve_id(s, "a1-old") == "paper:a1"
+        with pytest.raises(Conflict, match="id of another node"):
+            service.add_alias(s, "paper:a1", "paper:b1")
+    assert load.ingest_source(engine, "ids.bib", text=text, strict=True).aborted
+
+
+# -- the report file ----------------------------------------------------------------
+
+
+def test_the_report_file_is_written_when_an_ingest_fails_outright(cli, tmp_path):
+    bib = tmp_path / "big.bib"
+    bib.write_text(FIRST * 3)
+    report = tmp_path / "report.json"
+    code, _, err = cli("ingest", str(bib), "--db", tmp_path / "x.db", "--report", report, "--max-file-bytes", "10")
+    assert code != 0 and err.strip().count("\n") == 0 and err.strip().startswith("error:")
+    data = json.loads(report.read_text())
+    assert [f["source"] for f in data["files"]] == [str(bib)]
+    assert "10" in data["files"][0]["aborted"]
