@@ -32,7 +32,7 @@ def run(cli, monkeypatch):
     (["impact", "attention"], ["technique:transformer", "technique:dall-e-2"]),
     (["timeline", "compute"], ["technique:multi-gpu-training"]),
     (["narratives"], ["narrative:deep-learning-works", "narrative:internet-scale-data"]),
-    (["frontier"], ["Optimization & regularization", "expected to bind (2024)"]),
+    (["frontier"], ["Optimization & regularization", "binding (2024)"]),
     (["problems"], ["problem:expensive-models", "theme:learning-through-conversation"]),
     (["path", "backpropagation", "transformer"], ["Backpropagation (1986)", "LSTM (1997)"]),
     (["search", "attention"], ["paper:vaswani2017attention"]),
