@@ -1,0 +1,192 @@
+"""LaTeX in BibTeX values -> Unicode text, saying what was not understood.
+
+pylatexenc does the decoding, with two changes to its defaults that matter
+for bibliographies: its text rules drop the argument of every macro they do
+not list (`\\texttt{word2vec}`, `\\mbox{T5}` became nothing) and turn every
+macro they do not know into nothing (`{\\TeX}`, `\\LaTeX` vanished). Here the
+TeX family's logos become their names, formatting macros keep their
+argument's text, and a macro that is still not understood is kept as written
+(with the braced arguments that follow it) and named in the result, so the
+caller can report it. Nothing is dropped silently.
+
+Values nested deeper than MAX_NESTING braces are refused (LatexError) before
+pylatexenc, whose recursive descent would otherwise overflow Python's stack.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import NamedTuple
+
+# Logos and names that TeX-world bibliographies write as macros (TUGboat's
+# tugboat.def, the ltugboat class, biblatex's and JabRef's logo tables).
+LOGOS = {
+    "TeX": "TeX", "LaTeX": "LaTeX", "LaTeXe": "LaTeX2e", "BibTeX": "BibTeX", "BibLaTeX": "BibLaTeX",
+    "XeTeX": "XeTeX", "XeLaTeX": "XeLaTeX", "LuaTeX": "LuaTeX", "LuaLaTeX": "LuaLaTeX",
+    "pdfTeX": "pdfTeX", "pdfLaTeX": "pdfLaTeX", "eTeX": "e-TeX", "ConTeXt": "ConTeXt",
+    "MF": "Metafont", "METAFONT": "METAFONT", "MP": "MetaPost", "METAPOST": "MetaPost", "MetaPost": "MetaPost",
+    "AmS": "AMS", "AMS": "AMS", "AmSTeX": "AMS-TeX", "AMSTeX": "AMS-TeX", "AmSLaTeX": "AMS-LaTeX", "AMSLaTeX": "AMS-LaTeX",
+    "SliTeX": "SliTeX", "SLiTeX": "SliTeX", "PiCTeX": "PiCTeX", "AllTeX": "(La)TeX", "LyX": "LyX",
+    "TikZ": "TikZ", "PGF": "PGF", "XyM": "XyM", "XyMTeX": "XyMTeX", "Xy": "Xy", "TeXLive": "TeX Live",
+    "TeXworks": "TeXworks", "TeXtures": "Textures", "OMEGA": "Omega", "Omega": "Ω", "NTS": "NTS", "NTG": "NTG",
+    "TUB": "TUGboat", "TUG": "TUG", "CTAN": "CTAN", "CSTUG": "CSTUG", "VAX": "VAX", "UNIX": "UNIX", "MacOSX": "Mac OS X",
+    "PS": "PostScript", "PDF": "PDF", "DVI": "DVI", "DVD": "DVD", "HTML": "HTML", "XML": "XML", "SGML": "SGML",
+    "CSS": "CSS", "WEB": "WEB", "Java": "Java", "SC": "", "SMC": "", "smc": "",
+    "bs": "\\", "Dash": "—", "dash": "–", "slash": "/", "thinspace": " ", "space": " ",
+    "copyright": "©", "S": "§", "P": "¶", "textbar": "|", "textless": "<", "textgreater": ">",
+    "textunderscore": "_", "newline": " ", "linebreak": " ", "break": " ", "allowbreak": "",
+}
+# Macros whose argument is the text: fonts, boxes, case changes, acronyms.
+KEEP_ARGUMENT = (
+    "texttt", "textsf", "textmd", "textup", "textnormal", "textsuperscript", "textsubscript", "mbox", "hbox", "vbox",
+    "uline", "uppercase", "lowercase", "MakeUppercase", "MakeLowercase", "NoCaseChange", "acro", "acrosl", "path",
+    "url", "nolinkurl", "verb", "ensuremath", "textssf",
+)
+# Font and spacing switches without an argument: they change how text looks, not what it says.
+DECLARATIONS = (
+    "em", "it", "bf", "tt", "sf", "sc", "rm", "sl", "up", "md", "normalfont", "tiny", "scriptsize", "footnotesize",
+    "small", "normalsize", "large", "Large", "LARGE", "huge", "Huge", "relax", "noindent", "protect", "nobreak",
+    "ssf", "slnine", "sfit", "bfseries", "itshape", "ttfamily", "sffamily", "rmfamily", "scshape", "mdseries",
+    "upshape", "slshape", "boldmath", "unboldmath", "frenchspacing", "nocorr", "/",
+)
+# `\cs{name}` writes a control sequence's name with its backslash.
+_CS = ("cs", "cn", "csname")
+
+MAX_NESTING = 100
+
+_MACRO = re.compile(r"\\([A-Za-z@]+|.)", re.DOTALL)
+_UNESCAPED_PERCENT = re.compile(r"(?<!\\)%")
+_FIRST_PLACEHOLDER = 0xF0000  # Supplementary Private Use Area-A: never in a bibliography
+
+
+class LatexError(ValueError):
+    """A value that cannot be decoded (nested too deep)."""
+
+
+class Decoded(NamedTuple):
+    text: str
+    unknown: tuple[str, ...]  # macros kept as written, e.g. ('\\foo',)
+
+
+_decoder = None
+_walker_context = None
+_known: frozenset[str] = frozenset()
+
+
+def _setup() -> None:
+    global _decoder, _walker_context, _known
+    from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec
+    from pylatexenc.latex2text import get_default_latex_context_db as text_context
+    from pylatexenc.latexwalker import get_default_latex_context_db as walker_context
+    from pylatexenc.macrospec import MacroSpec
+
+    # pylatexenc logs every macro it does not know; unknown ones are ours to report.
+    logging.getLogger("pylatexenc").setLevel(logging.ERROR)
+    walker = walker_context()
+    walker.add_context_category(
+        "bibliography",
+        macros=[MacroSpec(name, "{") for name in (*KEEP_ARGUMENT, *_CS)] + [MacroSpec(name, "") for name in (*LOGOS, *DECLARATIONS)]
+        + [MacroSpec("href", "{{")],
+        prepend=True,
+    )
+    text = text_context()
+    text.add_context_category(
+        "bibliography",
+        macros=[MacroTextSpec(name, simplify_repl=_logo(value)) for name, value in LOGOS.items()]
+        + [MacroTextSpec(name, discard=False) for name in KEEP_ARGUMENT]
+        + [MacroTextSpec(name, simplify_repl=_cs_name) for name in _CS]
+        + [MacroTextSpec(name, simplify_repl="") for name in DECLARATIONS]
+        + [MacroTextSpec("href", simplify_repl=_link_text)],
+        prepend=True,
+    )
+    _known = frozenset(spec.macroname for spec in text.iter_macro_specs())
+    _decoder = LatexNodes2Text(latex_context=text)
+    _walker_context = walker
+
+
+def _cs_name(node, l2tobj, **_) -> str:
+    return "\\" + l2tobj.node_arg_to_text(node, 0)
+
+
+def _link_text(node, l2tobj, **_) -> str:
+    return l2tobj.node_arg_to_text(node, 1)
+
+
+def _logo(value: str):
+    # `\TeX is` reads as "TeX is": the space TeX swallows after a macro name is
+    # almost always meant as a word space in a title.
+    def repl(node, **_) -> str:
+        return value + (" " if node.macro_post_space else "")
+
+    return repl
+
+
+def _nesting(value: str) -> int:
+    depth = deepest = 0
+    for c in value:
+        if c == "{":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+        elif c == "}":
+            depth -= 1
+    return deepest
+
+
+def _group_end(value: str, start: int) -> int:
+    """The index after the balanced `{...}` starting at `start`, or -1."""
+    depth = 0
+    for i in range(start, len(value)):
+        if value[i] == "{":
+            depth += 1
+        elif value[i] == "}":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+    return -1
+
+
+def _protect_unknown(value: str) -> tuple[str, dict[str, str], list[str]]:
+    """Replace each macro the text rules do not know (with the braced groups
+    right after it) by a placeholder character pylatexenc passes through."""
+    out, kept, names, pos = [], {}, [], 0
+    for m in _MACRO.finditer(value):
+        name = m.group(1)
+        if m.start() < pos or name in _known or not (name[0].isalpha() or name[0] == "@"):
+            continue
+        end = m.end()
+        while end < len(value) and value[end] == "{":
+            close = _group_end(value, end)
+            if close < 0:
+                break
+            end = close
+        placeholder = chr(_FIRST_PLACEHOLDER + len(kept))
+        kept[placeholder] = value[m.start():end]
+        names.append("\\" + name)
+        out.append(value[pos:m.start()])
+        out.append(placeholder)
+        pos = end
+    if not kept:
+        return value, kept, names
+    out.append(value[pos:])
+    return "".join(out), kept, names
+
+
+def latex_to_text(value: str) -> Decoded:
+    """Unicode text for a BibTeX value containing LaTeX (no cache; see bibtex.decode_latex)."""
+    if _decoder is None:
+        _setup()
+    if _nesting(value) > MAX_NESTING:
+        raise LatexError(f"braces nested more than {MAX_NESTING} deep")
+    protected, kept, names = _protect_unknown(value)
+    # In BibTeX a bare `%` is a literal per cent sign, not a LaTeX comment.
+    try:
+        text = _decoder.latex_to_text(_UNESCAPED_PERCENT.sub(r"\\%", protected), latex_context=_walker_context)
+    except RecursionError:
+        raise LatexError("LaTeX nested too deep to decode") from None
+    except Exception as exc:  # pylatexenc is tolerant; anything it still raises is its own bug
+        raise LatexError(f"pylatexenc could not read it ({type(exc).__name__}: {exc})") from None
+    for placeholder, original in kept.items():
+        text = text.replace(placeholder, original)
+    return Decoded(" ".join(text.replace("\xa0", " ").split()), tuple(dict.fromkeys(names)))
