@@ -48,7 +48,7 @@ from ..graph.db import session_scope
 from ..graph.errors import AiprogressError, InvalidInput
 from ..graph.models import RELATION_RULES
 from . import bibtex
-from .identity import IdentityIndex, Known, WorkKeys, first_author_key, keys_of, title_key
+from .identity import IdentityIndex, Known, WorkKeys, first_author_key, keys_of, locator_of, title_key
 
 # BibTeX field -> relation; the paper is the source of every edge.
 RELATION_FIELDS = {
@@ -181,9 +181,10 @@ class _Paper:
         """What the identity index knows of this paper (`keys`: of the record it was just made from)."""
         v = self.values
         if keys is not None:
-            return Known(self.node_id, keys.doi, keys.arxiv_id, keys.title_key, keys.year, keys.first_author, self.sources.get("name", ""))
+            return Known(self.node_id, keys.doi, keys.arxiv_id, keys.title_key, keys.year, keys.first_author, self.sources.get("name", ""),
+                         keys.locator)
         return Known(self.node_id, v["doi"], v["arxiv_id"], title_key(v["name"]), v["year"], first_author_key(v["authors"]),
-                     self.sources.get("name", ""))
+                     self.sources.get("name", ""), locator_of({**v["extra"], "url": v["url"] or ""}))
 
     def node_row(self) -> dict[str, Any]:
         return {"id": self.node_id, "kind": "paper", "name": self.values["name"], "year": self.values["year"], "provenance": self.provenance}
@@ -249,9 +250,12 @@ class _Run:
         for record, v in zip(records, values):
             prov = f"{self.file_label}#{record.key}"
             node_id, how = index.match(v["_keys"], source=self.file_label)
+            if how.startswith("conflict-"):
+                self._identity_conflict(record, v, papers[node_id], how.removeprefix("conflict-"))
+                node_id, how = None, ""
             changed = False
             if node_id is None:
-                node_id = self._new_id(session, record.key, taken_ids)
+                node_id = self._new_id(session, record.key, taken_ids, key_held=record.key.lower() in alias_map)
                 taken_ids.add(node_id)
                 sources = {c: prov for c in _MERGED_COLUMNS if not _empty(v[c])}
                 sources.update({f"extra.{k}": prov for k in v["extra"]})
@@ -297,9 +301,27 @@ class _Run:
         bulk.insert_aliases(session, new_aliases)
         session.flush()
 
-    def _new_id(self, session: Session, key: str, taken: set[str]) -> str:
+    def _identity_conflict(self, record: bibtex.BibRecord, v: dict[str, Any], holder: _Paper, ident: str) -> None:
+        """A DOI or arXiv id shared with a paper of another title: two works, not
+        one. The record becomes its own paper; the identifier stays with the
+        paper that had it (it is unique) and is kept in this one's fields."""
+        column = "doi" if ident == "doi" else "arxiv_id"
+        value = v[column]
+        v[column] = None
+        if column == "doi":
+            v["extra"]["doi"] = value
+        setattr(v["_keys"], column, None)
+        self.problem(record, "identity-conflict",
+                     f"{'DOI' if column == 'doi' else 'arXiv id'} {value} is also that of {holder.node_id} "
+                     f"({holder.sources.get('name') or holder.provenance}: {holder.values['name']!r}), whose title differs from "
+                     f"{v['name']!r}; kept as two papers, the identifier stays with {holder.node_id}")
+
+    def _new_id(self, session: Session, key: str, taken: set[str], *, key_held: bool = False) -> str:
+        """paper:KEY, or paper:KEY-2 ... when that id is taken or the key already
+        names another paper: ids then differ in more than case (paper:Cai09 and
+        paper:cai09 would be one key to BibTeX and to every alias lookup)."""
         base = f"paper:{key}"
-        if base not in taken:
+        if base not in taken and not key_held:
             return base
         n = 2
         while True:
