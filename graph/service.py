@@ -498,7 +498,9 @@ def upsert_paper(session: Session, node_id: str, *, title: str, year: int | None
         session.add(Paper(node_id=node_id, field_sources=sources, **row))
         session.flush()
         mark_changed(session)
-        add_alias(session, node_id, values["citation_key"], source="citation-key")
+        holder = session.get(Alias, values["citation_key"].strip().lower())
+        if holder is None:  # a key another paper already answers to stays that paper's (ingest gives paper:KEY-2 no alias)
+            add_alias(session, node_id, values["citation_key"], source="citation-key")
         return ADDED if node_change == ADDED else UPDATED
     changed = False
     for name, value in row.items():

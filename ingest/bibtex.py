@@ -37,6 +37,7 @@ from bibtexparser.model import (
 from bibtexparser.splitter import Splitter
 
 from ..graph.errors import InvalidInput, LimitExceeded
+from ..graph.export_bibtex import ET_AL_FIELD, VERBATIM_FIELDS  # what the export writes back as it was read
 from ..graph.models import CITATION_KEY_RE
 from .latex import Decoded, LatexError, latex_to_text
 
@@ -50,18 +51,7 @@ MONTHS = {
     "sep": "September", "oct": "October", "nov": "November", "dec": "December",
 }
 
-# Fields holding identifiers, locations or id lists: never LaTeX-decoded, since
-# `\_`, `%` or `--` mean something else there (URLs, DOIs, slugs).
-VERBATIM_FIELDS = frozenset({
-    "url", "doi", "eprint", "arxiv", "arxivid", "eprinttype", "archiveprefix",
-    "primaryclass", "eprintclass", "file", "pdf", "isbn", "issn", "crossref",
-    "ids", "key", "urldate", "date", "year", "pages",
-    "relaxes", "enables", "inspired-by", "inspired_by", "introduces", "cites",
-    "techniques", "triggered",
-})
 NAME_FIELDS = frozenset({"author", "editor"})
-# Set on a record (and so kept in Paper.extra) when its author list ended in `and others`.
-ET_AL_FIELD = "author-et-al"
 LIST_FIELDS = frozenset({"keywords", "ids", "relaxes", "enables", "inspired-by", "inspired_by", "introduces", "cites", "techniques", "triggered"})
 
 _NEEDS_DECODING = re.compile(r"[\\{}$~]|--|``|''")
@@ -250,6 +240,9 @@ def _parts(raw: str) -> list[tuple[str, bool]]:
         if c == "{":
             depth, j = 0, i
             while j < n:
+                if raw[j] == "\\":  # `\{` and `\}` are escaped braces, not groups
+                    j += 2
+                    continue
                 if raw[j] == "{":
                     depth += 1
                 elif raw[j] == "}":
@@ -264,6 +257,9 @@ def _parts(raw: str) -> list[tuple[str, bool]]:
         elif c == '"':
             depth, j = 0, i + 1
             while j < n and not (raw[j] == '"' and depth == 0):
+                if raw[j] == "\\":
+                    j += 2
+                    continue
                 if raw[j] == "{":
                     depth += 1
                 elif raw[j] == "}":
