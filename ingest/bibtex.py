@@ -565,7 +565,10 @@ def parse_text(text: str, source: str = "<string>", *, limits: Limits | None = N
             reader.problem(record.line, record.key, "set", f"@set '{record.key}' groups entries ({record.fields.get('entryset', '')}); the set is not a paper, its members are")
             continue
         if record.entry_type == "xdata":
-            xdata.setdefault(record.key.lower(), record)  # no paper: read into the entries that name it
+            # No paper: read into the entries that name it, by its key or one of its `ids`.
+            for name in [record.key, *_KEY_LIST.split(record.fields.get("ids", "").strip())]:
+                if name:
+                    xdata.setdefault(name.lower(), record)
             continue
         lower = record.key.lower()
         previous = first_seen.get(lower)
