@@ -131,6 +131,16 @@ def test_a_shared_doi_with_a_different_title_is_an_identity_conflict(tmp_path):
     assert strict.aborted and "identity-conflict" in strict.aborted
 
 
+def test_jabref_complex_bib_doi_shared_by_two_articles_is_reported(tmp_path):
+    engine = store(tmp_path)
+    report = load.ingest_source(engine, str(SAMPLES / "jabref-complex-excerpt.bib"))
+    assert report.new == 2
+    (conflict,) = [p for p in report.errors if p["kind"] == "identity-conflict"]
+    assert conflict["key"] == "10250999" and "paper:1025014" in conflict["message"] and "jabref-complex-excerpt.bib#1025014" in conflict["message"]
+    strict = load.ingest_source(store(tmp_path, "strict.db"), str(SAMPLES / "jabref-complex-excerpt.bib"), strict=True)
+    assert strict.aborted and "identity-conflict" in strict.aborted
+
+
 # --- 4 and 5. exports round-trip ------------------------------------------------------------
 
 
