@@ -117,13 +117,14 @@ def keys_of(citation_key: str, fields: dict[str, str], authors: list[str], year:
 
 
 def locators_disagree(a: tuple[str, str, str, str], b: tuple[str, str, str, str]) -> bool:
-    """Different volume, number or pages, or different documents on one site:
-    two articles of one issue, not one article. Different sites say nothing
-    (the arXiv copy and the publisher's page of one work)."""
+    """Different volume, number or pages, or two different PDF files on one
+    site: two articles of one issue, not one article. Other URLs say nothing:
+    the arXiv copy and the publisher's page of one work, or the two
+    proceedings' pages of a paper given at a joint conference."""
     for x, y in zip(a[:3], b[:3]):
         if x and y and x != y:
             return True
-    if a[3] and b[3] and a[3] != b[3]:
+    if a[3] and b[3] and a[3] != b[3] and a[3].endswith(".pdf") and b[3].endswith(".pdf"):
         host_a, host_b = _URL_HOST.match(a[3]), _URL_HOST.match(b[3])
         return bool(host_a and host_b and host_a.group(1) == host_b.group(1))
     return False
