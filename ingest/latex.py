@@ -33,7 +33,7 @@ LOGOS = {
     "TUB": "TUGboat", "TUG": "TUG", "CTAN": "CTAN", "CSTUG": "CSTUG", "VAX": "VAX", "UNIX": "UNIX", "MacOSX": "Mac OS X",
     "PS": "PostScript", "PDF": "PDF", "DVI": "DVI", "DVD": "DVD", "HTML": "HTML", "XML": "XML", "SGML": "SGML",
     "CSS": "CSS", "WEB": "WEB", "Java": "Java", "SC": "", "SMC": "", "smc": "",
-    "bs": "\\", "Dash": "—", "dash": "–", "slash": "/", "thinspace": " ", "space": " ",
+    "textasciicircum": "^", "Dash": "—", "dash": "–", "slash": "/", "thinspace": " ", "space": " ",
     "copyright": "©", "S": "§", "P": "¶", "textbar": "|", "textless": "<", "textgreater": ">",
     "textunderscore": "_", "newline": " ", "linebreak": " ", "break": " ", "allowbreak": "",
 }
@@ -147,10 +147,32 @@ def _group_end(value: str, start: int) -> int:
     return -1
 
 
+# `\bs` (tugboat.def's backslash) swallows the space after it, as TeX does: `\bs relax` is "\relax".
+_CHAR = re.compile(r"\\char\s*(?:`\\?(.)|\"([0-9A-Fa-f]{1,6})|'([0-7]{1,8})|(\d{1,7}))|\\bs(?![A-Za-z])\s*")
+
+
+def _char(m: re.Match) -> str:
+    """TeX's `\\char` with a character (`\\char`\\\\`), hexadecimal, octal or decimal code."""
+    if m.group(0).startswith("\\bs"):
+        return "\\"
+    if m.group(1):
+        return m.group(1)
+    code = int(m.group(2), 16) if m.group(2) else int(m.group(3), 8) if m.group(3) else int(m.group(4))
+    return chr(code) if code < 0x110000 else m.group(0)
+
+
 def _protect_unknown(value: str) -> tuple[str, dict[str, str], list[str]]:
     """Replace each macro the text rules do not know (with the braced groups
-    right after it) by a placeholder character pylatexenc passes through."""
+    right after it) by a placeholder character pylatexenc passes through;
+    `\\char` codes become their character the same way."""
     out, kept, names, pos = [], {}, [], 0
+    if "\\char" in value or "\\bs" in value:
+        def literal(m: re.Match) -> str:
+            placeholder = chr(_FIRST_PLACEHOLDER + len(kept))
+            kept[placeholder] = _char(m)
+            return placeholder
+
+        value = _CHAR.sub(literal, value)
     for m in _MACRO.finditer(value):
         name = m.group(1)
         if m.start() < pos or name in _known or not (name[0].isalpha() or name[0] == "@"):
@@ -167,7 +189,7 @@ def _protect_unknown(value: str) -> tuple[str, dict[str, str], list[str]]:
         out.append(value[pos:m.start()])
         out.append(placeholder)
         pos = end
-    if not kept:
+    if pos == 0:
         return value, kept, names
     out.append(value[pos:])
     return "".join(out), kept, names

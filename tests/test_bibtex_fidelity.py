@@ -75,7 +75,8 @@ def test_biber_xdata_is_read_into_its_users_through_aliases_and_is_no_paper():
 @pytest.mark.parametrize("latex, text", [
     (r"{\TeX}", "TeX"), (r"\LaTeX\ and \BibTeX", "LaTeX and BibTeX"), (r"\texttt{word2vec}", "word2vec"),
     (r"\mbox{T5}", "T5"), (r"\textsf{BLEU}", "BLEU"), (r"{\tt SYSDEP}", "SYSDEP"), (r"Pascal \MF", "Pascal Metafont"),
-    (r"{\I}lhan", r"\Ilhan"), (r"\foo{bar} baz", r"\foo{bar} baz"), (r"M{\"u}ller", "Müller"),
+    (r"{\I}lhan", r"\Ilhan"), (r"How to build a {\tt \bs strut}", r"How to build a \strut"),
+    (r"Don't just {\tt \char`\\let} \TeX\ hang", r"Don't just \let TeX hang"), (r"a\textasciicircum{}b", "a^b"), (r"\foo{bar} baz", r"\foo{bar} baz"), (r"M{\"u}ller", "Müller"),
 ])
 def test_latex_words_are_never_lost(latex, text):
     assert decode_latex(latex) == text

@@ -24,6 +24,8 @@ entries of each file only (a quick run on a loaded machine).
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import re
 import sys
 import tempfile
@@ -66,8 +68,12 @@ def with_pybtex(path: Path) -> dict[str, tuple[str, list[list[str]]]]:
         except Exception:  # pybtex's LaTeX reader refuses some values; compare them raw
             return latex
 
+    with contextlib.redirect_stderr(io.StringIO()) as warnings:  # pybtex prints one line per repeated key
+        data = parse_file(str(path), bib_format="bibtex")
+    if warnings.getvalue():
+        print(f"  (pybtex: {warnings.getvalue().count(chr(10)):,} warnings, e.g. {warnings.getvalue().splitlines()[0]!r})")
     out = {}
-    for key, entry in parse_file(str(path), bib_format="bibtex").entries.items():
+    for key, entry in data.entries.items():
         people = entry.persons.get("author", [])
         authors = [name_words(" ".join(part.render_as("text") for part in person.rich_first_names + person.rich_middle_names
                                        + person.rich_prelast_names + person.rich_last_names + person.rich_lineage_names))
@@ -122,8 +128,8 @@ def compare(path: Path, parser: str, samples: int | None, show: int) -> tuple[in
     ours = stored(path, samples)
     theirs = PARSERS[parser](path)
     keys = [k for k in ours if k in theirs]
-    title_ok = author_ok = 0
-    differences = []
+    title_ok = author_ok = title_raw = 0
+    differences, raw = [], []
     for key in keys:
         (t1, a1), (t2, a2) = ours[key], theirs[key]
         same_title = fold(t1) == fold(t2) or not t2
@@ -131,16 +137,21 @@ def compare(path: Path, parser: str, samples: int | None, show: int) -> tuple[in
         title_ok += same_title
         author_ok += same_authors
         if not same_title:
-            differences.append(f"  {key}: title\n    ours:   {t1!r}\n    {parser}: {t2!r}")
+            # The other parser left LaTeX it does not know as written, where ours decoded it: listed after the rest.
+            undecoded = "\\" in t2 and "\\" not in t1
+            title_raw += undecoded
+            (raw if undecoded else differences).append(f"  {key}: title\n    ours:   {t1!r}\n    {parser}: {t2!r}")
         if not same_authors:
             differences.append(f"  {key}: authors\n    ours:   {a1}\n    {parser}: {a2}")
     n = max(len(keys), 1)
-    print(f"{path.name}: {len(keys)} entries compared; titles {title_ok / n:.1%} match, author lists {author_ok / n:.1%} match")
-    for line in differences[:show]:
+    print(f"{path.name}: {len(keys)} entries compared; titles {title_ok / n:.1%} match (+{title_raw / n:.1%} where only {parser} "
+          f"left LaTeX undecoded), author lists {author_ok / n:.1%} match")
+    listed = differences + raw
+    for line in listed[:show]:
         print(line)
-    if len(differences) > show:
-        print(f"  ... {len(differences) - show} more differences")
-    return len(keys), title_ok, author_ok, len(differences)
+    if len(listed) > show:
+        print(f"  ... {len(listed) - show} more differences")
+    return len(keys), title_ok, title_raw, author_ok
 
 
 def bib_files(paths: list[str]) -> list[Path]:
@@ -166,12 +177,13 @@ def main() -> None:
     files = bib_files(args.paths)
     if not files:
         sys.exit("no .bib files found")
-    total = titles = authors = 0
+    total = titles = titles_raw = authors = 0
     for path in files:
-        n, t, a, _ = compare(path, args.parser, args.samples, args.show)
-        total, titles, authors = total + n, titles + t, authors + a
+        n, t, r, a = compare(path, args.parser, args.samples, args.show)
+        total, titles, titles_raw, authors = total + n, titles + t, titles_raw + r, authors + a
     n = max(total, 1)
-    print(f"\nall {len(files)} file(s), {total} entries against {args.parser}: titles {titles / n:.1%} match, author lists {authors / n:.1%} match")
+    print(f"\nall {len(files)} file(s), {total} entries against {args.parser}: titles {titles / n:.1%} match "
+          f"(+{titles_raw / n:.1%} only {args.parser} left LaTeX undecoded), author lists {authors / n:.1%} match")
 
 
 if __name__ == "__main__":
