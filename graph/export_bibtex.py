@@ -99,7 +99,8 @@ def _unique_keys(node_ids: list[str]) -> dict[str, str]:
 
 
 def bibtex_entries(session: Session) -> list[tuple[str, str, list[tuple[str, str]]]]:
-    """(entry type, key, [(field, BibTeX value)]) per paper, in id order."""
+    """(entry type, key, [(field, BibTeX value)]) per paper: those with a DOI or
+    arXiv id in id order, then the others in id order."""
     edges: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     stmt = select(Edge.source_id, Edge.relation, Edge.target_id).where(Edge.inferred.is_(False)).order_by(Edge.source_id, Edge.relation, Edge.target_id)
     for source, relation, target in session.execute(stmt):
@@ -108,7 +109,9 @@ def bibtex_entries(session: Session) -> list[tuple[str, str, list[tuple[str, str
     for alias, node_id in session.execute(select(Alias.alias, Alias.node_id).where(Alias.source == "citation-key").order_by(Alias.alias)):
         aliases[node_id].append(alias)
 
-    rows = list(bulk.paper_rows(session))
+    # Papers holding a DOI or arXiv id first: where two entries claimed one
+    # identifier (an identity conflict), the holder is then read first again.
+    rows = sorted(bulk.paper_rows(session), key=lambda row: (row["doi"] is None and row["arxiv_id"] is None, row["node_id"]))
     keys = _unique_keys([row["node_id"] for row in rows])
     entries = []
     for row in rows:
@@ -124,8 +127,10 @@ def bibtex_entries(session: Session) -> list[tuple[str, str, list[tuple[str, str
         if year is not None:
             fields.append(("year", str(year)))
         for name in ("doi", "url", "abstract"):
-            if row[name]:
-                fields.append((name, _value(name, row[name])))
+            # A DOI that another paper holds (an identity conflict) is kept in extra, not the column.
+            value = row[name] or (extra.get("doi") if name == "doi" else None)
+            if value:
+                fields.append((name, _value(name, value)))
         fields.extend((k, _value(k, str(v))) for k, v in extra.items() if k not in _DERIVED)
         other_keys = [a for a in aliases.get(row["node_id"], []) if a != key.lower()]
         if other_keys:

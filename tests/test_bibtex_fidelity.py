@@ -130,6 +130,11 @@ def test_a_shared_doi_with_a_different_title_is_an_identity_conflict(tmp_path):
     assert papers(engine)["paper:two"][9]["doi"] == "10.1109/tit.1955.1055126"
     strict = load.ingest_source(store(tmp_path, "strict.db"), "clash.bib", text=text, strict=True)
     assert strict.aborted and "identity-conflict" in strict.aborted
+    with Session(engine) as s:
+        exported = export.export_bytes(s, "bibtex").decode("utf-8")
+    again = store(tmp_path, "again.db")
+    load.ingest_source(again, "export.bib", text=exported)
+    assert papers(again) == papers(engine)
 
 
 def test_jabref_complex_bib_doi_shared_by_two_articles_is_reported(tmp_path):
