@@ -276,6 +276,8 @@ class _Run:
                 new_aliases.append({"alias": alias, "node_id": node_id, "source": "citation-key"})
                 alias_added = True
                 self.report.aliases_added += 1
+            elif holder != node_id and how == "":
+                self.problem(record, "kept-value", f"citation key '{record.key}' already names {holder}, a different work; this entry became {node_id}")
             elif holder != node_id:
                 self.problem(record, "kept-value", f"citation key '{record.key}' already names {holder}; this entry is the same work as {node_id} (matched by {how}) and was merged there")
             for other in filter(None, _SPLIT_KEYWORDS.split(record.fields.get("ids", "").strip())):
