@@ -44,7 +44,7 @@ LOGOS = {
 KEEP_ARGUMENT = (
     "texttt", "textsf", "textmd", "textup", "textnormal", "textsuperscript", "textsubscript", "mbox", "hbox", "vbox",
     "uline", "uppercase", "lowercase", "MakeUppercase", "MakeLowercase", "NoCaseChange", "acro", "acrosl", "path",
-    "url", "nolinkurl", "verb", "ensuremath", "textssf",
+    "url", "nolinkurl", "ensuremath", "textssf",
 )
 # Font and spacing switches without an argument: they change how text looks, not what it says.
 DECLARATIONS = (

@@ -15,7 +15,7 @@ from aiprogress.graph import db as database
 from aiprogress.graph import export, rdf
 from aiprogress.graph.models import Edge, Node, Paper
 from aiprogress.ingest import load
-from aiprogress.ingest.bibtex import decode_latex, parse_file, parse_text
+from aiprogress.ingest.bibtex import decode_latex, parse_file, parse_text, year_of
 
 SAMPLES = Path(__file__).parent / "samples" / "bibtex-fidelity"
 
@@ -168,7 +168,6 @@ def test_bibtex_export_is_faithful_and_keys_are_unique_ignoring_case(tmp_path):
     second = store(tmp_path, "second.db")
     again = load.ingest_source(second, "export.bib", text=text)
     assert again.errors == []
-    assert papers(first) .keys() == papers(second).keys()
     assert papers(first) == papers(second)
     assert counts(first) == counts(second)
     title, _, authors = papers(second)["paper:Cai09"][:3]
@@ -197,8 +196,6 @@ def test_rdf_export_with_a_shared_key_re_imports(tmp_path, fmt, ext):
                                         ("2001/2003", 2001), ("../2005", 2005)])
 def test_biblatex_edtf_dates_give_their_year(date, year):
     result = parse_text(f"@online{{k, title={{T}}, date={{{date}}}}}")
-    from aiprogress.ingest.bibtex import year_of
-
     assert year_of(result.records[0].fields) == year and result.errors == []
 
 
@@ -206,7 +203,7 @@ def test_implausible_years_and_dates_are_reported_and_entry_types_required():
     result = parse_text("@{nokind, title={X}}\n@article{z, title={Z}, year={0000}}\n@article{d, title={D}, date={2999-13-45}}\n"
                         "@article{s, title={S}, year={2023a}, author={A, B. and others}}")
     assert [(p.kind, p.key) for p in result.errors] == [("failed-block", "nokind"), ("odd-year", "z"), ("bad-date", "d")]
-    assert [p.kind for p in result.problems if not p in result.errors] == ["year-suffix"]
+    assert [p.kind for p in result.problems if p not in result.errors] == ["year-suffix"]
     s = result.records[-1]
     assert s.authors == ["A, B."] and s.fields["author-et-al"] == "yes"
 
