@@ -24,8 +24,6 @@ entries of each file only (a quick run on a loaded machine).
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
 import re
 import sys
 import tempfile
@@ -68,10 +66,10 @@ def with_pybtex(path: Path) -> dict[str, tuple[str, list[list[str]]]]:
         except Exception:  # pybtex's LaTeX reader refuses some values; compare them raw
             return latex
 
-    with contextlib.redirect_stderr(io.StringIO()) as warnings:  # pybtex prints one line per repeated key
+    with pybtex.errors.capture() as warnings:  # pybtex would print one line per repeated key
         data = parse_file(str(path), bib_format="bibtex")
-    if warnings.getvalue():
-        print(f"  (pybtex: {warnings.getvalue().count(chr(10)):,} warnings, e.g. {warnings.getvalue().splitlines()[0]!r})")
+    if warnings:
+        print(f"  (pybtex: {len(warnings):,} warnings, e.g. {str(warnings[0])!r})")
     out = {}
     for key, entry in data.entries.items():
         people = entry.persons.get("author", [])
