@@ -70,12 +70,17 @@ def with_pybtex(path: Path) -> dict[str, tuple[str, list[list[str]]]]:
         data = parse_file(str(path), bib_format="bibtex")
     if warnings:
         print(f"  (pybtex: {len(warnings):,} warnings, e.g. {str(warnings[0])!r})")
+    def person_words(person) -> list[str]:
+        try:
+            return name_words(" ".join(part.render_as("text") for part in person.rich_first_names + person.rich_middle_names
+                                       + person.rich_prelast_names + person.rich_last_names + person.rich_lineage_names))
+        except Exception:  # latexcodec refuses some names (a stray backslash); compare them raw
+            return name_words(str(person))
+
     out = {}
     for key, entry in data.entries.items():
         people = entry.persons.get("author", [])
-        authors = [name_words(" ".join(part.render_as("text") for part in person.rich_first_names + person.rich_middle_names
-                                       + person.rich_prelast_names + person.rich_last_names + person.rich_lineage_names))
-                   for person in people if str(person) != "others"]
+        authors = [person_words(person) for person in people if str(person) != "others"]
         out[key] = (text(entry.fields.get("title", "")), authors)
     return out
 
