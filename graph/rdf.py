@@ -453,6 +453,11 @@ def _read(graph: Graph, subject, model: type, predicates: dict, where: str, *, d
     return values
 
 
+def _named_by_own_key(graph: Graph, subject) -> bool:
+    key = graph.value(subject, AIP.citationKey)
+    return key is None or node_id_of(subject).split(":", 1)[-1].lower() == str(key).lower()
+
+
 def _nodes(graph: Graph) -> Iterable[tuple[URIRef, str]]:
     for cls, kind in CLASS_KIND.items():
         for subject in graph.subjects(RDF.type, cls):
@@ -468,7 +473,9 @@ def from_rdf(session: Session, graph: Graph, *, default_provenance: str = "rdf",
     Triples outside the vocabulary are ignored; a malformed node, edge or
     measurement or status raises InvalidInput naming its IRI."""
     counts = {"nodes": 0, "aliases": 0, "edges": 0, "measurements": 0, "statuses": 0}
-    nodes = sorted(_nodes(graph), key=lambda pair: str(pair[0]))
+    # Papers stored under their own citation key first, so that a key two papers
+    # share (paper:smith2020, paper:smith2020-2) goes to the one it names.
+    nodes = sorted(_nodes(graph), key=lambda pair: (not _named_by_own_key(graph, pair[0]), str(pair[0])))
     papers: list[tuple[str, batch.PaperRow]] = []
     for subject, kind in nodes:
         where = str(subject)
@@ -482,11 +489,13 @@ def from_rdf(session: Session, graph: Graph, *, default_provenance: str = "rdf",
                     raise InvalidInput(f"{node_id}: not a paper id (papers are paper:<citation key>)")
                 paper = _read(graph, subject, Paper, PAPER_PREDICATES, where, skip=("citation_key", "field_sources"))
                 citation_key = str(_one(graph, subject, PAPER_PREDICATES["citation_key"], where) or key)
+                # A key another paper is stored under stays that paper's (its own alias triples say so).
+                own_key = [(citation_key, "citation-key")] if _named_by_own_key(graph, subject) else []
                 values = {**paper, "name": node["name"], "year": node["year"], "description": node["description"]}
                 # Where each field came from is history, not a value to recompute.
                 sources = _json_value(graph, subject, PAPER_PREDICATES["field_sources"], where) or None
                 papers.append((where, batch.PaperRow(node_id, values, provenance, citation_key=citation_key,
-                                                     sources=sources, aliases=[(citation_key, "citation-key")])))
+                                                     sources=sources, aliases=own_key)))
             else:
                 service.upsert_node(session, node_id, provenance=provenance, **node)
         except AiprogressError as exc:
@@ -545,15 +554,25 @@ def from_rdf(session: Session, graph: Graph, *, default_provenance: str = "rdf",
 
 
 RDF_FORMATS = {"turtle": "turtle", "json-ld": "json-ld", "nt": "nt"}
+# Extensions rdflib's guess_format does not know, as files in the wild name them.
+_MORE_EXTENSIONS = {"turtle": "turtle", "ntriples": "nt", "n-triples": "nt", "nquads": "nquads", "n-quads": "nquads",
+                    "rdfxml": "xml", "rdfs": "xml", "hext": "hext", "jsonl": "hext", "ld+json": "json-ld"}
+
+
+def guess_rdf_format(path: str) -> str | None:
+    """rdflib's guess from the extension (case-insensitive), else the common
+    spellings it lacks (.turtle, .ntriples ...)."""
+    from rdflib.util import guess_format
+
+    name = str(path).lower()
+    return guess_format(name) or _MORE_EXTENSIONS.get(name.rsplit(".", 1)[-1])
 
 
 def parse_file(path: str, *, format: str | None = None) -> Graph:
     """Read an RDF file (format guessed from the extension unless given)."""
-    from rdflib.util import guess_format
-
-    fmt = format or guess_format(str(path)) or ("json-ld" if str(path).endswith((".jsonld", ".json")) else None)
+    fmt = format or guess_rdf_format(str(path))
     if fmt is None:
-        raise InvalidInput(f"cannot tell the RDF format of {path}: use .ttl, .nt, .jsonld, .rdf or .nq")
+        raise InvalidInput(f"cannot tell the RDF format of {path}: use .ttl/.turtle, .nt/.ntriples, .n3, .jsonld/.json, .rdf/.xml/.owl, .nq, .trig or --format")
     graph = Graph()
     try:
         graph.parse(str(path), format=fmt)
