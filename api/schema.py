@@ -29,11 +29,9 @@ from .graph_queries import GraphQueries
 from .graph_linking import LinkingQueries, linking_mutations
 from .types import (
     EDGE_FANOUT_ESTIMATE,
-    Constraint,
+    NODE_TYPES,
     Edge,
-    Field,
     LinkInput,
-    Narrative,
     Node,
     NodeChanges,
     NodeConnection,
@@ -46,7 +44,6 @@ from .types import (
     SearchHit,
     Stats,
     accept_any_spelling,
-    Technique,
     decode_cursor,
     encode_cursor,
     input_values,
@@ -256,7 +253,7 @@ def build_schema(settings: dict[str, Any]) -> strawberry.Schema:
     schema = Schema(
         query=Query,
         mutation=Mutation,
-        types=[Paper, Technique, Constraint, Narrative, Field],
+        types=list(NODE_TYPES),
         extensions=[
             *limits.extensions_for(settings, list_size_estimate=EDGE_FANOUT_ESTIMATE),
             # A client repeats its queries: parse and validate (limits included:

@@ -3,7 +3,7 @@ its text) in the edge table's CHECK constraint, and the table link_verdict
 holding people's rejections and confirmations of such links.
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 """
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004"
-down_revision = "0002"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
-_BEFORE = "relation IN ('relaxes', 'enables', 'inspired-by', 'introduces', 'cites', 'triggered')"
-_AFTER = "relation IN ('relaxes', 'enables', 'inspired-by', 'introduces', 'cites', 'mentions', 'triggered')"
+_BEFORE = "relation IN ('relaxes', 'enables', 'inspired-by', 'introduces', 'cites', 'triggered', 'focuses-on', 'names', 'bears-on', 'embodies')"
+_AFTER = "relation IN ('relaxes', 'enables', 'inspired-by', 'introduces', 'cites', 'mentions', 'triggered', 'focuses-on', 'names', 'bears-on', 'embodies')"
 
 
 def _relations(check: str) -> None:
