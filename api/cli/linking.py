@@ -85,22 +85,23 @@ ByOption = Annotated[str, typer.Option("--by", metavar="NAME", help="Who gives t
 NoteOption = Annotated[str, typer.Option("--note", metavar="TEXT", help="Why.")]
 
 
-def reject_link(
-    paper: PaperArgument,
-    technique: TechniqueArgument,
-    by: ByOption = "user", note: NoteOption = "", db: DbOption = None,
-) -> None:
-    """Reject a link the linker made: it is removed, and relinking never makes it again."""
-    _judge(linking.REJECTED, paper, technique, by, note, db)
+def _verdict_command(verdict: str, summary: str):
+    """The reject-link or the confirm-link command: the same arguments, one verdict."""
+
+    def command(
+        paper: PaperArgument,
+        technique: TechniqueArgument,
+        by: ByOption = "user", note: NoteOption = "", db: DbOption = None,
+    ) -> None:
+        _judge(verdict, paper, technique, by, note, db)
+
+    command.__name__ = f"{verdict[:-2]}_link"
+    command.__doc__ = summary
+    return command
 
 
-def confirm_link(
-    paper: PaperArgument,
-    technique: TechniqueArgument,
-    by: ByOption = "user", note: NoteOption = "", db: DbOption = None,
-) -> None:
-    """Confirm a link (or make one the linker missed): confidence 1, kept by every relink."""
-    _judge(linking.CONFIRMED, paper, technique, by, note, db)
+reject_link = _verdict_command(linking.REJECTED, "Reject a link the linker made: it is removed, and relinking never makes it again.")
+confirm_link = _verdict_command(linking.CONFIRMED, "Confirm a link (or make one the linker missed): confidence 1, kept by every relink.")
 
 
 def adoption(
