@@ -607,7 +607,7 @@ def _committed_batches(engine: Engine, report: IngestReport) -> Callable[[_Run, 
 @contextmanager
 def _one_transaction(engine: Engine, *, rollback: bool) -> Iterator[Session]:
     if not rollback:
-        with session_scope(engine) as session:
+        with session_scope(engine, writes=True) as session:
             yield session
         return
     with Session(engine) as session:
