@@ -43,7 +43,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET
 
-from ..graph import db, settings as settings_registry
+from ..graph import db, sparql, settings as settings_registry
 from ..graph.errors import AiprogressError, InvalidInput
 from ..ingest import load
 from . import http_errors, upload
@@ -163,6 +163,7 @@ def create_app(settings: dict | None = None, *, engine: Engine | None = None) ->
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        sparql.stop_worker(engine)
         if owns_engine:
             engine.dispose()
 
