@@ -157,6 +157,9 @@ class Snapshot:
         self._loaded = loaded  # read from a store: evidence comes from the bound session
         self._session: Any = None
         self._by_kind: dict[str, list[int]] = {}  # filled on first use; shared by bound copies
+        # What callers derive from these arrays (the page's layouts), kept as
+        # long as the snapshot and shared by every session bound to it.
+        self.memo: dict[str, Any] = {}
         n = len(ids)
         self.kind_code = np.fromiter((KIND_CODE.get(k, -1) for k in kinds), dtype=np.int8, count=n)
         # Lineage orientation: origin -> derived, whatever way the fact is written.

@@ -139,3 +139,10 @@ def test_evidence_is_fetched_through_the_unique_index(engine):
             assert "uq_edge_triple" in plan and "Seq Scan" not in plan, plan
         rows = snapshot_sql.read_evidence(connection, keys)
     assert set(rows) == set(keys)
+
+
+def test_every_session_shares_the_snapshots_arrays_and_what_is_derived_from_them(engine):
+    _store(engine)
+    with database.session_scope(engine) as first, database.session_scope(engine) as second:
+        a, b = network.snapshot(first), network.snapshot(second)
+        assert a is not b and a.src is b.src and a.memo is b.memo
