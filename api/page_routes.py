@@ -8,6 +8,8 @@ so it loads nothing from another host.
 
 from __future__ import annotations
 
+import logging
+import threading
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -20,6 +22,7 @@ from .page import SCRIPTS, STYLES, asset_path, page_html
 from .page.drawing import drawing
 
 router = APIRouter(tags=["page"])
+log = logging.getLogger("aiprogress.api")
 
 _MEDIA = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
 
@@ -64,6 +67,9 @@ def api_view(
         kinds=_split(kinds), relations=_split(relations), year_from=year_from, year_to=year_to,
         constraint=constraint, focus=focus, mode=mode, limit=limit,
     )
+    warming = getattr(request.app.state, "page_warming", None)
+    if warming is not None:
+        warming.wait(WARM_WAIT_SECONDS)  # the layout being made is the one asked for: wait for it rather than make it twice
     with _session(request) as session:
         return drawing(view.page_view(session, wanted))
 
@@ -89,8 +95,24 @@ def api_timeline(request: Request) -> dict[str, Any]:
         return view.page_timeline(session)
 
 
+WARM_WAIT_SECONDS = 120
+
+
 def warm_page(app) -> None:
     """Lay out the page's default view before the first visitor asks for it
-    (on a 5,000-node graph that is about a second of waiting). `serve` calls it."""
-    with database.session_scope(app.state.engine) as session:
-        view.page_view(session, view.ViewFilter.parse())
+    (on a 5,000-node graph that is about a second of waiting). `serve` runs
+    it in the background while it already answers (`warm_page_in_background`)."""
+    warming = getattr(app.state, "page_warming", None) or threading.Event()
+    try:
+        with database.session_scope(app.state.engine) as session:
+            view.page_view(session, view.ViewFilter.parse())
+    except Exception:  # the page then lays out on its first request, and reports any error there
+        log.exception("laying out the page in the background failed")
+    finally:
+        warming.set()
+
+
+def warm_page_in_background(app) -> None:
+    """`warm_page` in a thread; /api/view waits for it meanwhile."""
+    app.state.page_warming = threading.Event()
+    threading.Thread(target=warm_page, args=(app,), name="warm-page", daemon=True).start()

@@ -50,6 +50,11 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Persistent in the file, so a no-op after the first connection; set here
+    # rather than when the engine is made, so that opening an engine creates
+    # no file (a read command on a missing database leaves nothing behind).
+    if cursor.execute("PRAGMA database_list").fetchone()[2]:
+        cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
     # pysqlite begins a transaction only before an INSERT/UPDATE/DELETE, so
     # the SELECTs of one read each saw the store as it was at that moment
@@ -86,21 +91,20 @@ def open_engine(db: str | None = None, *, echo: bool = False) -> Engine:
         engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
-        if database and database != ":memory:":
-            raw = engine.raw_connection()  # outside any transaction: the journal mode cannot change inside one
-            try:
-                raw.driver_connection.execute("PRAGMA journal_mode=WAL")
-            finally:
-                raw.close()
         return engine
     if parsed.get_backend_name() == "postgresql":
         # REPEATABLE READ: every statement of a transaction sees the snapshot
         # its first statement saw (READ COMMITTED takes a new one per
         # statement), so a read of several statements is one state of the
         # store. Writes through `write` run at READ COMMITTED instead.
-        return create_engine(
-            url, echo=echo, pool_pre_ping=True, connect_args={"connect_timeout": 10}, isolation_level="REPEATABLE READ"
-        )
+        try:
+            return create_engine(
+                url, echo=echo, pool_pre_ping=True, connect_args={"connect_timeout": 10}, isolation_level="REPEATABLE READ"
+            )
+        except ImportError:
+            raise InvalidInput(
+                "the PostgreSQL driver (psycopg) is not installed: pip install 'aiprogress[postgres]'"
+            ) from None
     return create_engine(url, echo=echo, pool_pre_ping=True)
 
 
@@ -199,9 +203,21 @@ def check_schema(engine: Engine) -> None:
             )
 
 
+def sqlite_file(engine: Engine) -> Path | None:
+    """The file of a SQLite database (None for memory or another engine)."""
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database).expanduser()
+
+
 def has_schema(engine: Engine) -> bool:
     """True when the database holds a graph this code can use; SchemaVersionError
-    when it holds one of another schema revision."""
+    when it holds one of another schema revision. A missing SQLite file is
+    not created by asking."""
+    path = sqlite_file(engine)
+    if path is not None and not path.exists():
+        return False
     if not inspect(engine).has_table("node"):
         return False
     check_schema(engine)
