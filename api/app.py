@@ -33,6 +33,7 @@ from graphql import GraphQLError
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import HTMLResponse, JSONResponse
 from strawberry.exceptions import MissingQueryError
@@ -51,6 +52,7 @@ from .context import Context, check_write_allowed
 from .interop_routes import router as interop_router
 from .limits import BodySizeLimit
 from .page_routes import router as page_router
+from .security_headers import SecurityHeaders
 from .schema import bibtex_limits, build_schema
 
 log = logging.getLogger("aiprogress.api")
@@ -76,6 +78,9 @@ def render_graphql_error(error: GraphQLError) -> dict[str, Any]:
         extensions = {"code": http_errors.INTERNAL_CODE}
     else:
         extensions.setdefault("code", INVALID_QUERY_CODE)  # syntax, validation, variables
+    out["message"] = http_errors.shorten(out["message"])
+    if "where" in extensions:
+        extensions["where"] = http_errors.shorten(extensions["where"])
     out["extensions"] = extensions
     return out
 
@@ -222,6 +227,10 @@ def create_app(settings: dict | None = None, *, engine: Engine | None = None) ->
     app.include_router(page_router)  # GET /, /api/view, /api/node/{id}, /api/focus/{id}, /api/timeline (issue 6)
 
     _install_error_handlers(app)
+    # Answers of more than a packet are compressed for clients that accept
+    # it (the page's /api/view of a large graph is over a megabyte of JSON).
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(SecurityHeaders)
     # Outermost, so an oversized body is refused before any route reads it.
     app.add_middleware(BodySizeLimit, limit=config["max_upload_bytes"], render=http_errors.raw_error)
     return app
