@@ -121,5 +121,7 @@ def test_cost_of_fragments_spread_many_times_is_estimated_in_linear_time(builtin
     assert "exceeds maximum operation depth" in errors[0]["message"]
     # Aliases inside fragments count once per spread, also without expanding them.
     aliased = fan_out_query(20).replace("fragment f0 on Node { id }", "fragment f0 on Node { a: id }")
-    error = limited(builtin_db, max_query_cost=10**30, max_query_depth=10**6, max_aliases=10**6).error(aliased)
-    assert error["message"] == f"{2**19} aliases found. Allowed: {10**6}"
+    started = time.process_time()
+    error = limited(builtin_db, max_query_cost=10**30, max_query_depth=10**6, max_aliases=1000).error(aliased)
+    assert time.process_time() - started < 0.5
+    assert error["message"] == f"{2**19} aliases found. Allowed: 1000"
