@@ -103,28 +103,32 @@ def check_kind(kind: str | None) -> str | None:
 # The graph, and ids in it
 # --------------------------------------------------------------------------
 
-_as_of_graphs: weakref.WeakKeyDictionary[Snapshot, dict[int, Snapshot]] = weakref.WeakKeyDictionary()
+# Per engine: the store revision the graphs were made at, and the graph per year.
+_as_of_graphs: weakref.WeakKeyDictionary[Any, tuple[int, dict[int, Snapshot]]] = weakref.WeakKeyDictionary()
 _as_of_lock = threading.Lock()
 
 
 def graph_at(session: Session, as_of: int | None = None) -> Snapshot:
     """The in-memory graph of the store behind `session`, as it stood at the
-    end of `as_of` when given. Kept per snapshot and year, so a store
-    revision builds afresh."""
+    end of `as_of` when given, reading evidence through `session`. Kept per
+    store revision and year, so a write builds it afresh."""
     g = network.snapshot(session)
     if check_year(as_of) is None:
         return g
+    engine = session.get_bind()
     with _as_of_lock:
-        found = _as_of_graphs.get(g, {}).get(as_of)
+        revision, by_year = _as_of_graphs.get(engine, (None, {}))
+        found = by_year.get(as_of) if revision == g.revision else None
     if found is None:
         # Two threads may both build it: the same graph, the later one kept.
         found = _without_later(session, g, as_of)
         with _as_of_lock:
-            by_year = _as_of_graphs.setdefault(g, {})
-            if len(by_year) >= 16:
-                by_year.clear()
+            revision, by_year = _as_of_graphs.get(engine, (None, {}))
+            if revision != g.revision or len(by_year) >= 16:
+                by_year = {}
             by_year[as_of] = found
-    return found
+            _as_of_graphs[engine] = (g.revision, by_year)
+    return found.bound(session)
 
 
 def _without_later(session: Session, g: Snapshot, as_of: int) -> Snapshot:
@@ -166,7 +170,7 @@ def _without_later(session: Session, g: Snapshot, as_of: int) -> Snapshot:
         revision=g.revision,
         # Evidence already read stays; the rest is fetched by (source, relation, target) as usual.
         facts={k: old_facts[e] for k, e in enumerate(edges.tolist()) if e in old_facts},
-        engine=getattr(g, "_engine", None),
+        loaded=True,
     )
 
 
