@@ -36,6 +36,8 @@ def counting(engine, compiled: list | None = None):
     statements: list[str] = []
 
     def count(_conn, _cursor, statement, _parameters, context, _many):
+        if statement.startswith("BEGIN"):
+            return  # transaction control (db.py begins reads for real on SQLite), not a query
         statements.append(statement)
         if compiled is not None:
             compiled.append((context.cache_hit, statement))
