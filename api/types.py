@@ -171,29 +171,23 @@ class Constraint(Node):
     is_type_of = _is_kind("constraint")
 
 
-@strawberry.type(description="A story the field told itself, set off by papers or techniques.")
-class Narrative(Node):
-    is_type_of = _is_kind("narrative")
+# Kinds with no fields of their own: one GraphQL type each, named from the
+# kind table (graph/relations.py).
+_PLAIN_KINDS = {
+    "narrative": "A story the field told itself, set off by papers or techniques.",
+    "field": "An older field of knowledge that ideas drew on.",
+    "proposal": "One author's argument for where the field should go (not a shift the field went through), naming problems and themes.",
+    "problem": "An open problem a proposal names; it bears on constraints.",
+    "theme": "An idea a proposal argues for; existing techniques embody it.",
+}
 
 
-@strawberry.type(description="An older field of knowledge that ideas drew on.")
-class Field(Node):
-    is_type_of = _is_kind("field")
+def _plain_kind(kind: str) -> type:
+    cls = type(KINDS[kind].title, (Node,), {"is_type_of": _is_kind(kind), "__module__": __name__})
+    return strawberry.type(cls, description=_PLAIN_KINDS[kind])
 
 
-@strawberry.type(description="One author's argument for where the field should go (not a shift the field went through), naming problems and themes.")
-class Proposal(Node):
-    is_type_of = _is_kind("proposal")
-
-
-@strawberry.type(description="An open problem a proposal names; it bears on constraints.")
-class Problem(Node):
-    is_type_of = _is_kind("problem")
-
-
-@strawberry.type(description="An idea a proposal argues for; existing techniques embody it.")
-class Theme(Node):
-    is_type_of = _is_kind("theme")
+Narrative, Field, Proposal, Problem, Theme = (_plain_kind(kind) for kind in _PLAIN_KINDS)
 
 
 # Every concrete node type, for the schema's `types` (a kind missing here fails at query time).
