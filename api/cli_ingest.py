@@ -1,4 +1,5 @@
-"""`aiprogress ingest FILE|DIR|- ...`: BibTeX into the graph, with a report.
+"""`aiprogress ingest FILE|DIR|- ...`: BibTeX (or OpenAlex, Semantic Scholar,
+arXiv, CSL-JSON, RIS: ingest/importers) into the graph, with a report.
 
 Registered on the one `app` of api/cli.py. The work is ingest.load's; this
 module only draws the progress bar and the summary, and writes --report.
@@ -17,7 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from ..graph import settings
 from ..graph.errors import AiprogressError
-from ..ingest import bibtex, load
+from ..ingest import bibtex, importers, load
 from .cli import DbOption, JsonOption, app, console, err_console, open_engine, print_json, table
 
 # Files with fewer entries finish before a bar would be worth drawing.
@@ -31,7 +32,8 @@ def _limit_option(name: str):
 
 @app.command("ingest")
 def ingest(
-    paths: Annotated[list[str], typer.Argument(metavar="FILE|DIR|-", help="BibTeX files, folders (every .bib below them) or - for standard input.")],
+    paths: Annotated[list[str], typer.Argument(metavar="FILE|DIR|-", help="Files, folders (every .bib below them, or every file of --format) or - for standard input.")],
+    format: Annotated[str | None, typer.Option("--format", help=f"Read the files as this format ({', '.join(importers.IMPORTERS)}); by default it is found from each file's extension and content.")] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Any problem in a file aborts that file with nothing of it written.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Read and match everything, report what would happen, write nothing.")] = False,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Let these files replace values that came from elsewhere (by default they only fill empty fields).")] = False,
@@ -42,13 +44,15 @@ def ingest(
     db: DbOption = None,
     json_out: JsonOption = False,
 ) -> None:
-    """Pour BibTeX files into the graph: one node per work, every key an alias, relation fields as edges."""
+    """Pour BibTeX, OpenAlex, Semantic Scholar, arXiv, CSL-JSON or RIS files into the graph: one node per work, every key and id an alias, references as `cites` edges."""
     limits = bibtex.Limits(
         max_file_bytes=settings.get("max_file_bytes", max_file_bytes),
         max_entries=settings.get("max_entries", max_entries),
         max_field_chars=settings.get("max_field_chars", max_field_chars),
     )
-    sources = load.bib_files(paths)
+    if format is not None:
+        importers.pick("", name=format)  # an unknown name fails before anything is read
+    sources = load.bib_files(paths, importers.folder_extensions(format))
     engine = open_engine(db, create=True)
     reports = []
     failure: AiprogressError | None = None
@@ -61,7 +65,7 @@ def ingest(
                 bar.update(task, description=phase, completed=done, total=total, visible=total >= _PROGRESS_MIN_ENTRIES)
 
             for report in load.ingest_sources(engine, sources, limits=limits, strict=strict, dry_run=dry_run,
-                                              overwrite=overwrite, progress=progress):
+                                              overwrite=overwrite, progress=progress, format=format):
                 reports.append(report)
     except AiprogressError as exc:
         # The file that failed outright still gets its line in --report.

@@ -36,6 +36,7 @@ def paper_values(record: bibtex.BibRecord) -> dict[str, Any]:
     with its identity keys under `_keys`."""
     f = record.fields
     keys = keys_of(record.key, f, record.authors, bibtex.year_of(f))
+    keys.aliases = tuple(alias for alias, _ in getattr(record, "ids", ()))  # other formats' identifiers
     extra = {k: v for k, v in f.items() if k not in _COLUMN_FIELDS and k not in RELATION_FIELDS}
     if keys.year is not None:
         extra.pop("year", None)  # kept in extra only when it is not a plain year ("2023a")

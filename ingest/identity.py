@@ -89,6 +89,7 @@ class WorkKeys:
     title_key: str
     year: int | None
     first_author: str
+    aliases: tuple[str, ...] = ()  # scheme:value ids other sources know the work by (openalex:, s2:, mag:)
 
 
 def keys_of(citation_key: str, fields: dict[str, str], authors: list[str], year: int | None) -> WorkKeys:
@@ -152,6 +153,12 @@ class IdentityIndex:
             return self.by_doi[keys.doi], "doi"
         if keys.arxiv_id and keys.arxiv_id in self.by_arxiv:
             return self.by_arxiv[keys.arxiv_id], "arxiv"
+        for alias in keys.aliases:
+            node_id = self.by_alias.get(alias)
+            if node_id is not None:
+                known = self.papers.get(node_id)
+                if known is None or not self._contradicts(keys, known):
+                    return node_id, alias.split(":", 1)[0]
         if keys.title_key and keys.year is not None:
             for known in self.by_title.get((keys.title_key, keys.year), ()):
                 # Placeholder titles ("personal notes", "Preface") recur without

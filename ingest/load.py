@@ -24,6 +24,7 @@ from ..graph import settings
 from ..graph.errors import InvalidInput
 from . import bibtex
 from .bibtex_rows import KEYWORD_CONFIDENCE, KEYWORD_RELATION, RELATION_FIELDS, paper_values  # noqa: F401  (public names)
+from .citations import link_citations
 from .linking import link_relations
 from .parse_ahead import gc_paused, parse_source, parsed_ahead
 from .placing import place_papers
@@ -61,6 +62,7 @@ def _write(parsed: bibtex.ParseResult, in_batch: InBatch, report: IngestReport, 
     done = 0
     for batch in _batches(run.placed, batch_size):
         in_batch(run, lambda session, batch=batch: link_relations(run, session, batch))
+        in_batch(run, lambda session, batch=batch: link_citations(run, session, batch))
         done += len(batch)
         if progress:
             progress(f"{file_label.split(':', 1)[-1]}: relations", done, total)
@@ -94,8 +96,8 @@ def ingest_file(session: Session, path: Path | str, *, provenance: str | None = 
                           strict=strict, overwrite=overwrite)
 
 
-def bib_files(paths: list[str]) -> list[str]:
-    """FILE, DIR (every *.bib below it, sorted) or '-' (standard input) -> sources in order."""
+def bib_files(paths: list[str], extensions: tuple[str, ...] = (".bib",)) -> list[str]:
+    """FILE, DIR (every file below it with one of `extensions`, sorted) or '-' (standard input) -> sources in order."""
     out: list[str] = []
     for p in paths:
         if p == "-":
@@ -103,9 +105,9 @@ def bib_files(paths: list[str]) -> list[str]:
             continue
         path = Path(p)
         if path.is_dir():
-            found = sorted(str(f) for f in path.rglob("*.bib") if f.is_file())
+            found = sorted(str(f) for f in path.rglob("*") if f.is_file() and f.name.lower().endswith(extensions))
             if not found:
-                raise InvalidInput("no .bib files in this folder", where=p)
+                raise InvalidInput(f"no {'/'.join(extensions)} files in this folder", where=p)
             out.extend(found)
         elif path.is_file():
             out.append(str(path))
@@ -117,7 +119,7 @@ def bib_files(paths: list[str]) -> list[str]:
 def ingest_source(engine: Engine, source: str, *, text: str | None = None, parsed: bibtex.ParseResult | None = None,
                   strict: bool = False, dry_run: bool = False, overwrite: bool = False,
                   limits: bibtex.Limits | None = None, batch_size: int | None = None,
-                  progress: Progress | None = None) -> IngestReport:
+                  progress: Progress | None = None, format: str | None = None) -> IngestReport:
     """Ingest one file (or `text`, or an already `parsed` result) into the database behind `engine`.
 
     Normally each batch commits on its own, so an interrupted run keeps whole
@@ -126,11 +128,12 @@ def ingest_source(engine: Engine, source: str, *, text: str | None = None, parse
     `aborted`) or, for a dry run, always."""
     started = time.perf_counter()
     if parsed is None:
-        parsed = parse_source(source, limits, text)
+        format, parsed = parse_source(source, limits, text, format)
+    format = format or "bibtex"
     name = "stdin" if source == "-" else Path(source).name
     batch_size = settings.get("ingest_batch_size", batch_size)
     report = IngestReport(source=source, dry_run=dry_run)
-    options = dict(file_label=f"bibtex:{name}", strict=strict, overwrite=overwrite, batch_size=batch_size, progress=progress)
+    options = dict(file_label=f"{format}:{name}", strict=strict, overwrite=overwrite, batch_size=batch_size, progress=progress)
     with gc_paused():
         if not strict and not dry_run:
             _write(parsed, committed_batches(engine, report), report, **options)
@@ -145,7 +148,7 @@ def ingest_source(engine: Engine, source: str, *, text: str | None = None, parse
 
 
 def ingest_sources(engine: Engine, sources: list[str], *, parse_ahead: bool = True, workers: int | None = None,
-                   limits: bibtex.Limits | None = None, **options: Any) -> Iterator[IngestReport]:
+                   limits: bibtex.Limits | None = None, format: str | None = None, **options: Any) -> Iterator[IngestReport]:
     """Ingest files one after the other, yielding each file's report.
 
     With several files, the files ahead are parsed in worker processes
@@ -155,10 +158,10 @@ def ingest_sources(engine: Engine, sources: list[str], *, parse_ahead: bool = Tr
     workers = min(len(files) - 1, workers or os.cpu_count() or 1)
     if not parse_ahead or workers < 1 or "-" in files:
         for source in files:
-            yield ingest_source(engine, source, limits=limits, **options)
+            yield ingest_source(engine, source, limits=limits, format=format, **options)
         return
     # The collector paused throughout: the parsed files are unpickled in the
     # pool's result thread, outside ingest_source's own pause.
     with gc_paused():
-        for source, parsed in zip(files, parsed_ahead(files, workers, limits)):
-            yield ingest_source(engine, source, parsed=parsed, limits=limits, **options)
+        for source, (found, parsed) in zip(files, parsed_ahead(files, workers, limits, format)):
+            yield ingest_source(engine, source, parsed=parsed, limits=limits, format=found, **options)

@@ -14,9 +14,10 @@ from typing import Any
 
 from sqlmodel import Session
 
-from ..graph import batch, bulk, service, values
+from ..graph import batch, bulk, merge, service, values
 from . import bibtex
 from .bibtex_rows import other_keys, paper_values
+from .citations import arrival_ids, resolve_arrivals
 from .identity import IdentityIndex, Known, first_author_key, title_key
 from .report import Run
 
@@ -43,7 +44,7 @@ def place_papers(run: Run, session: Session, records: list[bibtex.BibRecord]) ->
             run.problem(record, "missing-title", "entry has no title; the citation key is used as the paper's name")
         mapped.append((record, paper_values(record)))
     keys = [v["_keys"] for _, v in mapped]
-    wanted_aliases = {a.lower() for r, _ in mapped for a in (r.key, *other_keys(r))}
+    wanted_aliases = {a.lower() for r, _ in mapped for a in (r.key, *other_keys(r), *(i for i, _ in getattr(r, "ids", ())))}
     alias_map = bulk.aliases_of(session, wanted_aliases)
     rows = bulk.papers_matching(
         session,
@@ -60,10 +61,19 @@ def place_papers(run: Run, session: Session, records: list[bibtex.BibRecord]) ->
         if node_id in rows:
             index.add_alias(alias, node_id)
     taken_ids = set(bulk.node_kinds(session, (f"paper:{r.key}" for r, _ in mapped)))
+    arrived: list[tuple[str, dict]] = []
 
     for record, v in mapped:
         prov = f"{run.file_label}#{record.key}"
         node_id, how = index.match(v["_keys"], source=run.file_label)
+        if getattr(record, "amends_only", False):
+            # Adds to a known work only (an abstract, a citation line): never a new paper.
+            if node_id is None or papers.current(node_id) is None:
+                run.problem(record, "unknown-work", f"{record.key} is not in the store; nothing of this line is kept")
+                continue
+            v = {k: x for k, x in v.items() if k == "_keys" or k == "extra" or not merge.is_empty(x)}
+            v["name"] = papers.current(node_id)["name"]
+            v.pop("entry_type", None)
         if node_id is None:
             node_id = _new_id(session, record.key, taken_ids)
             taken_ids.add(node_id)
@@ -78,6 +88,9 @@ def place_papers(run: Run, session: Session, records: list[bibtex.BibRecord]) ->
             other = other.lower()
             if other not in alias_map and bibtex.CITATION_KEY_RE.match(other):
                 aliases.append((other, "citation-key"))
+        for ident, scheme in getattr(record, "ids", ()):
+            if ident != alias and alias_map.get(ident) is None:
+                aliases.append((ident, scheme))
         row = batch.PaperRow(node_id, {k: x for k, x in v.items() if k != "_keys"}, prov, citation_key=record.key,
                              node_provenance=run.file_label, aliases=aliases)
         write = papers.add(row)
@@ -100,7 +113,9 @@ def place_papers(run: Run, session: Session, records: list[bibtex.BibRecord]) ->
         else:
             run.report.unchanged += 1
         run.placed.append((record, node_id))
+        arrived.append((node_id, arrival_ids(papers.current(node_id) or {}, record)))
     papers.flush()
+    resolve_arrivals(run, session, arrived)
 
 
 def _new_id(session: Session, key: str, taken: set[str]) -> str:
