@@ -40,7 +40,7 @@ def place_papers(run: Run, session: Session, records: list[bibtex.BibRecord]) ->
             run.problem(record, refusal[0], f"{refusal[1]}; the entry is not stored")
             run.report.failed += 1
             continue
-        if not record.fields.get("title"):
+        if not record.fields.get("title") and not getattr(record, "amends_only", False):
             run.problem(record, "missing-title", "entry has no title; the citation key is used as the paper's name")
         mapped.append((record, paper_values(record)))
     keys = [v["_keys"] for _, v in mapped]

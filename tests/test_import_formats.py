@@ -1,0 +1,312 @@
+"""ingest/importers: OpenAlex, Semantic Scholar, arXiv, CSL-JSON and RIS
+through the one write path, with references that resolve whenever the cited
+work arrives. Committed MIT/BSD samples under tests/corpora/formats; the
+whole shared folder when it is present."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from aiprogress.graph.models import Alias, Edge, Node, Paper, PendingCitation
+from aiprogress.ingest import importers, load
+
+HERE = Path(__file__).parent
+SAMPLES = HERE / "corpora" / "formats"
+SHARED = HERE.parent.parent / "shared" / "corpora" / "formats"
+
+
+def count(engine, model, *where) -> int:
+    with Session(engine) as s:
+        return s.execute(select(func.count()).select_from(model).where(*where)).scalar_one()
+
+
+def papers(engine) -> dict[str, Paper]:
+    with Session(engine) as s:
+        return {p.node_id: p for p in s.execute(select(Paper)).scalars()}
+
+
+def name_of(engine, node_id: str) -> str:
+    with Session(engine) as s:
+        return s.get(Node, node_id).name
+
+
+def ingest(engine, path, **options) -> load.IngestReport:
+    return load.ingest_source(engine, str(path), **options)
+
+
+def ingest_text(engine, name: str, text: str, **options) -> load.IngestReport:
+    return load.ingest_source(engine, name, text=text, **options)
+
+
+# --- picking the importer --------------------------------------------------------
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("W2741809807_single_work.json", "openalex"),
+    ("paper_batch_with_not_found_null.json", "semanticscholar"),
+    ("citation_item.json", "semanticscholar"),
+    ("atom_q_testing.xml", "arxiv"),
+    ("bbt_Date_export_to_Better_CSL-JSON_360_811.csl.json", "csl-json"),
+    ("jgmciteproc_issue_19.json", "csl-json"),
+    ("rispy_example_full.ris", "ris"),
+    ("rispy_example_wos.ris", "ris"),
+])
+def test_format_is_found_by_extension_and_content(name, expected):
+    assert importers.pick(str(SAMPLES / name)).name == expected
+
+
+def test_format_flag_overrides_and_unknown_json_is_reported(tmp_path):
+    odd = tmp_path / "odd.json"
+    odd.write_text('{"error": "Paper not found"}', encoding="utf-8")
+    found, parsed = importers.parse(str(odd))
+    assert not parsed.records and [p.kind for p in parsed.problems] == ["unknown-format"]
+    assert importers.pick(str(odd), name="semanticscholar").name == "semanticscholar"
+    with pytest.raises(Exception, match="unknown format"):
+        importers.pick(str(odd), name="endnote")
+
+
+# --- each format's values ---------------------------------------------------------
+
+
+def test_openalex_work_abstract_authors_references_venue(sqlite_engine):
+    report = ingest(sqlite_engine, SAMPLES / "W2741809807_single_work.json")
+    assert (report.new, report.citations_pending, report.aborted) == (1, 45, None)
+    paper = papers(sqlite_engine)["paper:openalex:W2741809807"]
+    assert paper.doi == "10.7717/peerj.4375" and paper.year == 2018 and paper.venue == "PeerJ"
+    assert paper.abstract.startswith("Despite growing interest in Open Access (OA) to scholarly literature")
+    assert paper.authors[:2] == ["Heather Piwowar", "Jason Priem"]
+    with Session(sqlite_engine) as s:
+        assert {"openalex:w2741809807", "mag:2741809807"} <= set(s.execute(select(Alias.alias)).scalars())
+    assert paper.field_sources["abstract"].startswith("openalex:W2741809807_single_work.json#")
+
+
+def test_openalex_list_page_and_gzipped_json_lines(sqlite_engine, tmp_path):
+    import gzip
+    work = json.loads((SAMPLES / "W2741809807_single_work.json").read_text(encoding="utf-8"))
+    other = {**work, "id": "https://openalex.org/W1", "doi": None, "ids": {}, "title": "Another work", "referenced_works": [], "primary_location": None}
+    page = tmp_path / "page.json"
+    page.write_text(json.dumps({"meta": {"count": 2}, "results": [work, other]}), encoding="utf-8")
+    lines = tmp_path / "works.jsonl.gz"
+    with gzip.open(lines, "wt", encoding="utf-8") as f:
+        f.write(json.dumps(work) + "\n" + "{not json\n" + json.dumps(other) + "\n")
+    assert ingest(sqlite_engine, page).new == 2
+    report = ingest(sqlite_engine, lines)
+    assert (report.entries, report.new, report.unchanged) == (2, 0, 2)
+    assert [(p["line"], p["kind"]) for p in report.problems] == [(2, "failed-block")]
+
+
+def test_semantic_scholar_batch_null_is_reported_and_ids_become_aliases(sqlite_engine):
+    report = ingest(sqlite_engine, SAMPLES / "paper_batch_with_not_found_null.json")
+    assert report.new == 3
+    assert [p["kind"] for p in report.problems] == ["not-found"]
+    with Session(sqlite_engine) as s:
+        found = dict(s.execute(select(Alias.alias, Alias.source)).all())
+    assert {a.split(":")[0] for a in found} >= {"s2", "mag"}
+    assert "mag" in found.values()
+
+
+def test_arxiv_atom_old_style_id_without_version_and_error_entry(sqlite_engine):
+    report = ingest(sqlite_engine, SAMPLES / "atom_id_astro-ph_0601001.xml")
+    (paper,) = papers(sqlite_engine).values()
+    assert paper.arxiv_id == "astro-ph/0601001" and paper.year == 2006
+    assert paper.extra["version"] == "v1" and report.new == 1
+    bad = ingest(sqlite_engine, SAMPLES / "atom_id_abc.xml")
+    assert [p["kind"] for p in bad.problems] == ["not-an-entry"] and bad.new == 0
+
+
+def test_arxiv_snapshot_line_tex_decoded_first_version_year(sqlite_engine):
+    line = {"id": "0704.0001", "title": "Calculation of prompt diphoton production at Tevatron and\n  LHC energies",
+            "abstract": "  An $\\alpha$ test of Bal\\'azs' method\n", "authors": "C. Bal\\'azs, E. L. Berger",
+            "authors_parsed": [["Bal\\'azs", "C.", ""], ["Berger", "E. L.", ""]], "categories": "hep-ph hep-ex",
+            "versions": [{"version": "v1", "created": "Mon, 2 Apr 2007 19:18:42 GMT"}, {"version": "v2", "created": "Tue, 24 Jul 2008 20:10:27 GMT"}],
+            "doi": "10.1103/PhysRevD.76.013009", "journal-ref": "Phys.Rev.D76:013009,2007"}
+    report = ingest_text(sqlite_engine, "snap.jsonl", json.dumps(line) + "\n", format="arxiv")
+    (paper,) = papers(sqlite_engine).values()
+    assert report.new == 1 and paper.arxiv_id == "0704.0001" and paper.year == 2007
+    assert paper.authors == ["Balázs, C.", "Berger, E. L."]
+    assert "Balázs" in paper.abstract and "\\'" not in paper.abstract
+    assert name_of(sqlite_engine, paper.node_id) == "Calculation of prompt diphoton production at Tevatron and LHC energies"
+    assert paper.extra["primaryclass"] == "hep-ph"
+
+
+def test_csl_json_dates_particles_literal_names(sqlite_engine, tmp_path):
+    items = [
+        {"id": "vdm", "type": "article-journal", "title": "Visualizing Data using t-SNE", "DOI": "10.5555/tsne",
+         "author": [{"family": "Maaten", "given": "Laurens", "non-dropping-particle": "van der"},
+                    {"literal": "The Google Brain Team"}], "issued": {"date-parts": [[2008, 11], [2009, 2]]},
+         "container-title": "JMLR"},
+        {"id": "raw", "type": "book", "title": "Raw dated", "issued": {"raw": "Spring 1999 - Summer 2001"}},
+        {"id": "lit", "type": "report", "title": "Literal dated", "issued": {"literal": "circa 1750"}},
+    ]
+    path = tmp_path / "lib.json"
+    path.write_text(json.dumps(items), encoding="utf-8")
+    report = ingest(sqlite_engine, path)
+    assert report.new == 3 and not report.errors
+    got = papers(sqlite_engine)
+    assert got["paper:vdm"].authors == ["van der Maaten, Laurens", "The Google Brain Team"]
+    assert (got["paper:vdm"].year, got["paper:vdm"].venue, got["paper:vdm"].extra["date"]) == (2008, "JMLR", "2008-11/2009-2")
+    assert got["paper:raw"].year == 1999 and got["paper:lit"].year == 1750
+
+
+def test_csl_json_samples_import(sqlite_engine):
+    for name in ("bbt_Date_export_to_Better_CSL-JSON_360_811.csl.json", "bbt_Pandoc-LaTeX-SCHOMD_Citation_Export.csl.json", "jgmciteproc_issue_19.json"):
+        report = ingest(sqlite_engine, SAMPLES / name)
+        assert report.entries and report.new + report.merged + report.unchanged == report.entries - report.failed, name
+    assert papers(sqlite_engine)["paper:diaz2013"].doi == "10.1111/ejop.12033"
+
+
+def test_ris_bom_crlf_unknown_and_repeated_tags_multiline(sqlite_engine, tmp_path):
+    text = ("\ufeffTY  - JOUR\r\nTI  - First title\r\nTI  - Second title\r\nAU  - Smith, J.\r\nAU  - Doe, A.\r\n"
+            "PY  - 2020\r\nAB  - A long abstract\r\n  that goes on\r\nZZ  - mystery\r\nDO  - 10.1000/ris.1\r\nER  - \r\n")
+    path = tmp_path / "x.ris"
+    path.write_bytes(text.encode("utf-8"))
+    report = ingest(sqlite_engine, path)
+    (paper,) = papers(sqlite_engine).values()
+    assert report.new == 1 and paper.doi == "10.1000/ris.1" and paper.authors == ["Smith, J.", "Doe, A."]
+    assert name_of(sqlite_engine, paper.node_id) == "First title"
+    assert sorted(p["kind"] for p in report.problems) == ["duplicate-field", "unknown-tag"]
+    assert paper.extra["ris-zz"] == "mystery"
+    assert paper.abstract.startswith("A long abstract")
+
+
+def test_ris_samples_and_web_of_science_cited_references(sqlite_engine):
+    for name in ("rispy_example_full.ris", "rispy_example_bom.ris", "rispy_example_multi_unknown_tags.ris",
+                 "rispy_example_multiline.ris", "jabref_RisImporterTestScopus.ris"):
+        report = ingest(sqlite_engine, SAMPLES / name)
+        assert report.entries >= 1 and report.aborted is None, name
+    wos = ingest(sqlite_engine, SAMPLES / "rispy_example_wos.ris")
+    assert wos.new == 2 and wos.citations_pending > 50
+    assert papers(sqlite_engine)["paper:WOS:000221807500019"].doi == "10.1021/bi049798f"
+
+
+# --- citations that resolve ---------------------------------------------------------
+
+
+def _work(wid: str, title: str, refs=(), doi=None, mag=None) -> dict:
+    return {"id": f"https://openalex.org/{wid}", "doi": doi, "title": title, "publication_year": 2020,
+            "ids": {"mag": mag} if mag else {}, "authorships": [{"author": {"display_name": "Ada Lovelace"}}],
+            "referenced_works": [f"https://openalex.org/{r}" for r in refs]}
+
+
+def test_reference_waits_as_pending_then_becomes_an_edge_when_the_work_arrives(sqlite_engine):
+    first = ingest_text(sqlite_engine, "a.jsonl", json.dumps(_work("W1", "Citing work", refs=["W2", "W3"])) + "\n")
+    assert (first.citations_pending, count(sqlite_engine, Node)) == (2, 1)  # no placeholder papers
+    second = ingest_text(sqlite_engine, "b.jsonl", json.dumps(_work("W2", "Cited work")) + "\n")
+    assert second.citations_resolved == 1
+    with Session(sqlite_engine) as s:
+        edges = [(e.source_id, e.relation, e.target_id) for e in s.execute(select(Edge)).scalars()]
+    assert edges == [("paper:openalex:W1", "cites", "paper:openalex:W2")]
+    assert count(sqlite_engine, PendingCitation) == 1
+    assert count(sqlite_engine, PendingCitation, PendingCitation.openalex_id == "w3") == 1
+
+
+def test_pending_reference_resolves_from_another_format(sqlite_engine):
+    """A Semantic Scholar reference by DOI is answered by a BibTeX entry with that DOI."""
+    paper = {"paperId": "abc", "corpusId": 1, "title": "Citing", "year": 2021, "externalIds": {"CorpusId": 1},
+             "references": [{"paperId": "def", "corpusId": 2, "title": "Attention", "year": 2017,
+                             "externalIds": {"DOI": "10.5555/ATTN", "CorpusId": 2}}]}
+    assert ingest_text(sqlite_engine, "s2.json", json.dumps(paper)).citations_pending == 1
+    bib = "@inproceedings{vaswani2017, title={Attention Is All You Need}, author={Vaswani, Ashish}, year={2017}, doi={10.5555/attn}}"
+    report = ingest_text(sqlite_engine, "refs.bib", bib)
+    assert report.citations_resolved == 1 and count(sqlite_engine, PendingCitation) == 0
+    assert count(sqlite_engine, Edge, Edge.source_id == "paper:s2:1", Edge.target_id == "paper:vaswani2017") == 1
+
+
+def test_s2ag_citation_lines_keep_intents_and_influence(sqlite_engine):
+    papers_lines = "\n".join(json.dumps({"corpusid": c, "title": f"Paper {c}", "year": 2020, "authors": [{"name": "A B"}],
+                                         "externalids": {"CorpusId": str(c)}}) for c in (10, 11)) + "\n"
+    ingest_text(sqlite_engine, "papers.jsonl", papers_lines, format="semanticscholar")
+    cites = "\n".join([
+        json.dumps({"citingcorpusid": "10", "citedcorpusid": "11", "isinfluential": True, "intents": ["methodology"], "contexts": ["as in [3]"]}),
+        json.dumps({"citingcorpusid": "10", "citedcorpusid": "99", "isinfluential": False, "intents": ["background"], "contexts": None}),
+        json.dumps({"citingcorpusid": "77", "citedcorpusid": "10", "isinfluential": False, "intents": None, "contexts": None}),
+        json.dumps({"citingcorpusid": "10", "citedcorpusid": None, "isinfluential": False, "intents": None, "contexts": None}),
+    ]) + "\n"
+    report = ingest_text(sqlite_engine, "citations.jsonl", cites, format="semanticscholar")
+    assert (report.citations_resolved, report.citations_pending) == (1, 1)
+    assert sorted(p["kind"] for p in report.problems) == ["bad-reference", "unknown-work"]
+    with Session(sqlite_engine) as s:
+        (edge,) = s.execute(select(Edge)).scalars()
+        pending = s.execute(select(PendingCitation)).scalar_one()
+    assert (edge.source_id, edge.target_id) == ("paper:s2:10", "paper:s2:11")
+    assert "methodology" in edge.note and "influential" in edge.note
+    assert (pending.s2_id, pending.intents, pending.influential) == ("99", ["background"], False)
+    assert count(sqlite_engine, Node) == 2
+
+
+# --- identity across sources; re-import --------------------------------------------
+
+
+def test_same_work_from_bibtex_openalex_and_semantic_scholar_is_one_paper(sqlite_engine):
+    bib = "@article{lecun98, title={Gradient-Based Learning Applied to Document Recognition}, author={LeCun, Yann}, year={1998}, doi={10.1109/5.726791}}"
+    ingest_text(sqlite_engine, "refs.bib", bib)
+    work = _work("W2112796928", "Gradient-based learning applied to document recognition", doi="https://doi.org/10.1109/5.726791", mag="2112796928")
+    work["abstract_inverted_index"] = {"Multilayer": [0], "networks": [1]}
+    assert ingest_text(sqlite_engine, "w.json", json.dumps(work)).merged == 1
+    # Semantic Scholar knows it by its MAG id only here: the alias left by OpenAlex finds it.
+    s2 = {"paperId": "162d958f", "corpusId": 14542261, "title": "Gradient-based learning applied to document recognition",
+          "year": 1998, "externalIds": {"MAG": "2112796928", "CorpusId": 14542261}, "tldr": {"text": "CNNs read checks."},
+          "venue": "Proceedings of the IEEE"}
+    assert ingest_text(sqlite_engine, "s2.json", json.dumps(s2)).merged == 1
+    (paper,) = papers(sqlite_engine).values()
+    sources = {field: prov.split(":", 1)[0] for field, prov in paper.field_sources.items()}
+    assert sources["name"] == "bibtex" and sources["abstract"] == "openalex" and sources["venue"] == "semanticscholar"
+    assert sources["extra.tldr"] == "semanticscholar"
+    with Session(sqlite_engine) as s:
+        assert {"lecun98", "openalex:w2112796928", "mag:2112796928", "s2:14542261"} <= set(s.execute(select(Alias.alias)).scalars())
+
+
+@pytest.mark.parametrize("name", ["W2741809807_single_work.json", "rispy_example_wos.ris", "atom_q_testing.xml",
+                                  "bbt_Date_export_to_Better_CSL-JSON_360_811.csl.json", "paper_batch_with_not_found_null.json"])
+def test_reimporting_the_same_file_writes_nothing(sqlite_engine, name):
+    from tests.conftest import dump_rows
+    first = ingest(sqlite_engine, SAMPLES / name)
+    before = dump_rows(sqlite_engine)
+    again = ingest(sqlite_engine, SAMPLES / name)
+    assert (again.new, again.merged, again.edges_added, again.citations_pending, again.aliases_added) == (0, 0, 0, 0, 0)
+    assert again.unchanged == first.new + first.merged + first.unchanged
+    assert dump_rows(sqlite_engine) == before
+
+
+def test_dry_run_and_strict_for_other_formats(sqlite_engine):
+    dry = ingest(sqlite_engine, SAMPLES / "W2741809807_single_work.json", dry_run=True)
+    assert dry.new == 1 and count(sqlite_engine, Node) == 0 and count(sqlite_engine, PendingCitation) == 0
+    strict = ingest(sqlite_engine, SAMPLES / "rispy_example_multi_unknown_tags.ris", strict=True)
+    assert strict.aborted and "unknown-tag" in strict.aborted and count(sqlite_engine, Node) == 0
+
+
+def test_cli_ingest_format_flag_and_report(cli, tmp_path):
+    db = tmp_path / "g.db"
+    report = tmp_path / "r.json"
+    code, out, _ = cli("ingest", str(SAMPLES / "rispy_example_multi_unknown_tags.ris"), "--db", str(db), "--report", str(report))
+    data = json.loads(report.read_text(encoding="utf-8"))
+    assert data["files"][0]["new"] == 1 and data["files"][0]["problems"][0]["kind"] == "unknown-tag"
+    code, out, err = cli("ingest", str(SAMPLES / "citation_item.json"), "--format", "endnote", "--db", str(db))
+    assert code != 0 and "unknown format" in (out + err)
+
+
+# --- every shared sample, when the shared folder is here ------------------------------
+
+
+def test_every_shared_sample_imports_with_its_problems_reported(tmp_path):
+    if not SHARED.is_dir():
+        pytest.skip(f"{SHARED} is absent")
+    from aiprogress.graph import db as database
+    engine = database.open_engine(f"sqlite:///{tmp_path / 'all.db'}")
+    database.create_schema(engine)
+    try:
+        for path in sorted(p for p in SHARED.rglob("*") if p.is_file() and p.name != "SOURCES.md"):
+            report = load.ingest_source(engine, str(path))
+            assert report.aborted is None, path
+            stored = report.new + report.merged + report.unchanged + report.failed
+            # Whatever was read is stored or accounted for; a file giving nothing says why.
+            assert stored <= report.entries, path
+            if report.entries == 0:
+                assert report.problems, path
+    finally:
+        engine.dispose()
