@@ -17,6 +17,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    if sa.inspect(op.get_bind()).has_table("pending_citation"):
+        return  # made by create_all from these models before migrations were adopted (db.upgrade_schema)
     op.create_table(
         "pending_citation",
         sa.Column("id", sa.Integer(), nullable=False),
