@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from ..graph import network, queries, service
+from ..graph import citations, network, queries, service
 from ..graph.queries import topics as topics_module
 from .cli import DbOption, JsonOption, app, console, print_json, session_for, table
 
@@ -176,7 +176,7 @@ def gaps(
 ) -> None:
     """What the graph does not know yet: unlinked papers, techniques leading to no constraint, edges without evidence, duplicates, narratives without a trigger."""
     with session_for(db) as session:
-        full = queries.gaps(network.snapshot(session))
+        full = queries.gaps(network.snapshot(session), unresolved=citations.unresolved_references(session))
     if json_out:
         print_json(full.to_dict())
         return
@@ -188,6 +188,7 @@ def gaps(
         ("edge without note or provenance", [f"{e['source']} -{e['relation']}-> {e['target']} (no {', '.join(e['missing'])})" for e in full.edges_without_evidence]),
         ("likely duplicate papers", [" = ".join(group) for group in full.duplicate_papers]),
         ("narrative without a trigger", full.narratives_without_trigger),
+        ("reference to a work not in the store", full.unresolved_references),
     ):
         rows += [[what, item] for item in items[:limit]]
     console.print(table("Gaps: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counts.items()), ["gap", "where"], rows))

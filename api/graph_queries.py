@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.scalars import JSON
 
-from ..graph import network, queries, service
+from ..graph import citations, network, queries, service
 from ..graph.errors import InvalidInput
 from ..graph.network import EdgeFact
 from ..graph.queries.gaps import Gaps as GapsResult
@@ -280,4 +280,5 @@ class GraphQueries:
 
     @strawberry.field(description="What the graph is missing, to guide curation.")
     def gaps(self, info: strawberry.Info, limit: int | None = None) -> Gaps:
-        return queries.gaps(_graph(info), limit=page_size(info, limit, argument="limit"))
+        unresolved = citations.unresolved_references(info.context.session())
+        return queries.gaps(_graph(info), limit=page_size(info, limit, argument="limit"), unresolved=unresolved)

@@ -310,3 +310,14 @@ def test_every_shared_sample_imports_with_its_problems_reported(tmp_path):
                 assert report.problems, path
     finally:
         engine.dispose()
+
+
+def test_gaps_list_references_awaiting_their_work(cli, tmp_path):
+    db = tmp_path / "g.db"
+    page = tmp_path / "w.jsonl"
+    page.write_text(json.dumps(_work("W1", "Citing work", refs=["W2", "W3"])) + "\n", encoding="utf-8")
+    cli("ingest", str(page), "--db", str(db))
+    code, out, _ = cli("gaps", "--db", str(db), "--json")
+    found = json.loads(out)
+    assert found["unresolved_references"] == ["paper:openalex:W1 -> openalex:w2", "paper:openalex:W1 -> openalex:w3"]
+    assert found["counts"]["unresolved_references"] == 2
