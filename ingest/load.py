@@ -82,10 +82,13 @@ def ingest_records(session: Session, parsed: bibtex.ParseResult, *, source: str,
 
 
 def ingest_text(session: Session, text: str, *, source: str = "<string>", provenance: str | None = None,
-                strict: bool = False, overwrite: bool = False, limits: bibtex.Limits | None = None) -> IngestReport:
-    """Parse BibTeX text and write it into the caller's transaction."""
-    parsed = bibtex.parse_text(text, source, limits=limits)
-    return ingest_records(session, parsed, source=source, provenance=provenance, strict=strict, overwrite=overwrite)
+                strict: bool = False, overwrite: bool = False, limits: bibtex.Limits | None = None,
+                format: str | None = None) -> IngestReport:
+    """Parse text (BibTeX, or `format`, or the format its name and content say:
+    ingest/importers) and write it into the caller's transaction."""
+    found, parsed = parse_source(source, limits, text, format)
+    return ingest_records(session, parsed, source=source, provenance=provenance or f"{found}:{Path(source).name}",
+                          strict=strict, overwrite=overwrite)
 
 
 def ingest_file(session: Session, path: Path | str, *, provenance: str | None = None, strict: bool = False,

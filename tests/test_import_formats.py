@@ -15,6 +15,8 @@ from sqlmodel import Session
 from aiprogress.graph.models import Alias, Edge, Node, Paper, PendingCitation
 from aiprogress.ingest import importers, load
 
+from api_support import TOKEN, api  # noqa: F401  (api is a fixture)
+
 HERE = Path(__file__).parent
 SAMPLES = HERE / "corpora" / "formats"
 SHARED = HERE.parent.parent / "shared" / "corpora" / "formats"
@@ -321,3 +323,17 @@ def test_gaps_list_references_awaiting_their_work(cli, tmp_path):
     found = json.loads(out)
     assert found["unresolved_references"] == ["paper:openalex:W1 -> openalex:w2", "paper:openalex:W1 -> openalex:w3"]
     assert found["counts"]["unresolved_references"] == 2
+
+
+def test_http_upload_and_graphql_ingest_take_every_format(api):
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    body = (SAMPLES / "rispy_example_full.ris").read_bytes()
+    answer = api.client.post("/ingest/ris?source=full.ris", content=body, headers=auth)
+    assert answer.status_code == 200 and answer.json()["entries"] == 2 and answer.json()["failed"] == 0, answer.text
+    files = {"file": ("work.json", (SAMPLES / "W2741809807_single_work.json").read_bytes(), "application/json")}
+    answer = api.client.post("/ingest/openalex", files=files, headers=auth)
+    assert answer.json()["reports"][0]["citations_pending"] == 45
+    assert api.client.post("/ingest/endnote", content=b"x", headers=auth).status_code == 400
+    query = 'mutation($t: String!) { ingest(text: $t, fileName: "lib.json", format: "csl-json") { new } }'
+    text = (SAMPLES / "jgmciteproc_issue_19.json").read_text(encoding="utf-8")
+    assert api.data(query, {"t": text}, token=TOKEN)["ingest"]["new"] == 3
