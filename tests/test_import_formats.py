@@ -337,3 +337,41 @@ def test_http_upload_and_graphql_ingest_take_every_format(api):
     query = 'mutation($t: String!) { ingest(text: $t, fileName: "lib.json", format: "csl-json") { new } }'
     text = (SAMPLES / "jgmciteproc_issue_19.json").read_text(encoding="utf-8")
     assert api.data(query, {"t": text}, token=TOKEN)["ingest"]["new"] == 3
+
+
+# --- exports that read back -------------------------------------------------------------
+
+
+def _paper_facts(engine) -> dict[str, tuple]:
+    with Session(engine) as s:
+        rows = s.execute(select(Node.id, Node.name, Paper.authors, Paper.year, Paper.doi, Paper.arxiv_id, Paper.venue, Paper.abstract)
+                         .join(Paper, Paper.node_id == Node.id)).all()
+    return {r[0]: tuple(r[1:]) for r in rows}
+
+
+@pytest.mark.parametrize("fmt", ["csl-json", "ris"])
+def test_csl_json_and_ris_exports_read_back_the_same_papers(tmp_path, fmt):
+    from aiprogress.graph import db as database
+    from aiprogress.graph.export import get_format
+
+    first = database.open_engine(f"sqlite:///{tmp_path / 'a.db'}")
+    second = database.open_engine(f"sqlite:///{tmp_path / 'b.db'}")
+    try:
+        for engine in (first, second):
+            database.create_schema(engine)
+        for name in ("W2741809807_single_work.json", "atom_id_astro-ph_0601001.xml", "jgmciteproc_issue_19.json",
+                     "rispy_example_wos.ris"):
+            ingest(first, SAMPLES / name)
+        bib = "@inproceedings{vaswani2017, title={Attention Is All You Need}, author={Vaswani, Ashish and Shazeer, Noam}, booktitle={NeurIPS}, year={2017}, eprint={1706.03762}, archiveprefix={arXiv}}"
+        ingest_text(first, "refs.bib", bib)
+        exported = get_format(fmt)
+        path = tmp_path / f"all.{exported.extension}"
+        with Session(first) as s, path.open("wb") as out:
+            exported.write(s, out)
+        report = ingest(second, path)
+        assert report.failed == 0 and report.aborted is None
+        assert _paper_facts(second) == _paper_facts(first)
+        assert len(_paper_facts(first)) == 8
+    finally:
+        first.dispose()
+        second.dispose()

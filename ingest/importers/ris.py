@@ -132,7 +132,10 @@ def _ris_record(entry: dict, source: str, line: int, problems: list[bibtex.Probl
     if ris_type and ris_type not in TYPES and ris_type not in rispy.TYPE_OF_REFERENCE_MAPPING:
         problems.append(bibtex.Problem(source, line, key, "unknown-type", f"TY {ris_type} is not a RIS type; read as misc"))
     doi = _first(entry, "doi")
-    return record(source, line, key, TYPES.get(ris_type, "misc"), fields, authors, ids={"doi": doi})
+    arxiv = next((text(u) for u in entry.get("urls") or () if "arxiv.org/abs/" in text(u)), None)
+    if arxiv and fields["url"] == arxiv:
+        fields["url"] = next((text(u) for u in entry.get("urls") or () if text(u) != arxiv), arxiv)
+    return record(source, line, key, TYPES.get(ris_type, "misc"), fields, authors, ids={"doi": doi, "arxiv": arxiv})
 
 
 def _wos_record(entry: dict, source: str, line: int, problems: list[bibtex.Problem]) -> ImportedRecord | None:
