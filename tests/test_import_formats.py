@@ -369,7 +369,7 @@ def test_csl_json_and_ris_exports_read_back_the_same_papers(tmp_path, fmt):
         with Session(first) as s, path.open("wb") as out:
             exported.write(s, out)
         report = ingest(second, path)
-        assert report.failed == 0 and report.aborted is None
+        assert (report.failed, report.aborted, report.problems) == (0, None, [])
         assert _paper_facts(second) == _paper_facts(first)
         assert len(_paper_facts(first)) == 8
     finally:

@@ -28,6 +28,7 @@ _WOS_TYPES = {"J": "article", "B": "book", "S": "incollection", "P": "misc"}
 _TAG = re.compile(r"^([A-Z][A-Z0-9])  ?- ?(.*)$")
 _WOS_TAG = re.compile(r"^([A-Z][A-Z0-9])(?: (.*))?$")
 _CR_DOI = re.compile(r"DOI (?:\[)?(10\.[^\s,\]]+)")
+_COUNTER = re.compile(r"^\d+\.$")
 _LIST_TAGS = {"A1", "A2", "A3", "A4", "AU", "KW", "UR", "L1", "L2", "L4", "N1", "SN", "ER", "TY"}
 
 
@@ -52,7 +53,8 @@ def _scan(content: str, source: str, wos: bool, problems: list[bibtex.Problem]) 
         line = line.lstrip("\ufeff").rstrip()
         m = pattern.match(line)
         if not m:
-            if line.strip() and not inside and not wos:
+            # "1." before a record is the counter rispy and EndNote write, not text.
+            if line.strip() and not inside and not wos and not _COUNTER.match(line.strip()):
                 problems.append(bibtex.Problem(source, number, None, "not-an-entry", f"text outside a record: {line[:60]!r}; ignored"))
             continue
         tag = m.group(1)
