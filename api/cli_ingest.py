@@ -62,7 +62,9 @@ def ingest(
             task = bar.add_task("", total=None, visible=False)
 
             def progress(phase: str, done: int, total: int) -> None:
-                bar.update(task, description=phase, completed=done, total=total, visible=total >= _PROGRESS_MIN_ENTRIES)
+                # total 0: a file read as it is written (JSON Lines), its length unknown.
+                bar.update(task, description=phase, completed=done, total=total or None,
+                           visible=max(total, done) >= _PROGRESS_MIN_ENTRIES)
 
             for report in load.ingest_sources(engine, sources, limits=limits, strict=strict, dry_run=dry_run,
                                               overwrite=overwrite, progress=progress, format=format):

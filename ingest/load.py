@@ -11,6 +11,8 @@ ingest/parse_ahead.py; the report is ingest/report.py.
 
 from __future__ import annotations
 
+import functools
+import itertools
 import os
 import time
 from collections.abc import Iterator
@@ -22,7 +24,7 @@ from sqlmodel import Session
 
 from ..graph import settings
 from ..graph.errors import InvalidInput
-from . import bibtex
+from . import bibtex, importers
 from .bibtex_rows import KEYWORD_CONFIDENCE, KEYWORD_RELATION, RELATION_FIELDS, paper_values  # noqa: F401  (public names)
 from .citations import link_citations
 from .linking import link_relations
@@ -66,6 +68,43 @@ def _write(parsed: bibtex.ParseResult, in_batch: InBatch, report: IngestReport, 
         done += len(batch)
         if progress:
             progress(f"{file_label.split(':', 1)[-1]}: relations", done, total)
+    report.seconds = round(time.perf_counter() - started, 3)
+    return report
+
+
+def _write_stream(records: Iterator[bibtex.BibRecord], problems: list[bibtex.Problem], in_batch: InBatch, report: IngestReport, *,
+                  file_label: str, strict: bool, overwrite: bool, batch_size: int, progress: Progress | None) -> IngestReport:
+    """Records read as they come (JSON Lines), each batch through all three
+    passes before the next is read, so memory stays flat in the file's size.
+    References need no second pass: one to a work later in the file waits as
+    a pending citation and becomes an edge when that work is placed."""
+    started = time.perf_counter()
+    run = Run(report, file_label=file_label, overwrite=overwrite, strict=strict)
+    taken = 0
+
+    def take_problems() -> None:
+        nonlocal taken
+        for problem in problems[taken:]:
+            report.add_problem(problem.source, problem.line, problem.key, problem.kind, problem.message)
+        taken = len(problems)
+        if strict and report.errors:
+            first = report.errors[0]
+            raise StrictAbort(f"{first['kind']}: {first['message']} ({len(report.errors)} problem(s) in all)", where=f"{first['source']}:{first['line']}")
+
+    batch: list[bibtex.BibRecord] = []
+    records = iter(records)
+    while True:
+        batch = list(itertools.islice(records, batch_size))
+        take_problems()
+        if not batch:
+            break
+        report.entries += len(batch)
+        in_batch(run, lambda session, batch=batch: place_papers(run, session, batch))
+        placed, run.placed = run.placed, []
+        in_batch(run, lambda session, placed=placed: link_relations(run, session, placed))
+        in_batch(run, lambda session, placed=placed: link_citations(run, session, placed))
+        if progress:
+            progress(f"{file_label.split(':', 1)[-1]}: records", report.entries, 0)
     report.seconds = round(time.perf_counter() - started, 3)
     return report
 
@@ -130,8 +169,14 @@ def ingest_source(engine: Engine, source: str, *, text: str | None = None, parse
     one transaction: rolled back on the first problem (the report says why in
     `aborted`) or, for a dry run, always."""
     started = time.perf_counter()
-    if parsed is None:
-        format, parsed = parse_source(source, limits, text, format)
+    stream = importers.streamed(source, format, limits) if parsed is None and text is None else None
+    if stream is not None:
+        format, records, problems = stream
+        write = functools.partial(_write_stream, records, problems)
+    else:
+        if parsed is None:
+            format, parsed = parse_source(source, limits, text, format)
+        write = functools.partial(_write, parsed)
     format = format or "bibtex"
     name = "stdin" if source == "-" else Path(source).name
     batch_size = settings.get("ingest_batch_size", batch_size)
@@ -139,11 +184,11 @@ def ingest_source(engine: Engine, source: str, *, text: str | None = None, parse
     options = dict(file_label=f"{format}:{name}", strict=strict, overwrite=overwrite, batch_size=batch_size, progress=progress)
     with gc_paused():
         if not strict and not dry_run:
-            _write(parsed, committed_batches(engine, report), report, **options)
+            write(committed_batches(engine, report), report, **options)
         else:
             try:
                 with one_transaction(engine, rollback=dry_run) as session:
-                    _write(parsed, in_session(session), report, **options)
+                    write(in_session(session), report, **options)
             except StrictAbort as exc:
                 report.aborted = str(exc)
     report.seconds = round(time.perf_counter() - started, 3)
@@ -159,7 +204,8 @@ def ingest_sources(engine: Engine, sources: list[str], *, parse_ahead: bool = Tr
     are still written, and reported, in order."""
     files = list(sources)
     workers = min(len(files) - 1, workers or os.cpu_count() or 1)
-    if not parse_ahead or workers < 1 or "-" in files:
+    # JSON Lines are read a line at a time while written: never parsed whole ahead.
+    if not parse_ahead or workers < 1 or "-" in files or any(importers.is_json_lines(f) for f in files):
         for source in files:
             yield ingest_source(engine, source, limits=limits, format=format, **options)
         return

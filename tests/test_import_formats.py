@@ -375,3 +375,22 @@ def test_csl_json_and_ris_exports_read_back_the_same_papers(tmp_path, fmt):
     finally:
         first.dispose()
         second.dispose()
+
+
+def test_json_lines_stream_in_batches_and_forward_references_resolve(sqlite_engine, tmp_path):
+    path = tmp_path / "works.jsonl"
+    lines = [_work("W1", "First", refs=["W3"]), _work("W2", "Second", refs=["W1", "W9"]), _work("W3", "Third", refs=["W2"])]
+    path.write_text("\n".join(json.dumps(w) for w in lines) + "\n", encoding="utf-8")
+    phases = []
+    report = ingest(sqlite_engine, path, batch_size=1, progress=lambda phase, done, total: phases.append((done, total)))
+    assert phases == [(1, 0), (2, 0), (3, 0)]  # one batch a line, read as written
+    assert (report.entries, report.new, report.citations_resolved) == (3, 3, 3)
+    assert count(sqlite_engine, Edge) == 3 and count(sqlite_engine, PendingCitation) == 1  # W9 is not in the store
+
+
+def test_json_lines_strict_aborts_on_a_bad_line_with_nothing_written(sqlite_engine, tmp_path):
+    path = tmp_path / "works.jsonl"
+    path.write_text(json.dumps(_work("W1", "First")) + "\n{oops\n" + json.dumps(_work("W2", "Second")) + "\n", encoding="utf-8")
+    report = ingest(sqlite_engine, path, strict=True, batch_size=1)
+    assert report.aborted and "failed-block" in report.aborted
+    assert count(sqlite_engine, Node) == 0

@@ -9,7 +9,7 @@ the file's extension, then by its first few kilobytes, unless one is named.
 from __future__ import annotations
 
 import gzip
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +25,8 @@ class Importer:
     extensions: tuple[str, ...]  # lower case, with the dot; .gz stripped first
     parse: Callable[..., bibtex.ParseResult]
     looks_like: Callable[[str], bool]
+    # JSON Lines read a line at a time: (path, limits, problems) -> records, problems appended as met.
+    stream: Callable[..., Iterator[bibtex.BibRecord]] | None = None
 
 
 def _parse_bibtex(path: str, limits: bibtex.Limits | None = None, text: str | None = None) -> bibtex.ParseResult:
@@ -33,9 +35,9 @@ def _parse_bibtex(path: str, limits: bibtex.Limits | None = None, text: str | No
 
 IMPORTERS: dict[str, Importer] = {i.name: i for i in (
     Importer("bibtex", "BibTeX / biblatex", (".bib", ".bibtex"), _parse_bibtex, lambda head: "@" in head and "{" in head),
-    Importer(openalex.NAME, "OpenAlex Works: one Work, a list page, JSON Lines (gzipped too)", (), openalex.parse, openalex.looks_like),
-    Importer(semanticscholar.NAME, "Semantic Scholar Graph API JSON and S2AG dataset JSON Lines", (), semanticscholar.parse, semanticscholar.looks_like),
-    Importer(arxiv.NAME, "arXiv metadata snapshot JSON Lines and API Atom feeds", (".atom",), arxiv.parse, arxiv.looks_like),
+    Importer(openalex.NAME, "OpenAlex Works: one Work, a list page, JSON Lines (gzipped too)", (), openalex.parse, openalex.looks_like, openalex.stream),
+    Importer(semanticscholar.NAME, "Semantic Scholar Graph API JSON and S2AG dataset JSON Lines", (), semanticscholar.parse, semanticscholar.looks_like, semanticscholar.stream),
+    Importer(arxiv.NAME, "arXiv metadata snapshot JSON Lines and API Atom feeds", (".atom",), arxiv.parse, arxiv.looks_like, arxiv.stream),
     Importer(csljson.NAME, "CSL-JSON (Zotero, Better BibTeX, Pandoc)", (".csl.json", ".csljson"), csljson.parse, csljson.looks_like),
     Importer(ris.NAME, "RIS and Web of Science tagged files", (".ris", ".ciw", ".wos"), ris.parse, ris.looks_like),
 )}
@@ -102,3 +104,22 @@ def _json_keys(head: str) -> str:
     import re
     keys = list(dict.fromkeys(re.findall(r'"([A-Za-z_-]+)"\s*:', head)))[:6]
     return ", ".join(keys) or "none"
+
+
+_LINES_EXTENSIONS = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
+
+
+def is_json_lines(source: str) -> bool:
+    return source.lower().endswith(_LINES_EXTENSIONS)
+
+
+def streamed(source: str, format: str | None = None, limits: bibtex.Limits | None = None) -> tuple[str, Iterator[bibtex.BibRecord], list[bibtex.Problem]] | None:
+    """(format, records, problems) read a line at a time when the file is JSON
+    Lines of a format that streams; None when it must be read whole."""
+    if source == "-" or not is_json_lines(source):
+        return None
+    importer = pick(source, None, format)
+    if importer.stream is None:
+        return None
+    problems: list[bibtex.Problem] = []
+    return importer.name, importer.stream(source, limits, problems), problems

@@ -10,12 +10,14 @@ for identity (astro-ph/0601001v1 -> astro-ph/0601001) and keep it in
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
+from typing import Any
 import xml.etree.ElementTree as ET
 from email.utils import parsedate_to_datetime
 
 from ...graph.identifiers import normalize_arxiv
 from .. import bibtex
-from .records import ImportedRecord, decode, json_items, read_bytes, record, text
+from .records import ImportedRecord, decode, json_items, json_lines, read_bytes, record, text
 
 NAME = "arxiv"
 _ATOM = "{http://www.w3.org/2005/Atom}"
@@ -42,13 +44,20 @@ def parse(path: str, limits: bibtex.Limits | None = None, text_: str | None = No
     content = text_ if text_ is not None else decode(read_bytes(path, limits), path, problems)
     if content.lstrip().startswith("<"):
         return bibtex.ParseResult(_atom(content, path, problems), problems)
-    records = []
-    for line, item in json_items(content, path, problems, ()):
+    return bibtex.ParseResult(list(_snapshot(json_items(content, path, problems, ()), path, problems)), problems)
+
+
+def stream(path: str, limits: bibtex.Limits | None, problems: list[bibtex.Problem]) -> Iterator[ImportedRecord]:
+    """The records of the snapshot's JSON Lines, one line at a time."""
+    return _snapshot(json_lines(path, limits, problems), path, problems)
+
+
+def _snapshot(items: Iterable[tuple[int, Any]], path: str, problems: list[bibtex.Problem]) -> Iterator[ImportedRecord]:
+    for line, item in items:
         if not isinstance(item, dict) or not item.get("id"):
             problems.append(bibtex.Problem(path, line, None, "not-an-entry", "not an arXiv metadata record (no id); skipped"))
             continue
-        records.append(_snapshot_record(item, path, line, problems))
-    return bibtex.ParseResult(records, problems)
+        yield _snapshot_record(item, path, line, problems)
 
 
 def _first_year(versions: list) -> tuple[int | None, str | None]:

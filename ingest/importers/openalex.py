@@ -8,10 +8,11 @@ references; the venue is `primary_location.source.display_name`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from .. import bibtex
-from .records import ImportedRecord, Reference, decode, json_items, make_key, openalex_id, read_bytes, record, text, year_in
+from .records import ImportedRecord, Reference, decode, json_items, json_lines, make_key, openalex_id, read_bytes, record, text, year_in
 
 NAME = "openalex"
 
@@ -42,12 +43,19 @@ def looks_like(head: str) -> bool:
 def parse(path: str, limits: bibtex.Limits | None = None, text_: str | None = None) -> bibtex.ParseResult:
     problems: list[bibtex.Problem] = []
     content = text_ if text_ is not None else decode(read_bytes(path, limits), path, problems)
-    records = []
-    for line, work in json_items(content, path, problems, ("results",)):
-        rec = work_record(work, path, line, problems)
+    return bibtex.ParseResult(list(records(json_items(content, path, problems, ("results",)), path, problems)), problems)
+
+
+def stream(path: str, limits: bibtex.Limits | None, problems: list[bibtex.Problem]) -> Iterator[ImportedRecord]:
+    """The records of a JSON Lines file, one line at a time."""
+    return records(json_lines(path, limits, problems), path, problems)
+
+
+def records(items: Iterable[tuple[int, Any]], source: str, problems: list[bibtex.Problem]) -> Iterator[ImportedRecord]:
+    for line, work in items:
+        rec = work_record(work, source, line, problems)
         if rec is not None:
-            records.append(rec)
-    return bibtex.ParseResult(records, problems)
+            yield rec
 
 
 def work_record(work: Any, source: str, line: int, problems: list[bibtex.Problem]) -> ImportedRecord | None:

@@ -205,3 +205,32 @@ def json_items(content: str, source: str, problems: list[bibtex.Problem], list_k
             yield number, json.loads(line)
         except json.JSONDecodeError as exc:
             problems.append(bibtex.Problem(source, number, None, "failed-block", f"line is not JSON: {exc.msg} (column {exc.colno})"))
+
+
+def json_lines(path: str, limits: bibtex.Limits | None, problems: list[bibtex.Problem]) -> Iterator[tuple[int, Any]]:
+    """(line, object) of a JSON Lines file (gzipped or not), read a line at a
+    time so memory stays flat in the file's size; a line that is not JSON is
+    a problem and the rest go on."""
+    limits = limits or bibtex.Limits()
+    try:
+        with open(path, "rb") as probe:
+            gz = probe.read(2) == b"\x1f\x8b"
+        opened = gzip.open(path, "rb") if gz else open(path, "rb")
+    except OSError as exc:
+        raise InvalidInput(f"cannot read the file: {exc.strerror or exc}", where=str(path)) from exc
+    read = 0
+    with opened as f:
+        for number, raw in enumerate(f, start=1):
+            read += len(raw)
+            if read > limits.max_file_bytes:
+                raise LimitExceeded(f"more than the limit of {limits.max_file_bytes:,} bytes", where=str(path))
+            if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            if not raw.strip():
+                continue
+            try:
+                yield number, json.loads(raw)
+            except json.JSONDecodeError as exc:
+                problems.append(bibtex.Problem(path, number, None, "failed-block", f"line is not JSON: {exc.msg} (column {exc.colno})"))
+            except UnicodeDecodeError as exc:
+                problems.append(bibtex.Problem(path, number, None, "encoding", f"line is not UTF-8 (byte {exc.start}); skipped"))

@@ -11,10 +11,11 @@ its citing paper, which must be known (or in the same file).
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from .. import bibtex
-from .records import ImportedRecord, Reference, decode, json_items, make_key, read_bytes, record, text, year_in
+from .records import ImportedRecord, Reference, decode, json_items, json_lines, make_key, read_bytes, record, text, year_in
 
 NAME = "semanticscholar"
 
@@ -57,9 +58,18 @@ def reference_of(paper: dict, edge: dict | None = None) -> Reference:
 def parse(path: str, limits: bibtex.Limits | None = None, text_: str | None = None) -> bibtex.ParseResult:
     problems: list[bibtex.Problem] = []
     content = text_ if text_ is not None else decode(read_bytes(path, limits), path, problems)
-    records: list[ImportedRecord] = []
+    items = json_items(content, path, problems, ("data", "recommendedPapers", "papers"))
+    return bibtex.ParseResult(list(records(items, path, problems)), problems)
+
+
+def stream(path: str, limits: bibtex.Limits | None, problems: list[bibtex.Problem]) -> Iterator[ImportedRecord]:
+    """The records of a JSON Lines file (the S2AG datasets), one line at a time."""
+    return records(json_lines(path, limits, problems), path, problems)
+
+
+def records(items: Iterable[tuple[int, Any]], path: str, problems: list[bibtex.Problem]) -> Iterator[ImportedRecord]:
     edge_pages = 0
-    for line, item in json_items(content, path, problems, ("data", "recommendedPapers", "papers")):
+    for line, item in items:
         if item is None:
             problems.append(bibtex.Problem(path, line, None, "not-found", "null in a batch answer: the id asked for is unknown to Semantic Scholar; skipped"))
             continue
@@ -69,6 +79,7 @@ def parse(path: str, limits: bibtex.Limits | None = None, text_: str | None = No
         if "error" in item and len(item) <= 2:
             problems.append(bibtex.Problem(path, line, None, "not-an-entry", f"an API error answer: {text(item['error'])}"))
             continue
+        rec = None
         if "citingcorpusid" in item:
             rec = _citation_line(item, path, line, problems)
         elif "citingPaper" in item or "citedPaper" in item:
@@ -83,16 +94,15 @@ def parse(path: str, limits: bibtex.Limits | None = None, text_: str | None = No
                 cited_by = paper_record(citer, path, line, problems) if isinstance(citer, dict) else None
                 if cited_by is not None:
                     cited_by.references.append(reference_of(item))
-                    records.append(cited_by)
+                    yield cited_by
         else:
             what = "an author" if "authorid" in item or "authorId" in item else "a venue" if "issn" in item else "not a paper"
             problems.append(bibtex.Problem(path, line, None, "not-an-entry", f"{what} (keys {', '.join(sorted(item)[:5])}); skipped"))
             continue
         if rec is not None:
-            records.append(rec)
+            yield rec
     if edge_pages:
         problems.append(bibtex.Problem(path, 1, None, "edge-without-end", f"{edge_pages} citation/reference item(s): the file does not name the paper they cite or are cited by, so their papers are imported without that edge"))
-    return bibtex.ParseResult(records, problems)
 
 
 def paper_record(paper: dict, source: str, line: int, problems: list[bibtex.Problem]) -> ImportedRecord | None:
