@@ -394,3 +394,13 @@ def test_json_lines_strict_aborts_on_a_bad_line_with_nothing_written(sqlite_engi
     report = ingest(sqlite_engine, path, strict=True, batch_size=1)
     assert report.aborted and "failed-block" in report.aborted
     assert count(sqlite_engine, Node) == 0
+
+
+def test_cli_folder_with_format_reads_that_formats_files(cli, tmp_path):
+    folder = tmp_path / "lib"
+    folder.mkdir()
+    for name in ("rispy_example_full.ris", "rispy_example_bom.ris", "jgmciteproc_issue_19.json"):
+        (folder / name).write_bytes((SAMPLES / name).read_bytes())
+    code, out, err = cli("ingest", str(folder), "--format", "ris", "--db", str(tmp_path / "g.db"), "--json")
+    assert code == 0, err
+    assert sorted(Path(f["source"]).name for f in json.loads(out)["files"]) == ["rispy_example_bom.ris", "rispy_example_full.ris"]
