@@ -11,6 +11,7 @@ ingest/parse_ahead.py; the report is ingest/report.py.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import itertools
 import os
@@ -182,7 +183,9 @@ def ingest_source(engine: Engine, source: str, *, text: str | None = None, parse
     batch_size = settings.get("ingest_batch_size", batch_size)
     report = IngestReport(source=source, dry_run=dry_run)
     options = dict(file_label=f"{format}:{name}", strict=strict, overwrite=overwrite, batch_size=batch_size, progress=progress)
-    with gc_paused():
+    # A stream keeps the collector: records and rows of the batches before go
+    # as it reads on, and some of what they leave behind is cyclic.
+    with gc_paused() if stream is None else contextlib.nullcontext():
         if not strict and not dry_run:
             write(committed_batches(engine, report), report, **options)
         else:
