@@ -404,3 +404,9 @@ def test_cli_folder_with_format_reads_that_formats_files(cli, tmp_path):
     code, out, err = cli("ingest", str(folder), "--format", "ris", "--db", str(tmp_path / "g.db"), "--json")
     assert code == 0, err
     assert sorted(Path(f["source"]).name for f in json.loads(out)["files"]) == ["rispy_example_bom.ris", "rispy_example_full.ris"]
+
+
+def test_json_lines_given_as_text_keep_the_lines_after_a_bad_first_one():
+    found, parsed = importers.parse("upload", text='{oops}\n' + json.dumps(_work("W5", "Kept")) + "\n", format="openalex")
+    assert [r.key for r in parsed.records] == ["openalex:W5"]
+    assert [(p.line, p.kind) for p in parsed.problems] == [(1, "failed-block")]

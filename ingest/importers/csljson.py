@@ -17,7 +17,7 @@ from .records import ImportedRecord, decode, json_items, make_key, read_bytes, r
 
 NAME = "csl-json"
 
-# CSL type -> BibTeX entry type; and back, for the exporter.
+# CSL type -> BibTeX entry type (graph/export_citations.py has the way back).
 TYPES = {
     "article-journal": "article", "article": "misc", "paper-conference": "inproceedings", "book": "book",
     "chapter": "incollection", "report": "techreport", "thesis": "phdthesis", "webpage": "online",

@@ -179,7 +179,10 @@ def json_items(content: str, source: str, problems: list[bibtex.Problem], list_k
     try:
         whole = json.loads(content)
     except json.JSONDecodeError as exc:
-        if "\n" not in content.strip() or exc.msg != "Extra data":
+        first = stripped.split("\n", 1)[0].strip()
+        # JSON Lines: one object a line (the first line may be the bad one).
+        lines = "\n" in content.strip() and (exc.msg == "Extra data" or (first.startswith("{") and first.endswith("}")))
+        if not lines:
             problems.append(bibtex.Problem(source, exc.lineno, None, "failed-block", f"not JSON: {exc.msg} (column {exc.colno})"))
             return
         whole = None
