@@ -29,6 +29,7 @@ from .relations import RELATIONS
 
 # Fields the ingest path derives itself; written from the columns instead.
 _DERIVED = {"title", "author", "year", "doi", "url", "abstract", "ids"}
+_ID_SCHEMES = ("openalex", "s2", "mag")
 
 
 def bibtex_entries(session: Session) -> list[Entry]:
@@ -40,6 +41,10 @@ def bibtex_entries(session: Session) -> list[Entry]:
     aliases: dict[str, list[str]] = defaultdict(list)
     for alias, node_id in session.execute(select(Alias.alias, Alias.node_id).where(Alias.source == "citation-key").order_by(Alias.alias)):
         aliases[node_id].append(alias)
+    # Ids other sources know a paper by (OpenAlex, Semantic Scholar, MAG), as fields `openalex`, `s2`, `mag`.
+    source_ids: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for alias, node_id, scheme in session.execute(select(Alias.alias, Alias.node_id, Alias.source).where(Alias.source.in_(_ID_SCHEMES)).order_by(Alias.alias)):
+        source_ids[node_id].append((scheme, alias.split(":", 1)[1]))
 
     entries = []
     for row in bulk.paper_rows(session):
@@ -55,6 +60,7 @@ def bibtex_entries(session: Session) -> list[Entry]:
             if row[name]:
                 fields.append((name, row[name]))
         fields.extend((k, str(v)) for k, v in extra.items() if k not in _DERIVED)
+        fields.extend((scheme, value.upper() if scheme == "openalex" else value) for scheme, value in source_ids.get(row["node_id"], []))
         other_keys = [a for a in aliases.get(row["node_id"], []) if a != key.lower()]
         if other_keys:
             fields.append(("ids", ", ".join(other_keys)))

@@ -18,6 +18,7 @@ from sqlmodel import Session
 from ..graph import batch, bulk
 from ..graph.models import PendingCitation
 from . import bibtex
+from .bibtex_rows import id_aliases
 from .importers.records import Reference
 from .report import Run
 
@@ -151,7 +152,7 @@ def resolve_arrivals(run: Run, session: Session, arrived: list[tuple[str, dict[s
 def arrival_ids(v: dict[str, Any], record: bibtex.BibRecord) -> dict[str, str | None]:
     """The identifiers a placed record's paper can be cited by."""
     ids: dict[str, str | None] = {"doi": v.get("doi"), "arxiv_id": v.get("arxiv_id")}
-    for alias, scheme in getattr(record, "ids", ()):
+    for alias, scheme in id_aliases(record):
         for s, column in _SCHEMES:
             if scheme == s:
                 ids[column] = alias.split(":", 1)[1]

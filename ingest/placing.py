@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from ..graph import batch, bulk, merge, service, values
 from . import bibtex
-from .bibtex_rows import other_keys, paper_values
+from .bibtex_rows import id_aliases, other_keys, paper_values
 from .citations import arrival_ids, resolve_arrivals
 from .identity import IdentityIndex, Known, first_author_key, title_key
 from .report import Run
@@ -44,7 +44,7 @@ def place_papers(run: Run, session: Session, records: list[bibtex.BibRecord]) ->
             run.problem(record, "missing-title", "entry has no title; the citation key is used as the paper's name")
         mapped.append((record, paper_values(record)))
     keys = [v["_keys"] for _, v in mapped]
-    wanted_aliases = {a.lower() for r, _ in mapped for a in (r.key, *other_keys(r), *(i for i, _ in getattr(r, "ids", ())))}
+    wanted_aliases = {a.lower() for r, _ in mapped for a in (r.key, *other_keys(r), *(i for i, _ in id_aliases(r)))}
     alias_map = bulk.aliases_of(session, wanted_aliases)
     rows = bulk.papers_matching(
         session,
@@ -81,14 +81,15 @@ def place_papers(run: Run, session: Session, records: list[bibtex.BibRecord]) ->
         alias = record.key.lower()
         holder = alias_map.get(alias)
         if holder is None:
-            aliases.append((alias, "citation-key"))
+            # A key that is an id of another source (openalex:w1...) is recorded under that scheme.
+            aliases.append((alias, dict(id_aliases(record)).get(alias, "citation-key")))
         elif holder != node_id:
             run.problem(record, "kept-value", f"citation key '{record.key}' already names {holder}; this entry is the same work as {node_id} (matched by {how}) and was merged there")
         for other in other_keys(record):
             other = other.lower()
             if other not in alias_map and bibtex.CITATION_KEY_RE.match(other):
                 aliases.append((other, "citation-key"))
-        for ident, scheme in getattr(record, "ids", ()):
+        for ident, scheme in id_aliases(record):
             if ident != alias and alias_map.get(ident) is None:
                 aliases.append((ident, scheme))
         row = batch.PaperRow(node_id, {k: x for k, x in v.items() if k != "_keys"}, prov, citation_key=record.key,

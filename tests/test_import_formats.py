@@ -410,3 +410,30 @@ def test_json_lines_given_as_text_keep_the_lines_after_a_bad_first_one():
     found, parsed = importers.parse("upload", text='{oops}\n' + json.dumps(_work("W5", "Kept")) + "\n", format="openalex")
     assert [r.key for r in parsed.records] == ["openalex:W5"]
     assert [(p.line, p.kind) for p in parsed.problems] == [(1, "failed-block")]
+
+
+def test_bibtex_export_carries_other_sources_ids_and_reads_them_back(tmp_path):
+    from aiprogress.graph import db as database
+    from aiprogress.graph.export import get_format
+
+    first = database.open_engine(f"sqlite:///{tmp_path / 'a.db'}")
+    second = database.open_engine(f"sqlite:///{tmp_path / 'b.db'}")
+    try:
+        for engine in (first, second):
+            database.create_schema(engine)
+        ingest(first, SAMPLES / "W2741809807_single_work.json")
+        path = tmp_path / "all.bib"
+        with Session(first) as s, path.open("wb") as out:
+            get_format("bibtex").write(s, out)
+        text = path.read_text(encoding="utf-8")
+        assert "openalex = {W2741809807}" in text and "mag = {2741809807}" in text
+        ingest(second, path)
+        with Session(second) as s:
+            got = dict(s.execute(select(Alias.alias, Alias.source)).all())
+        assert got["openalex:w2741809807"] == "openalex" and got["mag:2741809807"] == "mag"
+        # An OpenAlex reference to it now resolves in the second store, which never saw the OpenAlex file.
+        citing = _work("W77", "Citing it", refs=["W2741809807"])
+        assert ingest_text(second, "c.jsonl", json.dumps(citing) + "\n").citations_resolved == 1
+    finally:
+        first.dispose()
+        second.dispose()
