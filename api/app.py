@@ -202,7 +202,7 @@ def create_app(settings: dict | None = None, *, engine: Engine | None = None) ->
     async def ingest_upload(request: Request, format: str, source: str | None = None, strict: bool = False) -> dict[str, Any]:
         check_write_allowed(config, request.headers.get("authorization"))
         importer = importers.pick("", name=format)  # an unknown format: InvalidInput before the body is read
-        files = await upload.bib_uploads(request, source or f"upload.{importer.name}")
+        files = await upload.bib_uploads(request, source or ("upload.bib" if importer.name == "bibtex" else f"upload.{importer.name}"))
         limits = bibtex_limits(config)
 
         def work(session: Any) -> list[dict[str, Any]]:
