@@ -437,3 +437,24 @@ def test_bibtex_export_carries_other_sources_ids_and_reads_them_back(tmp_path):
     finally:
         first.dispose()
         second.dispose()
+
+
+def test_s2ag_abstract_and_tldr_lines_only_add_to_known_papers(sqlite_engine):
+    paper = {"corpusid": 5, "title": "Known paper", "year": 2019, "authors": [{"name": "Ann Lee"}], "externalids": {"CorpusId": "5"}}
+    ingest_text(sqlite_engine, "papers.jsonl", json.dumps(paper) + "\n", format="semanticscholar")
+    lines = [{"corpusid": 5, "openaccessinfo": {}, "abstract": "What it found."}, {"corpusid": 6, "abstract": "Of a paper we lack."}]
+    report = ingest_text(sqlite_engine, "abstracts.jsonl", "\n".join(map(json.dumps, lines)) + "\n", format="semanticscholar")
+    assert (report.merged, [p["kind"] for p in report.problems]) == (1, ["unknown-work"])
+    tldr = {"corpusid": 5, "model": "tldr@v2.0.0", "text": "It finds things."}
+    assert ingest_text(sqlite_engine, "tldrs.jsonl", json.dumps(tldr) + "\n", format="semanticscholar").merged == 1
+    (stored,) = papers(sqlite_engine).values()
+    assert (stored.abstract, stored.extra["tldr"], count(sqlite_engine, Node)) == ("What it found.", "It finds things.", 1)
+    assert name_of(sqlite_engine, stored.node_id) == "Known paper"
+
+
+def test_an_id_alias_never_merges_works_whose_dois_differ(sqlite_engine):
+    ingest_text(sqlite_engine, "a.json", json.dumps(_work("W10", "One work", doi="10.1000/one", mag="555")))
+    other = {"paperId": "x", "corpusId": 9, "title": "Another work", "year": 2020,
+             "externalIds": {"MAG": "555", "DOI": "10.1000/two", "CorpusId": 9}}
+    report = ingest_text(sqlite_engine, "b.json", json.dumps(other))
+    assert report.new == 1 and count(sqlite_engine, Node) == 2
