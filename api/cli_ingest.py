@@ -90,8 +90,9 @@ def ingest(
 
 
 def _print_summary(reports: list[load.IngestReport], dry_run: bool, report_path: Path | None) -> None:
-    columns = ["file", "entries", "new", "merged", "unchanged", "failed", "duplicates", "edges added", "inferred", "problems"]
-    rows = [[Path(r.source).name if r.source != "-" else "stdin", r.entries, r.new, r.merged, r.unchanged, r.failed, r.duplicates, r.edges_added, r.edges_inferred, len(r.errors)] for r in reports]
+    columns = ["file", "entries", "new", "merged", "unchanged", "failed", "duplicates", "edges added", "inferred", "cited", "pending", "problems"]
+    rows = [[Path(r.source).name if r.source != "-" else "stdin", r.entries, r.new, r.merged, r.unchanged, r.failed, r.duplicates, r.edges_added, r.edges_inferred,
+             r.citations_resolved, r.citations_pending, len(r.errors)] for r in reports]
     if len(reports) > 1:
         rows.append(["total", *(sum(row[i] for row in rows) for i in range(1, len(columns)))])
     console.print(table("Dry run: nothing written" if dry_run else "Ingested", columns, rows))

@@ -458,3 +458,8 @@ def test_an_id_alias_never_merges_works_whose_dois_differ(sqlite_engine):
              "externalIds": {"MAG": "555", "DOI": "10.1000/two", "CorpusId": 9}}
     report = ingest_text(sqlite_engine, "b.json", json.dumps(other))
     assert report.new == 1 and count(sqlite_engine, Node) == 2
+
+
+def test_cli_summary_counts_citations(cli, tmp_path):
+    code, out, _ = cli("ingest", str(SAMPLES / "W2741809807_single_work.json"), "--db", str(tmp_path / "g.db"))
+    assert code == 0 and "pending" in out and "45" in out
