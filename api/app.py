@@ -7,8 +7,8 @@ as a multipart form or the raw body: api/upload.py), and the routers of the
 page and the exports (see "Routers" below).
 
 GraphQL operations execute synchronously in a worker thread (see
-AiprogressGraphQLRouter): the database calls block, and the event loop must
-stay free for the other requests meanwhile.
+`Schema.execute` in api/schema.py): the database calls block, and the event
+loop must stay free for the other requests meanwhile.
 
 Errors are rendered here, in one place each: GraphQL errors get
 `extensions.code` from graph/errors.py (`render_graphql_error`); HTTP errors
@@ -35,12 +35,8 @@ from sqlalchemy.engine import Engine
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import HTMLResponse, JSONResponse
-from strawberry.exceptions import MissingQueryError
 from strawberry.fastapi import GraphQLRouter
-from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
-from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
-from strawberry.types import ExecutionResult
-from strawberry.types.graphql import OperationType
+from strawberry.http import GraphQLHTTPResponse
 from strawberry.types.unset import UNSET
 
 from ..graph import db, settings as settings_registry
@@ -81,46 +77,9 @@ def render_graphql_error(error: GraphQLError) -> dict[str, Any]:
 
 
 class AiprogressGraphQLRouter(GraphQLRouter):
-    """Strawberry's router, executing each operation synchronously in a
-    worker thread: resolvers read the database (blocking calls) and batch
-    their reads by level (api/loaders.py), so there is nothing to await, and
-    the event loop stays free for other requests while one executes."""
-
-    async def execute_single(
-        self,
-        request: Request,
-        request_adapter: Any,
-        sub_response: Any,
-        context: Context,
-        root_value: Any,
-        request_data: GraphQLRequestData,
-    ) -> ExecutionResult:
-        allowed = OperationType.from_http(request_adapter.method)
-        if not self.allow_queries_via_get and request_adapter.method == "GET":
-            allowed = allowed - {OperationType.QUERY}
-
-        def execute() -> ExecutionResult:
-            try:
-                return self.schema.execute_sync(
-                    request_data.query,
-                    root_value=root_value,
-                    variable_values=request_data.variables,
-                    context_value=context,
-                    operation_name=request_data.operation_name,
-                    allowed_operation_types=allowed,
-                    operation_extensions=request_data.extensions,
-                )
-            finally:
-                context.close()  # in the thread that used the session
-
-        try:
-            return await run_in_threadpool(execute)
-        except CannotGetOperationTypeError as e:
-            raise CrossWebHTTPException(400, e.as_http_error_reason()) from e
-        except InvalidOperationTypeError as e:
-            raise CrossWebHTTPException(400, e.as_http_error_reason(request_adapter.method)) from e
-        except MissingQueryError as e:
-            raise CrossWebHTTPException(400, "No GraphQL query found in the request") from e
+    """Strawberry's router with this server's error shape, JSON encoder and
+    GraphiQL page. Operations execute synchronously in a worker thread: the
+    schema's public `execute` does that (api/schema.py, `Schema.execute`)."""
 
     async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
         # Strawberry answers a request it cannot take (no query, bad JSON, a
@@ -214,14 +173,8 @@ def create_app(settings: dict | None = None, *, engine: Engine | None = None) ->
         reports = await run_in_threadpool(db.write, engine, work)
         return {"reports": reports} if upload.is_multipart(request) else reports[0]
 
-    # ---- Routers of the other families ----------------------------------
-    # The visualisation page (api/page) and the export routes add one line
-    # each here, importing their router at the top of this file, e.g.
-    #     app.include_router(page_router)      # GET /, /api/graph ... (issue 6)
-    #     app.include_router(export_router)    # GET /export/{format}
-    # ----------------------------------------------------------------------
-    app.include_router(interop_router)  # GET /export/{format}, GET/POST /sparql (issue 7)
-    app.include_router(page_router)  # GET /, /api/view, /api/node/{id}, /api/focus/{id}, /api/timeline (issue 6)
+    app.include_router(interop_router)  # GET /export/{format}, GET/POST /sparql
+    app.include_router(page_router)  # GET /, /api/view, /api/node/{id}, /api/focus/{id}, /api/timeline
 
     _install_error_handlers(app)
     # Outermost, so an oversized body is refused before any route reads it.

@@ -1,10 +1,14 @@
-"""The graph queries of graph/queries in GraphQL: origins, impact, path,
+"""The graph's questions in GraphQL: origins, impact, path,
 constraintTimeline, narrativeShifts, topicShifts, frontier, gaps.
 
-Each resolver takes the cached in-memory graph (graph.network.snapshot),
-calls one query function and wraps its answer; nodes in answers are loaded
-through the DataLoaders, and every answer built on edges carries them as
-`supportingEdges` (each a stored fact with its note and provenance).
+Each resolver calls one function of graph.answers (which resolves ids,
+checks arguments and takes the in-memory graph, as of a year when asked)
+and wraps its answer; nodes in answers are loaded through the DataLoaders,
+and every answer built on edges carries them as `supportingEdges` (each a
+stored fact with its note and provenance).
+A resolver announces every node id its answer can lead to (`_expect`)
+before handing it over, so that the nodes of a whole answer are read in
+one statement (api/loaders.py refuses ids nobody announced).
 """
 
 from __future__ import annotations
@@ -14,8 +18,7 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.scalars import JSON
 
-from ..graph import citations, network, queries, service
-from ..graph.errors import InvalidInput
+from ..graph import answers
 from ..graph.network import EdgeFact
 from ..graph.queries.gaps import Gaps as GapsResult
 from ..graph.queries import timeline as timeline_module
@@ -32,12 +35,13 @@ def fact_record(fact: EdgeFact) -> Any:
     return EdgeRecord(fact.id, fact.source, fact.relation, fact.target, fact.provenance, fact.note, fact.year, fact.confidence, fact.inferred, None)
 
 
-def _graph(info: strawberry.Info) -> network.Snapshot:
-    return network.snapshot(info.context.session())
+def _expect(info: strawberry.Info, ids: Any) -> None:
+    """Announce the node ids (and the ends of the facts) an answer holds."""
+    info.context.loaders.node.expect(ids)
 
 
-def _resolve(info: strawberry.Info, ref: str) -> str:
-    return service.resolve_id(info.context.session(), ref)
+def _fact_ends(facts: Any) -> list[str]:
+    return [end for fact in facts for end in (fact.source, fact.target)]
 
 
 def _nodes(info: strawberry.Info, ids: list[str]) -> list[Any]:
@@ -91,11 +95,14 @@ class Lineage:
         return _node(info, self._root)
 
 
-def _lineage(info: strawberry.Info, which: str, id: str, depth: int | None, relations: list[Relation] | None, limit: int) -> Lineage:
-    if depth is not None and depth < 0:
-        raise InvalidInput(f"depth must not be negative, got {depth}")
-    result = getattr(queries, which)(_graph(info), _resolve(info, id), depth=depth, relations=_relations(relations))
-    reached = result.reached(page_size(info, limit, argument="limit"))
+def _lineage(info: strawberry.Info, which: str, id: str, depth: int | None, relations: list[Relation] | None, limit: int, as_of: int | None) -> Lineage:
+    answer = answers.lineage(info.context.session(), which, id, depth=depth, relations=_relations(relations),
+                             limit=page_size(info, limit, argument="limit"), as_of=as_of)
+    result, reached = answer.lineage, answer.reached
+    # A chain to a reached node passes only through nearer nodes, all listed
+    # before it: the start, the reached nodes and the ends of their facts
+    # cover every node the answer can ask for.
+    _expect(info, [result.root["id"], *(r.id for r in reached), *_fact_ends(r.via for r in reached)])
     return Lineage(
         direction=result.direction, relations=list(result.relations), depth=result.depth, count=result.count,
         reached=[Reached(distance=r.distance, via=fact_record(r.via), _id=r.id, _lineage=result) for r in reached],
@@ -231,30 +238,37 @@ class Gaps:
         return self.counts()
 
 
+AsOf = Annotated[int | None, strawberry.argument(description="The graph as it stood at the end of this year: later nodes and facts hidden.")]
+
+
 @strawberry.type
 class GraphQueries:
     @strawberry.field(description="Where an idea comes from: every ancestor along the lineage relations, nearest first, with the fact each was reached by.")
-    def origins(self, info: strawberry.Info, id: strawberry.ID, depth: int | None = None, relations: list[Relation] | None = None, limit: int = DEFAULT_REACHED) -> Lineage:
-        return _lineage(info, "origins", id, depth, relations, limit)
+    def origins(self, info: strawberry.Info, id: strawberry.ID, depth: int | None = None, relations: list[Relation] | None = None, limit: int = DEFAULT_REACHED, as_of: AsOf = None) -> Lineage:
+        return _lineage(info, "origins", id, depth, relations, limit, as_of)
 
     @strawberry.field(description="What an idea led to: every descendant, nearest first, and per constraint how many relaxes edges depend on it.")
-    def impact(self, info: strawberry.Info, id: strawberry.ID, depth: int | None = None, relations: list[Relation] | None = None, limit: int = DEFAULT_REACHED) -> Lineage:
-        return _lineage(info, "impact", id, depth, relations, limit)
+    def impact(self, info: strawberry.Info, id: strawberry.ID, depth: int | None = None, relations: list[Relation] | None = None, limit: int = DEFAULT_REACHED, as_of: AsOf = None) -> Lineage:
+        return _lineage(info, "impact", id, depth, relations, limit, as_of)
 
     @strawberry.field(description="The shortest chain of facts from `source` to `target` (directed: source must be an origin of target).")
-    def path(self, info: strawberry.Info, source: strawberry.ID, target: strawberry.ID, directed: bool = True, relations: list[Relation] | None = None) -> Path:
-        result = queries.path(_graph(info), _resolve(info, source), _resolve(info, target), directed=directed, relations=_relations(relations))
+    def path(self, info: strawberry.Info, source: strawberry.ID, target: strawberry.ID, directed: bool = True, relations: list[Relation] | None = None, as_of: AsOf = None) -> Path:
+        result = answers.path(info.context.session(), source, target, directed=directed, relations=_relations(relations), as_of=as_of)
+        _expect(info, [*result.nodes(), *_fact_ends(result.steps)])
         return Path(directed=result.directed, length=result.length, supporting_edges=[fact_record(f) for f in result.steps], _ids=result.nodes())
 
     @strawberry.field(description="Every breakthrough on one constraint (id or alias, e.g. compute), in order of year.")
-    def constraint_timeline(self, info: strawberry.Info, constraint: strawberry.ID) -> ConstraintTimeline:
-        result = queries.constraint_timeline(_graph(info), _resolve(info, constraint))
+    def constraint_timeline(self, info: strawberry.Info, constraint: strawberry.ID, as_of: AsOf = None) -> ConstraintTimeline:
+        result = answers.timeline(info.context.session(), constraint, as_of=as_of, measured=False)
         entries = [Breakthrough(year=b.year, evidence=fact_record(b.evidence), _id=b.id, _papers=[p["id"] for p in b.papers]) for b in result.entries]
+        _expect(info, [result.constraint["id"], *(b._id for b in entries), *(p for b in entries for p in b._papers), *_fact_ends(b.evidence for b in result.entries)])
         return ConstraintTimeline(entries=entries, supporting_edges=[e.evidence for e in entries], _constraint=result.constraint["id"])
 
     @strawberry.field(description="Narratives with their triggers in order of year, and the constraint in focus per period with the points where it changed.")
-    def narrative_shifts(self, info: strawberry.Info, bucket_years: int = 5) -> NarrativeShifts:
-        result = queries.narrative_shifts(_graph(info), bucket_years=bucket_years)
+    def narrative_shifts(self, info: strawberry.Info, bucket_years: int = 5, as_of: AsOf = None) -> NarrativeShifts:
+        result = answers.narratives(info.context.session(), bucket_years=bucket_years, as_of=as_of)
+        _expect(info, [x["id"] for n in result.narratives for x in (n, *n["triggers"])])
+        info.context.loaders.edges.expect([n["id"] for n in result.narratives])
         return NarrativeShifts(
             bucket_years=result.bucket_years,
             periods=[Period(start=p["start"], end=p["end"], total=p["total"], focus=p["focus"], relaxes=p["relaxes"], hard_share=p["hard_share"], leverage_share=p["leverage_share"]) for p in result.periods],
@@ -269,16 +283,20 @@ class GraphQueries:
         self, info: strawberry.Info, year_from: int | None = None, year_to: int | None = None, window: int = 3,
         threshold: float = 3.0, min_count: int = 3, min_papers: int = 10, limit: int = 50,
         source: Annotated[str | None, strawberry.argument(description="Only papers ingested from this file (e.g. all_P_acl.bib) or provenance.")] = None,
+        as_of: AsOf = None,
     ) -> list[TopicShift]:
-        ids = service.papers_from(info.context.session(), source) if source else None
-        papers = topics_module.corpus(_graph(info), ids, year_from=year_from, year_to=year_to)
-        return queries.topic_shifts(papers, window=window, threshold=threshold, min_count=min_count, min_papers=min_papers, limit=page_size(info, limit, argument="limit"))
+        return answers.topics(
+            info.context.session(), year_from=year_from, year_to=year_to, window=window, threshold=threshold, min_count=min_count,
+            min_papers=min_papers, source=source, limit=page_size(info, limit, argument="limit"), as_of=as_of,
+        ).shifts
 
     @strawberry.field(description="Which constraints bind now: per constraint its latest breakthrough and how many in the last decade.")
-    def frontier(self, info: strawberry.Info, now: int | None = None) -> list[ConstraintStatus]:
-        return queries.frontier(_graph(info), now=now)
+    def frontier(self, info: strawberry.Info, now: int | None = None, as_of: AsOf = None) -> list[ConstraintStatus]:
+        statuses = answers.frontier(info.context.session(), now=now, as_of=as_of)
+        _expect(info, [s.id for s in statuses])
+        info.context.loaders.edges.expect([s.id for s in statuses])
+        return statuses
 
     @strawberry.field(description="What the graph is missing, to guide curation.")
-    def gaps(self, info: strawberry.Info, limit: int | None = None) -> Gaps:
-        unresolved = citations.unresolved_references(info.context.session())
-        return queries.gaps(_graph(info), limit=page_size(info, limit, argument="limit"), unresolved=unresolved)
+    def gaps(self, info: strawberry.Info, limit: int | None = None, as_of: AsOf = None) -> Gaps:
+        return answers.gaps(info.context.session(), limit=page_size(info, limit, argument="limit"), as_of=as_of)

@@ -1,6 +1,6 @@
 """Batched loaders: one SQL statement per kind of thing per level of a query.
 
-GraphQL runs synchronously here (in a worker thread, see api/app.py), so
+GraphQL runs synchronously here (in a worker thread, see api/schema.py), so
 there is no event-loop tick in which to gather keys, as a DataLoader would.
 Instead every resolver that hands node rows to GraphQL announces them
 (`Loaders.seen`): their ids are *expected* by the loaders of what a node can
@@ -8,8 +8,15 @@ be asked for next (its edges, aliases, measurements, bibliographic row).
 The first miss of a loader fetches every key it expects in one statement,
 so a query for 100 papers with their edges and each neighbour's fields runs
 a fixed handful of statements, however many papers, edges and neighbours it
-returns (tests/test_api_loaders.py counts them). Nothing is fetched that the
-query does not ask for: expecting a key costs a set insertion.
+returns (tests/test_api_loaders.py counts them for every root field).
+Nothing is fetched that the query does not ask for: expecting a key costs a
+set insertion.
+
+A resolver that forgets to announce what it hands over would make each
+object fetch its own row (one statement per object: N+1). That is refused
+loudly instead: asking a loader for a key that is neither loaded nor
+expected raises `NotAnnounced`. A resolver that owns a whole batch (a root
+field's own ids) announces and reads in one call, `load`.
 
 Rows are read with SQLAlchemy Core (no ORM identity map): they are plain
 read-only records, which is all a GraphQL answer needs, and several times
@@ -23,7 +30,7 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import make_dataclass
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlmodel import Session
 
 from ..graph.models import Alias, Edge, EdgeFact, Measurement, Node, Paper
@@ -66,10 +73,28 @@ _EDGE_SELECT = select(*(_edge.c[name] for name in EDGE_COLUMNS))
 _NODE_SELECT = select(*(_node.c[name] for name in NODE_COLUMNS))
 _SOURCE, _TARGET = EDGE_COLUMNS.index("source_id"), EDGE_COLUMNS.index("target_id")
 
+# The statements, built once: each is compiled once per database (SQLAlchemy
+# caches the compiled form under the statement's cache key, which a reused
+# statement object keeps), and a list of keys of any length is bound to the
+# one expanding parameter. Building and keying a select per request cost
+# more than running it.
+_KEYS = bindparam("keys", expanding=True)
+_NODES_BY_ID = _NODE_SELECT.where(_node.c.id.in_(_KEYS))
+_EDGES_OF = _EDGE_SELECT.where(or_(_edge.c.source_id.in_(_KEYS), _edge.c.target_id.in_(_KEYS))).order_by(_edge.c.relation, _edge.c.id)
+_PAPERS_OF = select(_paper).where(_paper.c.node_id.in_(_KEYS))
+_ALIASES_OF = select(_alias.c.node_id, _alias.c.alias).where(_alias.c.node_id.in_(_KEYS))
+_MEASUREMENTS_OF = select(_measurement).where(_measurement.c.node_id.in_(_KEYS))
+
 
 def _chunks(keys: Sequence[Any]) -> Iterable[Sequence[Any]]:
     for start in range(0, len(keys), CHUNK):
         yield keys[start : start + CHUNK]
+
+
+class NotAnnounced(RuntimeError):
+    """A loader was asked for keys that no resolver announced: answering would
+    cost one statement per object (N+1). A bug of the resolver that handed
+    the objects over without `Loaders.seen` / `BatchLoader.expect`."""
 
 
 class BatchLoader:
@@ -77,7 +102,8 @@ class BatchLoader:
     loaded fetches it together with every key announced by `expect` since
     the last fetch. Answers are cached for the request."""
 
-    def __init__(self, fetch: Callable[[list[Any]], Sequence[Any]]):
+    def __init__(self, name: str, fetch: Callable[[list[Any]], Sequence[Any]]):
+        self.name = name
         self._fetch = fetch
         self._cache: dict[Hashable, Any] = {}
         # Collections of expected keys, kept as given: most are never needed
@@ -103,15 +129,24 @@ class BatchLoader:
             self._load(missing)
         return [cache[k] for k in keys]
 
+    def load(self, keys: Sequence[Hashable]) -> list[Any]:
+        """Announce `keys` and read them: for a resolver that owns the whole
+        batch (a root field's own ids), not for one object among many."""
+        self.expect(keys)
+        return self.get_many(keys)
+
     def prime(self, key: Hashable, value: Any) -> None:
         self._cache.setdefault(key, value)
 
     def _load(self, keys: list[Hashable]) -> None:
         cache = self._cache
-        groups = [*self._expected, keys]
+        batch = dict.fromkeys(k for group in self._expected for k in group if k not in cache)
         self._expected.clear()
-        batch = list(dict.fromkeys(k for group in groups for k in group if k not in cache))
-        cache.update(zip(batch, self._fetch(batch)))
+        unannounced = [k for k in keys if k not in batch]
+        if unannounced:
+            raise NotAnnounced(f"the {self.name} loader was asked for {unannounced[:3]!r} ({len(unannounced)} in all), which no resolver announced")
+        keys = list(batch)
+        cache.update(zip(keys, self._fetch(keys)))
 
 
 class Loaders:
@@ -119,20 +154,23 @@ class Loaders:
 
     def __init__(self, session: Callable[[], Session]):
         self._session = session
-        self.node = BatchLoader(self._nodes)
-        self.paper = BatchLoader(self._papers)
-        self.edges = BatchLoader(self._edges)
-        self.aliases = BatchLoader(self._aliases)
-        self.measurements = BatchLoader(self._measurements)
+        self.node = BatchLoader("node", self._nodes)
+        self.paper = BatchLoader("paper", self._papers)
+        self.edges = BatchLoader("edges", self._edges)
+        self.aliases = BatchLoader("aliases", self._aliases)
+        self.measurements = BatchLoader("measurements", self._measurements)
 
     def seen(self, rows: Iterable[Any]) -> None:
         """Node rows about to be resolved: whatever is asked of one of them
-        next is fetched for all of them at once."""
+        next (their edges, or the rows themselves at an edge's end) is
+        fetched for all of them at once."""
         ids = []
         papers = []
+        node = self.node
         for row in rows:
             if row is None:
                 continue
+            node.prime(row.id, row)
             ids.append(row.id)
             if row.kind == "paper":
                 papers.append(row.id)
@@ -142,35 +180,38 @@ class Loaders:
         self.paper.expect(papers)
 
     def nodes(self, ids: Sequence[str]) -> list[Any]:
-        """Rows of `ids` (None for an id not stored); every row the node
-        loader fetches is announced as seen, a batch at a time."""
+        """Rows of `ids`, announced before (None for an id not stored); every
+        row the node loader fetches is announced as seen, a batch at a time."""
         return self.node.get_many(ids)
 
-    def _rows(self, table: Any, column: Any, keys: Sequence[Any]) -> list[Any]:
-        rows: list[Any] = []
+    def load_nodes(self, ids: Sequence[str]) -> list[Any]:
+        """Rows of `ids`, announced here: for a root field's own nodes."""
+        return self.node.load(ids)
+
+    def _rows(self, statement: Any, keys: Sequence[Any]) -> Iterable[Any]:
+        """Rows of one of the statements above, for every key, a chunk at a
+        time; on the session's connection (its transaction), without the
+        ORM's work per statement: these are plain rows."""
+        connection = self._session().connection()
         for chunk in _chunks(keys):
-            rows.extend(self._session().execute(select(table).where(column.in_(chunk))).all())
-        return rows
+            yield from connection.execute(statement, {"keys": chunk})
 
     def _nodes(self, keys: list[str]) -> list[Any]:
-        found = {}
-        for chunk in _chunks(keys):
-            for row in self._session().execute(_NODE_SELECT.where(_node.c.id.in_(chunk))):
-                found[row.id] = NodeRecord(*row)
+        found = {row.id: NodeRecord(*row) for row in self._rows(_NODES_BY_ID, keys)}
         self.seen(found.values())
         return [found.get(k) for k in keys]
 
     def _papers(self, keys: list[str]) -> list[Any]:
-        found = {row.node_id: row for row in self._rows(_paper, _paper.c.node_id, keys)}
+        found = {row.node_id: row for row in self._rows(_PAPERS_OF, keys)}
         return [found.get(k) for k in keys]
 
     def _edges(self, keys: list[str]) -> list[list[Any]]:
         seen: dict[str, list[Any]] = defaultdict(list)
         others: dict[str, None] = {}
+        connection = self._session().connection()
         for chunk in _chunks(keys):
             members = set(chunk)
-            stmt = _EDGE_SELECT.where(or_(_edge.c.source_id.in_(chunk), _edge.c.target_id.in_(chunk))).order_by(_edge.c.relation, _edge.c.id)
-            for row in self._session().execute(stmt):
+            for row in connection.execute(_EDGES_OF, {"keys": chunk}):
                 source, target = row[_SOURCE], row[_TARGET]
                 # With chunks, an edge between two chunks is read twice: keep it once per end.
                 if source in members:
@@ -185,12 +226,12 @@ class Loaders:
 
     def _aliases(self, keys: list[str]) -> list[list[str]]:
         found: dict[str, list[str]] = defaultdict(list)
-        for row in self._rows(_alias, _alias.c.node_id, keys):
-            found[row.node_id].append(row.alias)
+        for node_id, alias in self._rows(_ALIASES_OF, keys):
+            found[node_id].append(alias)
         return [sorted(found.get(k, [])) for k in keys]
 
     def _measurements(self, keys: list[str]) -> list[list[Any]]:
         found: dict[str, list[Any]] = defaultdict(list)
-        for row in self._rows(_measurement, _measurement.c.node_id, keys):
+        for row in self._rows(_MEASUREMENTS_OF, keys):
             found[row.node_id].append(row)
         return [sorted(found.get(k, []), key=lambda m: (m.quantity, m.source)) for k in keys]

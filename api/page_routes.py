@@ -28,6 +28,9 @@ def _session(request: Request):
     return database.session_scope(request.app.state.engine)
 
 
+AsOfQuery = Annotated[int | None, Query(description="The graph as it stood at the end of this year: later nodes and facts hidden.")]
+
+
 def _split(raw: str | None) -> list[str] | None:
     return None if raw is None else [part.strip() for part in raw.split(",") if part.strip()]
 
@@ -58,11 +61,12 @@ def api_view(
     focus: Annotated[str | None, Query(description="Show only this node's origins or impact.")] = None,
     mode: Annotated[str | None, Query(description="origins or impact.")] = None,
     limit: Annotated[int | None, Query(description="Most nodes sent; the best connected are kept.")] = None,
+    as_of: AsOfQuery = None,
 ) -> dict[str, Any]:
     """The drawable graph: vis-network nodes, edges and options, with a legend."""
     wanted = view.ViewFilter.parse(
         kinds=_split(kinds), relations=_split(relations), year_from=year_from, year_to=year_to,
-        constraint=constraint, focus=focus, mode=mode, limit=limit,
+        constraint=constraint, focus=focus, mode=mode, limit=limit, as_of=as_of,
     )
     with _session(request) as session:
         return drawing(view.page_view(session, wanted))
@@ -76,17 +80,18 @@ def api_node(request: Request, node_id: str) -> dict[str, Any]:
 
 
 @router.get("/api/focus/{node_id:path}")
-def api_focus(request: Request, node_id: str, mode: str = "origins") -> dict[str, Any]:
-    """The ids of a node and its origins or impact (graph.queries)."""
+def api_focus(request: Request, node_id: str, mode: str = "origins", as_of: AsOfQuery = None) -> dict[str, Any]:
+    """The ids of a node and its origins or impact (graph.answers.focus); the
+    first is the node's own id, however it was named."""
     with _session(request) as session:
-        return {"root": node_id, "mode": mode, "nodes": view.page_focus(session, node_id, mode)}
+        return {"root": node_id, "mode": mode, "nodes": view.page_focus(session, node_id, mode, as_of=as_of)}
 
 
 @router.get("/api/timeline")
-def api_timeline(request: Request) -> dict[str, Any]:
+def api_timeline(request: Request, as_of: AsOfQuery = None) -> dict[str, Any]:
     """Relaxes edges per constraint per period, with the narratives marked."""
     with _session(request) as session:
-        return view.page_timeline(session)
+        return view.page_timeline(session, as_of=as_of)
 
 
 def warm_page(app) -> None:

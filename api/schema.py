@@ -7,18 +7,23 @@ raised as graph/errors.py errors and rendered in one place (api/app.py).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any
 
 import strawberry
 from graphql import GraphQLError
+from starlette.concurrency import run_in_threadpool
 from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.permission import BasePermission
+from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 
-from ..graph import listing, search, service
+from ..graph import answers, listing, service
 from ..graph.errors import AiprogressError
 from ..ingest import bibtex, importers, load
 from . import limits
+from .context import Context
 from .derive import fields_from
 from .graph_queries import GraphQueries
 from .types import (
@@ -75,12 +80,19 @@ def _after_key(after: str | None) -> tuple[int, str] | None:
     return value[0], value[1]
 
 
+def _seen(info: strawberry.Info, node: Any) -> Any:
+    """A node handed to GraphQL by a resolver of its own: what is asked of it
+    next is loaded through the loaders like any other node's."""
+    info.context.loaders.seen([node])
+    return node
+
+
 @strawberry.type
 class Query(GraphQueries):
     @strawberry.field(description="One node by id (kind:slug), alias or citation key.")
     def node(self, info: strawberry.Info, id: strawberry.ID) -> Node | None:
         ctx = info.context
-        (node,) = ctx.loaders.nodes([service.resolve_id(ctx.session(), id)])
+        (node,) = ctx.loaders.load_nodes([service.resolve_id(ctx.session(), id)])
         return node
 
     @strawberry.field(description="Nodes matching every filter given, in order of year (unknown last) then id, a page at a time.")
@@ -103,8 +115,6 @@ class Query(GraphQueries):
         )
         rows, next_key = listing.list_nodes(ctx.session(), where, limit=page_size(info, first), after=_after_key(after))
         rows = [node_record(row) for row in rows]
-        for row in rows:
-            ctx.loaders.node.prime(row.id, row)
         ctx.loaders.seen(rows)
         page = PageInfo(has_next_page=next_key is not None, end_cursor=encode_cursor(list(next_key)) if next_key else None)
         return NodeConnection(nodes=rows, page_info=page, _count=lambda: listing.count_nodes(ctx.session(), where))
@@ -117,6 +127,7 @@ class Query(GraphQueries):
         kind: NodeKind | None = None,
         first: int = 20,
         after: str | None = None,
+        as_of: Annotated[int | None, strawberry.argument(description="Only nodes dated this year or earlier (and undated ones).")] = None,
     ) -> SearchConnection:
         ctx = info.context
         offset = 0 if after is None else decode_cursor(after)
@@ -124,24 +135,22 @@ class Query(GraphQueries):
             raise service.InvalidInput(f"bad cursor {after!r}: it is not a cursor of `search`")
         size = page_size(info, first)
         kind_value = kind.value if kind else None
-        hits = search.search(ctx.session(), text, kind=kind_value, limit=size + 1, offset=offset)
-        more = len(hits) > size
-        hits = hits[:size]
-        nodes = ctx.loaders.nodes([h.node_id for h in hits])
-        page = PageInfo(has_next_page=more, end_cursor=encode_cursor(offset + size) if more else None)
+        found = answers.search(ctx.session(), text, kind=kind_value, limit=size, offset=offset, as_of=as_of)
+        nodes = ctx.loaders.load_nodes([h.node_id for h in found.hits])
+        page = PageInfo(has_next_page=found.more, end_cursor=encode_cursor(offset + size) if found.more else None)
         return SearchConnection(
-            hits=[SearchHit(score=h.score, node=n) for h, n in zip(hits, nodes) if n is not None],
+            hits=[SearchHit(score=h.score, node=n) for h, n in zip(found.hits, nodes) if n is not None],
             page_info=page,
-            _count=lambda: search.count(ctx.session(), text, kind=kind_value),
+            _count=lambda: answers.search_count(ctx.session(), text, kind=kind_value, as_of=as_of),
         )
 
     @strawberry.field(description="A paper by DOI (any common spelling: doi:, https://doi.org/ ...).")
     def paper_by_doi(self, info: strawberry.Info, doi: str) -> Paper | None:
-        return service.find_paper(info.context.session(), doi=doi)
+        return _seen(info, service.find_paper(info.context.session(), doi=doi))
 
     @strawberry.field(description="A paper by arXiv id (with or without version, or its arxiv.org URL).")
     def paper_by_arxiv(self, info: strawberry.Info, arxiv_id: str) -> Paper | None:
-        return service.find_paper(info.context.session(), arxiv_id=arxiv_id)
+        return _seen(info, service.find_paper(info.context.session(), arxiv_id=arxiv_id))
 
     @strawberry.field(description="Counts of nodes by kind and edges by relation.")
     def stats(self, info: strawberry.Info) -> Stats:
@@ -163,12 +172,12 @@ class Mutation:
     def create_node(self, info: strawberry.Info, input: NodeInput) -> Node:
         values = input_values(input)
         node_id = values.pop("id")
-        return info.context.write(lambda session: service.create_node(session, node_id, **values))
+        return _seen(info, info.context.write(lambda session: service.create_node(session, node_id, **values)))
 
     @strawberry.mutation(permission_classes=[CanWrite], description="Change fields of a node; fields left out keep their value.")
     def update_node(self, info: strawberry.Info, id: strawberry.ID, changes: NodeChanges) -> Node:
         values = input_values(changes)
-        return info.context.write(lambda session: service.update_node(session, id, **values))
+        return _seen(info, info.context.write(lambda session: service.update_node(session, id, **values)))
 
     @strawberry.mutation(permission_classes=[CanWrite], description="Delete a node with its edges, aliases and measurements. Returns its id.")
     def delete_node(self, info: strawberry.Info, id: strawberry.ID) -> strawberry.ID:
@@ -184,7 +193,9 @@ class Mutation:
             edge, _ = service.link(session, source_id, relation, target_id, **values)
             return edge_record(edge)
 
-        return info.context.write(work)
+        record = info.context.write(work)
+        info.context.loaders.node.expect((record.source_id, record.target_id))
+        return record
 
     @strawberry.mutation(permission_classes=[CanWrite], description="Remove the fact source -relation-> target. Returns true.")
     def unlink(self, info: strawberry.Info, source_id: strawberry.ID, relation: Relation, target_id: strawberry.ID) -> bool:
@@ -205,6 +216,40 @@ class Mutation:
 
 
 class Schema(strawberry.Schema):
+    async def execute(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+    ) -> ExecutionResult:
+        """The public async entry point (the one strawberry's HTTP views
+        call), answered by `execute_sync` in a worker thread: resolvers read
+        the database with blocking calls and batch their reads by level
+        (api/loaders.py), so there is nothing to await, and the event loop
+        stays free for other requests meanwhile. The request's session is
+        closed in the thread that used it."""
+
+        def run() -> ExecutionResult:
+            try:
+                return self.execute_sync(
+                    query,
+                    variable_values=variable_values,
+                    context_value=context_value,
+                    root_value=root_value,
+                    operation_name=operation_name,
+                    allowed_operation_types=allowed_operation_types,
+                    operation_extensions=operation_extensions,
+                )
+            finally:
+                if isinstance(context_value, Context):
+                    context_value.close()
+
+        return await run_in_threadpool(run)
+
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         # Our own errors are answers, not faults: only unexpected ones are logged.
         unexpected = [e for e in errors if e.original_error is not None and not isinstance(e.original_error, AiprogressError)]

@@ -23,8 +23,6 @@ from . import models, settings, values  # noqa: F401  (models registers the tabl
 from .errors import InvalidInput, SchemaVersionError
 from .search import create_index as create_search_index
 
-DEFAULT_DATABASE_URL = settings.BY_NAME["database_url"].default
-
 
 def url_from(db: str | None) -> str:
     """Turn a `--db` value (a URL or a plain file path) into a database URL.
@@ -39,10 +37,6 @@ def url_from(db: str | None) -> str:
         if value.startswith(bare):
             value = "postgresql+psycopg://" + value[len(bare):]
     return value
-
-
-def is_sqlite(engine: Engine) -> bool:
-    return engine.dialect.name == "sqlite"
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

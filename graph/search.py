@@ -241,19 +241,25 @@ def matching(engine_or_session: Engine | Session | Connection, query: str) -> Se
 # --------------------------------------------------------------------------
 
 
-def search(session: Session, query: str, *, kind: str | None = None, limit: int = 20, offset: int = 0) -> list[Hit]:
-    """Nodes matching every word of `query`, best first (ties by year, then id)."""
-    hits = matching(session, query).subquery()
-    stmt = select(hits.c.node_id, hits.c.score).join(Node, Node.id == hits.c.node_id)
+def _narrowed(stmt: Select, kind: str | None, year_to: int | None) -> Select:
     if kind:
         stmt = stmt.where(Node.kind == kind)
+    if year_to is not None:
+        # Undated nodes (constraints, fields) belong to every year.
+        stmt = stmt.where(or_(Node.year.is_(None), Node.year <= year_to))
+    return stmt
+
+
+def search(session: Session, query: str, *, kind: str | None = None, limit: int = 20, offset: int = 0, year_to: int | None = None) -> list[Hit]:
+    """Nodes matching every word of `query`, best first (ties by year, then
+    id); only those dated `year_to` or earlier (or undated) when it is given."""
+    hits = matching(session, query).subquery()
+    stmt = _narrowed(select(hits.c.node_id, hits.c.score).join(Node, Node.id == hits.c.node_id), kind, year_to)
     stmt = stmt.order_by(hits.c.score.desc(), Node.year, Node.id).limit(limit).offset(offset)
     return [Hit(node_id, float(score or 0)) for node_id, score in session.execute(stmt)]
 
 
-def count(session: Session, query: str, *, kind: str | None = None) -> int:
+def count(session: Session, query: str, *, kind: str | None = None, year_to: int | None = None) -> int:
     hits = matching(session, query).subquery()
-    stmt = select(func.count()).select_from(hits).join(Node, Node.id == hits.c.node_id)
-    if kind:
-        stmt = stmt.where(Node.kind == kind)
+    stmt = _narrowed(select(func.count()).select_from(hits).join(Node, Node.id == hits.c.node_id), kind, year_to)
     return int(session.execute(stmt).scalar_one())

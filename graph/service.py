@@ -12,7 +12,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import event, func, or_, text
+from sqlalchemy import event, func, literal_column, null, text, union_all
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
 from . import values as value_rules
@@ -218,17 +219,36 @@ def node_detail(session: Session, node_id: str) -> NodeDetail:
     )
 
 
+# Every count of `stats` in one statement, built once (it is compiled once
+# and answered in one round trip): asked on every visit of the page and by
+# monitoring, its cost is mostly fixed overhead.
+_COUNTS = union_all(
+    sa_select(literal_column("'node'"), Node.__table__.c.kind, func.count()).group_by(Node.__table__.c.kind),
+    sa_select(literal_column("'edge'"), Edge.__table__.c.relation, func.count()).group_by(Edge.__table__.c.relation),
+    sa_select(literal_column("'measurement'"), null(), func.count()).select_from(Measurement.__table__),
+    sa_select(literal_column("'alias'"), null(), func.count()).select_from(Alias.__table__),
+)
+
+
 def stats(session: Session) -> dict[str, Any]:
     """Counts of nodes by kind and edges by relation (every kind and relation listed, zeros included)."""
-    kinds = Counter(dict(session.exec(select(Node.kind, func.count()).group_by(Node.kind)).all()))
-    relations = Counter(dict(session.exec(select(Edge.relation, func.count()).group_by(Edge.relation)).all()))
+    kinds: Counter[str] = Counter()
+    relations: Counter[str] = Counter()
+    totals = {}
+    for table, key, count in session.connection().execute(_COUNTS):
+        if table == "node":
+            kinds[key] = count
+        elif table == "edge":
+            relations[key] = count
+        else:
+            totals[table] = count
     return {
         "nodes": {k: kinds.get(k, 0) for k in KIND_VALUES},
         "edges": {r: relations.get(r, 0) for r in RELATION_VALUES},
         "total_nodes": sum(kinds.values()),
         "total_edges": sum(relations.values()),
-        "measurements": session.exec(select(func.count()).select_from(Measurement)).one(),
-        "aliases": session.exec(select(func.count()).select_from(Alias)).one(),
+        "measurements": totals["measurement"],
+        "aliases": totals["alias"],
     }
 
 
@@ -446,22 +466,6 @@ def upsert_measurement(
     session.flush()
     mark_changed(session)
     return UPDATED
-
-
-def search_nodes(session: Session, text_query: str, *, kind: str | None = None, limit: int = 20) -> list[Node]:
-    """Case-insensitive substring search over names and aliases (the API adds ranked full-text search)."""
-    pattern = f"%{text_query.lower()}%"
-    stmt = (
-        select(Node)
-        .outerjoin(Alias, Alias.node_id == Node.id)
-        .where(or_(func.lower(Node.name).like(pattern), Alias.alias.like(pattern), func.lower(Node.id).like(pattern)))
-        .distinct()
-        .order_by(Node.year, Node.id)
-        .limit(limit)
-    )
-    if kind:
-        stmt = stmt.where(Node.kind == kind)
-    return list(session.exec(stmt))
 
 
 PAPER_FIELDS = tuple(c.name for c in Paper.__table__.columns if c.name not in ("node_id", "title_key", "year", "field_sources"))

@@ -30,7 +30,7 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("database_url", "sqlite:///aiprogress.db", "Database URL or SQLite file path (`--db`)."),
+    Setting("database_url", "sqlite:///aiprogress.db", "Database URL or SQLite file path."),
     Setting("host", "127.0.0.1", "Address `aiprogress serve` listens on."),
     Setting("port", 8000, "Port `aiprogress serve` listens on."),
     Setting("token", "", "Bearer token that allows writes over HTTP; with none set the server refuses writes."),

@@ -11,7 +11,8 @@ responsive on a 2-core machine (tests/benchmarks/bench_page.py).
 `timeline_chart(snap, shifts)` shapes graph.queries.narrative_shifts into
 the page's time chart: relaxes edges per constraint per period.
 
-Pure functions of a snapshot (graph/network.py); no I/O.
+Pure functions of a snapshot (graph/network.py), except the page_*
+functions at the end, which ask graph.answers with a session.
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ class ViewFilter:
     focus: str | None = None
     mode: str = "origins"
     limit: int = DEFAULT_LIMIT
+    as_of: int | None = None
     focus_nodes: frozenset[str] | None = field(default=None, compare=False)
 
     @classmethod
@@ -69,6 +71,7 @@ class ViewFilter:
         focus: str | None = None,
         mode: str | None = None,
         limit: int | None = None,
+        as_of: int | None = None,
     ) -> ViewFilter:
         """A filter from user input (query strings, CLI flags), checked:
         InvalidInput names the offending value and the accepted ones."""
@@ -90,6 +93,7 @@ class ViewFilter:
             focus=focus or None,
             mode=mode or "origins",
             limit=limit or DEFAULT_LIMIT,
+            as_of=as_of,
         )
 
     def with_focus_nodes(self, node_ids: Iterable[str]) -> ViewFilter:
@@ -300,29 +304,31 @@ def focus_nodes(snap: Snapshot, node_id: str, mode: str) -> list[str]:
 
 
 def page_view(session: Any, view: ViewFilter = ViewFilter()) -> dict[str, Any]:
-    """The drawable graph of the store behind `session`, focus resolved."""
-    from .network import snapshot
+    """The drawable graph of the store behind `session` (as of `view.as_of`),
+    the focus and the constraint resolved by graph.answers like every other
+    entry point's ids."""
+    from . import answers
 
-    snap = snapshot(session)
-    if view.focus:
-        view = view.with_focus_nodes(focus_nodes(snap, view.focus, view.mode))
+    snap = answers.graph_at(session, view.as_of)
     if view.constraint:
-        snap.node_index(view.constraint)
+        view = replace(view, constraint=answers.resolve_constraint(session, snap, view.constraint))
+    if view.focus:
+        ids = answers.focus(session, view.focus, view.mode, as_of=view.as_of)
+        view = replace(view, focus=ids[0]).with_focus_nodes(ids)
     return drawable_graph(snap, view)
 
 
-def page_focus(session: Any, node_id: str, mode: str) -> list[str]:
-    """The ids of a node and its origins or impact, in the store behind `session`."""
-    from .network import snapshot
+def page_focus(session: Any, node_id: str, mode: str, *, as_of: int | None = None) -> list[str]:
+    """The ids of a node and its origins or impact (graph.answers.focus)."""
+    from . import answers
 
-    return focus_nodes(snapshot(session), node_id, mode)
+    return answers.focus(session, node_id, mode, as_of=as_of)
 
 
-def page_timeline(session: Any) -> dict[str, Any]:
+def page_timeline(session: Any, *, as_of: int | None = None) -> dict[str, Any]:
     """The time chart's data: relaxes edges per constraint per period, with
-    the narratives (graph.queries.narrative_shifts) marked at their years."""
-    from .network import snapshot
-    from .queries import narrative_shifts
+    the narratives (graph.answers.narratives) marked at their years."""
+    from . import answers
 
-    snap = snapshot(session)
-    return timeline_chart(snap, narrative_shifts(snap, bucket_years=PERIOD_YEARS))
+    shifts = answers.narratives(session, bucket_years=PERIOD_YEARS, as_of=as_of)
+    return timeline_chart(answers.graph_at(session, as_of), shifts)

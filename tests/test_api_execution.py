@@ -3,11 +3,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
+import tomllib
 from dataclasses import dataclass
 from enum import Enum
+from importlib.metadata import version
 
 import pytest
 import strawberry
+from packaging.requirements import Requirement
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from aiprogress.api.context import Context
@@ -16,6 +21,7 @@ from aiprogress.api.schema import Mutation, Query, build_schema
 from aiprogress.api.types import Constraint, Field, Narrative, Paper, Technique
 from aiprogress.graph import db as database
 from aiprogress.graph import settings
+from conftest import REPO
 
 QUERIES = [
     # The reference query of the benchmark, and variations on it.
@@ -143,3 +149,66 @@ def test_a_request_graphql_cannot_take_gets_the_json_error_shape(builtin_db, sen
     assert response.status_code == 400
     assert response.json() == {"error": {"code": "invalid-query", "message": response.json()["error"]["message"], "status": 400}}
     assert message in response.json()["error"]["message"]
+
+
+# ---- the fences around the library internals used here --------------------
+
+
+def test_the_graphql_libraries_installed_are_the_pinned_ones():
+    # The short path overrides graphql-core's executor hooks and reads
+    # strawberry's private markers: both are pinned to tested minor
+    # versions, and these tests are the gate for moving a pin.
+    dependencies = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]
+    pins = {r.name: r.specifier for r in map(Requirement, dependencies)}
+    for name in ("strawberry-graphql", "graphql-core"):
+        assert any(s.operator == "<" for s in pins[name]), f"{name} has no upper bound"
+        assert pins[name].contains(version(name)), (name, version(name), str(pins[name]))
+
+
+def test_plain_fields_take_the_short_path():
+    # Were a release to rename the markers the short path reads, every field
+    # would quietly take the general path: the executor would be asked for
+    # `things` and each item's fields (8 in all), not only for the one
+    # field with a resolver.
+    asked = []
+
+    class Counting(PlainAttributeExecutionContext):
+        def execute_field(self, parent_type, source, field_details_list, path, position_context):
+            asked.append(field_details_list[0].node.name.value)
+            return super().execute_field(parent_type, source, field_details_list, path, position_context)
+
+    @strawberry.type
+    class TinyQuery:
+        @strawberry.field
+        def shelf(self) -> Shelf:
+            return Shelf(things=[Row("a", "red"), Row("b", "green"), Row("c", "red")])  # type: ignore[arg-type]
+
+    result = strawberry.Schema(query=TinyQuery, execution_context_class=Counting).execute_sync("{ shelf { things { name colour } } }")
+    assert not result.errors and len(result.data["shelf"]["things"]) == 3
+    assert asked == ["shelf"]
+
+
+def test_an_operation_runs_in_a_worker_thread_and_closes_its_session(builtin_engine):
+    config = settings.resolve()
+    used = []
+
+    class Recording(Context):
+        def session(self):
+            used.append(threading.get_ident())
+            return super().session()
+
+    context = Recording(builtin_engine, config)
+
+    async def run():
+        return threading.get_ident(), await build_schema(config).execute("{ stats { totalNodes } }", context_value=context)
+
+    # In a thread of its own: a test before this one may have left an event
+    # loop running in this thread (Playwright's sync API does).
+    answers = []
+    runner = threading.Thread(target=lambda: answers.append(asyncio.run(run())))
+    runner.start()
+    runner.join(timeout=60)
+    loop_thread, result = answers[0]
+    assert not result.errors and result.data["stats"]["totalNodes"] > 0
+    assert used and loop_thread not in used  # the event loop stayed free
+    assert context._session is None  # closed, in the thread that used it

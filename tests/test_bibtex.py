@@ -160,38 +160,45 @@ def test_latin1_file_is_read_with_a_problem(tmp_path):
     assert kinds(result) == ["encoding"]
 
 
-# --- the real corpora (../shared/corpora) ------------------------------------------
+# --- samples of the real corpora (tests/corpora, see its SOURCES.md) ---------------
 
 
-def test_ml_bib_reports_its_known_quirks(shared_dir):
-    result = parse_file(shared_dir / "corpora/lisa-lab-ml/ml.bib")
+def hidden_entry_lines(path) -> list[int]:
+    """Lines of `@ type{` (a space after the @): entries that BibTeX tools read as comments."""
+    return [i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if line.startswith("@ ")]
+
+
+def test_ml_bib_reports_its_known_quirks(corpora):
+    path = corpora / "lisa-lab-ml/ml.bib"
+    result = parse_file(path)
     by_kind = {}
     for p in result.problems:
         by_kind.setdefault(p.kind, []).append(p)
     not_entries = by_kind["not-an-entry"]
-    assert [p.line for p in not_entries] == [22426, 25298]
+    assert [p.line for p in not_entries] == hidden_entry_lines(path) and len(not_entries) == 2
     assert "Salakhutdinov-NIPS2010-softmax" in not_entries[0].message
     assert len(by_kind["duplicate-key"]) == 2
     assert len({p.key for p in by_kind["duplicate-field"]}) == 6
-    # ~1,300 bare macro names that the file never defines, each reported.
-    assert len(by_kind["undefined-macro"]) > 1200
+    # Bare macro names that the file never defines (about 1,300 in the whole
+    # file, about a hundred in the sample), each reported.
+    assert len(by_kind["undefined-macro"]) > 90
     keys = {r.key for r in result.records}
     assert "Salakhutdinov-NIPS2010-softmax" not in keys
-    assert 3650 <= len(result.records) <= 3665
+    assert len(result.records) == 278
 
 
-def test_d2l_title_cased_fields_are_read(shared_dir):
-    result = parse_file(shared_dir / "corpora/d2l/d2l.bib")
-    assert len(result.records) == 488
+def test_d2l_title_cased_fields_are_read(corpora):
+    result = parse_file(corpora / "d2l/d2l.bib")
+    assert len(result.records) == 245
     silverman = [r for r in result.records if r.authors == ["B. W. Silverman"]]
     assert silverman and silverman[0].fields["title"].startswith("Density Estimation for Statistical and Data")
     assert all("Title" not in r.fields for r in result.records)
     assert all(r.fields.get("title") for r in result.records)
 
 
-def test_coling_exact_duplicates_are_reported_not_returned(shared_dir):
-    result = parse_file(shared_dir / "corpora/acl-anthology-2019/all_C_coling.bib")
-    assert len(result.records) == 4484
+def test_coling_exact_duplicates_are_reported_not_returned(corpora):
+    result = parse_file(corpora / "acl-anthology-2019/all_C_coling.bib")
+    assert len(result.records) == 126
     dups = [p for p in result.problems if p.kind == "duplicate-key"]
-    assert len(dups) == 2991 and all("exact copy" in p.message for p in dups)
+    assert len(dups) == 63 and all("exact copy" in p.message for p in dups)
     assert not [p for p in result.errors if p.kind != "duplicate-key"]

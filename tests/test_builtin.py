@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from sqlmodel import Session, select
@@ -148,10 +149,9 @@ def test_papers_are_linked_to_what_they_introduce(s):
     assert paper.arxiv_id == "1706.03762" and paper.authors[0].startswith("Vaswani")
 
 
-def _seed_papers(shared_dir):
-    """SEED-NOTES section 5 as (title, year, first author, arXiv id) rows."""
-    text = (shared_dir / "SEED-NOTES.md").read_text()
-    section = text.split("## 5.")[1].split("## 6.")[0]
+def _seed_papers():
+    """SEED-NOTES section 5 (copied to tests/seed-papers.md) as (title, year, first author, arXiv id) rows."""
+    section = (Path(__file__).with_name("seed-papers.md")).read_text(encoding="utf-8")
     rows = []
     for line in section.splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
@@ -160,8 +160,8 @@ def _seed_papers(shared_dir):
     return rows
 
 
-def test_every_seed_paper_is_present(s, shared_dir):
-    rows = _seed_papers(shared_dir)
+def test_every_seed_paper_is_present(s):
+    rows = _seed_papers()
     assert len(rows) == 48
     papers = {n.name.lower(): (n, s.get(Paper, n.id)) for n in s.exec(select(Node).where(Node.kind == "paper"))}
     norm = lambda t: re.sub(r"[^a-z0-9]+", " ", t.lower()).strip()

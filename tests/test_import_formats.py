@@ -189,8 +189,8 @@ def test_ris_samples_and_web_of_science_cited_references(sqlite_engine):
 # --- citations that resolve ---------------------------------------------------------
 
 
-def _work(wid: str, title: str, refs=(), doi=None, mag=None) -> dict:
-    return {"id": f"https://openalex.org/{wid}", "doi": doi, "title": title, "publication_year": 2020,
+def _work(wid: str, title: str, refs=(), doi=None, mag=None, year=2020) -> dict:
+    return {"id": f"https://openalex.org/{wid}", "doi": doi, "title": title, "publication_year": year,
             "ids": {"mag": mag} if mag else {}, "authorships": [{"author": {"display_name": "Ada Lovelace"}}],
             "referenced_works": [f"https://openalex.org/{r}" for r in refs]}
 
@@ -317,12 +317,18 @@ def test_every_shared_sample_imports_with_its_problems_reported(tmp_path):
 def test_gaps_list_references_awaiting_their_work(cli, tmp_path):
     db = tmp_path / "g.db"
     page = tmp_path / "w.jsonl"
-    page.write_text(json.dumps(_work("W1", "Citing work", refs=["W2", "W3"])) + "\n", encoding="utf-8")
+    works = [_work("W1", "Citing work", refs=["W2", "W3"]), _work("W4", "Later citing work", refs=["W5"], year=2023)]
+    page.write_text("".join(json.dumps(w) + "\n" for w in works), encoding="utf-8")
     cli("ingest", str(page), "--db", str(db))
     code, out, _ = cli("gaps", "--db", str(db), "--json")
     found = json.loads(out)
-    assert found["unresolved_references"] == ["paper:openalex:W1 -> openalex:w2", "paper:openalex:W1 -> openalex:w3"]
-    assert found["counts"]["unresolved_references"] == 2
+    assert found["unresolved_references"] == ["paper:openalex:W1 -> openalex:w2", "paper:openalex:W1 -> openalex:w3", "paper:openalex:W4 -> openalex:w5"]
+    assert found["counts"]["unresolved_references"] == 3
+    # The graph of 2021 holds no paper of 2023, nor the references it makes.
+    code, out, _ = cli("gaps", "--db", str(db), "--json", "--as-of", "2021")
+    assert json.loads(out)["unresolved_references"] == ["paper:openalex:W1 -> openalex:w2", "paper:openalex:W1 -> openalex:w3"]
+    code, out, _ = cli("gaps", "--db", str(db), "--limit", "1")
+    assert code == 0 and "reference to a work not in the store" in out and "openalex:w2" in out
 
 
 def test_http_upload_and_graphql_ingest_take_every_format(api):
@@ -337,6 +343,8 @@ def test_http_upload_and_graphql_ingest_take_every_format(api):
     query = 'mutation($t: String!) { ingest(text: $t, fileName: "lib.json", format: "csl-json") { new } }'
     text = (SAMPLES / "jgmciteproc_issue_19.json").read_text(encoding="utf-8")
     assert api.data(query, {"t": text}, token=TOKEN)["ingest"]["new"] == 3
+    gaps = api.data("{ gaps(limit: 5) { unresolvedReferences counts } }")["gaps"]
+    assert len(gaps["unresolvedReferences"]) == gaps["counts"]["unresolved_references"] == 5
 
 
 # --- exports that read back -------------------------------------------------------------
@@ -460,6 +468,11 @@ def test_an_id_alias_never_merges_works_whose_dois_differ(sqlite_engine):
     assert report.new == 1 and count(sqlite_engine, Node) == 2
 
 
-def test_cli_summary_counts_citations(cli, tmp_path):
-    code, out, _ = cli("ingest", str(SAMPLES / "W2741809807_single_work.json"), "--db", str(tmp_path / "g.db"))
-    assert code == 0 and "pending" in out and "45" in out
+def test_cli_summary_counts_citations_in_80_columns(cli, tmp_path, monkeypatch):
+    from aiprogress.api.cli import common
+    monkeypatch.setattr(common.console, "width", 80)
+    code, out, _ = cli("ingest", str(SAMPLES / "W2741809807_single_work.json"), str(SAMPLES / "rispy_example_full.ris"), "--db", str(tmp_path / "g.db"))
+    assert code == 0 and max(len(line) for line in out.splitlines()) <= 80
+    rows = {line.split("│")[1].strip(): line.split("│")[2:-1] for line in out.splitlines() if line.startswith("│")}
+    assert [cell.strip() for cell in rows["pending"]] == ["45", "0", "45"]
+    assert "W2741809807_single_work.json" in out and "rispy_example_full.ris" in out

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from aiprogress.graph import db as database
-from aiprogress.graph import service
+from aiprogress.graph import search, service
 from aiprogress.graph.models import Alias, Edge, Node, Paper
 from aiprogress.ingest import load
 from aiprogress.ingest.identity import arxiv_of, doi_of, first_author_key
@@ -279,5 +279,5 @@ def test_a_title_edited_by_a_user_survives_re_ingest(engine, tmp_path):
         report = load.ingest_file(s, bib)
     with database.session_scope(engine) as s:
         assert service.get_node(s, "paper:smith2020deep").name == "Deep Things, Revisited"
-        assert service.search_nodes(s, "revisited")[0].id == "paper:smith2020deep"
+        assert search.search(s, "revisited")[0].node_id == "paper:smith2020deep"
     assert any(p["kind"] == "kept-value" and "Deep Things, Revisited" in p["message"] for p in report.to_dict()["problems"])

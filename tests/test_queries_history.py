@@ -93,7 +93,7 @@ def test_cli_queries(cli, builtin_db):
     assert all(r["chain"] for r in data["reached"])
 
     code, out, err = cli("frontier", "--now", "2025", "--db", builtin_db)
-    assert code == 0 and "constraint:energy" in out and "no breakthrough" in out
+    assert code == 0 and "Energy" in out and "no breakthrough" in out
 
     code, out, err = cli("timeline", "optimization-regularization", "--db", builtin_db, "--json")
     assert code == 0 and "technique:weight-decay" in out

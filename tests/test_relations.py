@@ -246,7 +246,7 @@ def test_every_way_of_reading_edges_hands_out_the_one_record(builtin_engine):
         detail = service.node_edges(s, "technique:transformer")
         g = snapshot(s)
         facts = g.facts(g.incident(g.node_index("technique:transformer")))
-        loaded = Loaders(lambda: s).edges.get("technique:transformer")
+        loaded = Loaders(lambda: s).edges.load(["technique:transformer"])[0]
     assert EdgeRecord is models.EdgeFact
     for records in (detail, facts, loaded):
         assert records and all(type(r) is models.EdgeFact for r in records)

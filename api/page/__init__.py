@@ -80,14 +80,14 @@ def page_bundle(session: Any, wanted: Any = None) -> dict[str, Any]:
     """Everything the page asks the server for, computed once, for a file
     that needs no server: the drawing, the time chart, every node's details
     and every node's origins and impact (as positions in the node list)."""
-    from ...graph import service, view
+    from ...graph import answers, service, view
     from ...graph.errors import LimitExceeded
-    from ...graph.network import snapshot
     from .drawing import drawing
 
     wanted = wanted or view.ViewFilter()
     drawn = drawing(view.page_view(session, wanted))
-    snap = snapshot(session)
+    # Every drawn node's focus, on one graph: exact ids need no resolving.
+    snap = answers.graph_at(session, wanted.as_of)
     position = {node["id"]: k for k, node in enumerate(drawn["nodes"])}
     focus: dict[str, dict[str, list[int]]] = {}
     total = 0
@@ -104,4 +104,4 @@ def page_bundle(session: Any, wanted: Any = None) -> dict[str, Any]:
             )
         focus[node_id] = entry
     details = {node_id: service.node_detail(session, node_id).to_dict() for node_id in position}
-    return {"view": drawn, "timeline": view.page_timeline(session), "details": details, "focus": focus}
+    return {"view": drawn, "timeline": view.page_timeline(session, as_of=wanted.as_of), "details": details, "focus": focus}

@@ -7,7 +7,8 @@ the evidence behind each answer. One family per module:
 - topics: topic_shifts (over a corpus of papers)
 - gaps: gaps
 
-Get a snapshot with graph.network.snapshot(session).
+Get a snapshot with graph.network.snapshot(session); to ask a question of a
+session (ids resolved, arguments checked, as of a year), use graph.answers.
 """
 
 from .gaps import gaps

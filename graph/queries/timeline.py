@@ -107,16 +107,21 @@ class ConstraintStatus:
         return asdict(self)
 
 
-def frontier(g: Snapshot, now: int | None = None, decade: int = 10) -> list[ConstraintStatus]:
+def frontier(g: Snapshot, now: int | None = None, decade: int = 10, *, as_of: int | None = None) -> list[ConstraintStatus]:
     """Which constraints bind now: per constraint the year of its latest
     breakthrough, how many in the last `decade` years up to `now` (default:
-    this calendar year), hard or leverage. `stalled` means none in that
-    window (a constraint that never saw a breakthrough is stalled). Sorted
-    most-stalled first: never relaxed, then by latest year, oldest first."""
-    now = datetime.date.today().year if now is None else now
+    `as_of`, else this calendar year), hard or leverage. `stalled` means none
+    in that window (a constraint that never saw a breakthrough is stalled).
+    Sorted most-stalled first: never relaxed, then by latest year, oldest
+    first. With `as_of`, breakthroughs dated after that year are not counted:
+    the answer as it could have been given at the end of that year."""
+    if now is None:
+        now = datetime.date.today().year if as_of is None else as_of
     out = []
     for c in g.nodes_of_kind("constraint"):
         items = breakthroughs(g, c)
+        if as_of is not None:
+            items = [b for b in items if b.year is None or b.year <= as_of]
         dated = [b for b in items if b.year is not None]
         latest_year = max((b.year for b in dated), default=None)
         recent = sum(1 for b in dated if now - decade < b.year <= now)

@@ -1,6 +1,6 @@
 """`aiprogress serve`: the GraphQL API, GraphiQL and the page over HTTP.
 
-Registered on the one `app` of api/cli.py. On an empty database it loads the
+On an empty database it loads the
 built-in history first, so a fresh clone serves something at once.
 """
 
@@ -9,17 +9,11 @@ from __future__ import annotations
 import sys
 from typing import Annotated
 
-import typer
 
-from ..graph import db as database
-from ..graph import service, settings
-from ..ingest import datafiles
-from .cli import DbOption, app
-
-
-def _setting_option(name: str, flag: str):
-    s = settings.BY_NAME[name]
-    return typer.Option(flag, help=f"{s.help} Default: {s.default}.", envvar=s.env, show_envvar=True)
+from ...graph import db as database
+from ...graph import service, settings
+from ...ingest import datafiles
+from .common import DbOption, setting_option
 
 
 def prepare_database(db: str | None) -> tuple[str, int]:
@@ -37,17 +31,16 @@ def prepare_database(db: str | None) -> tuple[str, int]:
         engine.dispose()
 
 
-@app.command()
 def serve(
-    host: Annotated[str | None, _setting_option("host", "--host")] = None,
-    port: Annotated[int | None, _setting_option("port", "--port")] = None,
+    host: Annotated[str | None, setting_option("host", metavar="ADDRESS")] = None,
+    port: Annotated[int | None, setting_option("port", metavar="PORT")] = None,
     db: DbOption = None,
 ) -> None:
     """Serve the GraphQL API (GraphiQL in a browser at /graphql) and the page at /."""
     import uvicorn
 
-    from .app import create_app
-    from .page_routes import warm_page
+    from ..app import create_app
+    from ..page_routes import warm_page
 
     host = settings.get("host", host)
     port = settings.get("port", port)
@@ -61,3 +54,6 @@ def serve(
         print("Reads are open; writes are refused until AIPROGRESS_TOKEN is set.")
     sys.stdout.flush()  # the URL must reach a pipe (a test, a supervisor) before the server blocks
     uvicorn.run(application, host=host, port=port, log_level="warning")
+
+
+COMMANDS = {"serve": serve}

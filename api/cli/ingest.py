@@ -1,7 +1,7 @@
 """`aiprogress ingest FILE|DIR|- ...`: BibTeX (or OpenAlex, Semantic Scholar,
 arXiv, CSL-JSON, RIS: ingest/importers) into the graph, with a report.
 
-Registered on the one `app` of api/cli.py. The work is ingest.load's; this
+The work is ingest.load's; this
 module only draws the progress bar and the summary, and writes --report.
 (`aiprogress export --format bibtex` is the export registry's `bibtex`
 format, graph/export_bibtex.py.)
@@ -16,31 +16,28 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from ..graph import settings
-from ..graph.errors import AiprogressError
-from ..ingest import bibtex, importers, load
-from .cli import DbOption, JsonOption, app, console, err_console, open_engine, print_json, table
+from ...graph import settings
+from ...graph.errors import AiprogressError
+from ...ingest import bibtex, importers, load
+from .common import DbOption, JsonOption, console, err_console, open_engine, print_json, setting_option, table
 
 # Files with fewer entries finish before a bar would be worth drawing.
 _PROGRESS_MIN_ENTRIES = 2_000
+# Up to this many columns (files and the total), the summary lists its counts
+# down the side.
+_FILES_AS_COLUMNS = 3
 
 
-def _limit_option(name: str):
-    s = settings.BY_NAME[name]
-    return typer.Option(f"--{name.replace('_', '-')}", help=f"{s.help} Default: {s.default:,}.", envvar=s.env, show_envvar=True)
-
-
-@app.command("ingest")
 def ingest(
-    paths: Annotated[list[str], typer.Argument(metavar="FILE|DIR|-", help="Files, folders (every .bib below them, or every file of --format) or - for standard input.")],
-    format: Annotated[str | None, typer.Option("--format", help=f"Read the files as this format ({', '.join(importers.IMPORTERS)}); by default it is found from each file's extension and content.")] = None,
+    paths: Annotated[list[str], typer.Argument(metavar="FILE|DIR|-", help="Files, folders (every .bib below them, or every file of --format) or - for standard input.", show_default=False)],
+    format: Annotated[str | None, typer.Option("--format", metavar="NAME", help=f"Read the files as this format ({', '.join(importers.IMPORTERS)}); by default it is found from each file's extension and content.", show_default=False)] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Any problem in a file aborts that file with nothing of it written.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Read and match everything, report what would happen, write nothing.")] = False,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Let these files replace values that came from elsewhere (by default they only fill empty fields).")] = False,
     report_path: Annotated[Path | None, typer.Option("--report", metavar="FILE.json", help="Write the full report (every problem with file, line and reason) as JSON.")] = None,
-    max_file_bytes: Annotated[int | None, _limit_option("max_file_bytes")] = None,
-    max_entries: Annotated[int | None, _limit_option("max_entries")] = None,
-    max_field_chars: Annotated[int | None, _limit_option("max_field_chars")] = None,
+    max_file_bytes: Annotated[int | None, setting_option("max_file_bytes")] = None,
+    max_entries: Annotated[int | None, setting_option("max_entries")] = None,
+    max_field_chars: Annotated[int | None, setting_option("max_field_chars")] = None,
     db: DbOption = None,
     json_out: JsonOption = False,
 ) -> None:
@@ -95,7 +92,13 @@ def _print_summary(reports: list[load.IngestReport], dry_run: bool, report_path:
              r.citations_resolved, r.citations_pending, len(r.errors)] for r in reports]
     if len(reports) > 1:
         rows.append(["total", *(sum(row[i] for row in rows) for i in range(1, len(columns)))])
-    console.print(table("Dry run: nothing written" if dry_run else "Ingested", columns, rows))
+    title = "Dry run: nothing written" if dry_run else "Ingested"
+    if len(rows) <= _FILES_AS_COLUMNS:
+        # A dozen counts side by side do not fit 80 columns: for a few files
+        # each count is a row and each file a column.
+        console.print(table(title, ["", *(row[0] for row in rows)], [[name, *(row[k] for row in rows)] for k, name in enumerate(columns[1:], 1)]))
+    else:
+        console.print(table(title, columns, rows))
     for r in reports:
         if r.aborted:
             err_console.print(f"{r.source}: aborted, nothing written (--strict): {r.aborted}", markup=False, highlight=False)
@@ -110,3 +113,6 @@ def _print_summary(reports: list[load.IngestReport], dry_run: bool, report_path:
             if len(r.errors) > 5:
                 more = "see the --report file" if report_path else "use --report FILE.json for all of them"
                 console.print(f"  ... and {len(r.errors) - 5} more ({more})", markup=False, highlight=False)
+
+
+COMMANDS = {"ingest": ingest}

@@ -1,7 +1,6 @@
 """CLI commands for interoperability: export, import-rdf, sparql, copy, migrate.
 
-Registered on the one `app` of api/cli.py (imported at its bottom). Each
-command opens the database, calls one library function and prints.
+Each command opens the database, calls one library function and prints.
 """
 
 from __future__ import annotations
@@ -12,16 +11,15 @@ from typing import Annotated
 
 import typer
 
-from ..graph import db as database
-from ..graph import export as exports
-from ..graph import rdf, sparql, transfer
-from .cli import DbOption, JsonOption, app, console, print_json, session_for, table
+from ...graph import db as database
+from ...graph import export as exports
+from ...graph import rdf, sparql, transfer
+from .common import DbOption, JsonOption, console, print_json, session_for, table
 
 
-@app.command("export")
 def export_graph(
-    format: Annotated[str, typer.Option("--format", "-f", help=f"One of: {', '.join(exports.FORMATS)}.")],
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="File to write; standard output when absent.")] = None,
+    format: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help=f"One of: {', '.join(exports.FORMATS)}.")],
+    out: Annotated[Path | None, typer.Option("--out", "-o", metavar="FILE", help="File to write; standard output when absent.")] = None,
     db: DbOption = None,
 ) -> None:
     """Write the whole graph in one of the export formats (RDF, GraphML, GEXF, node-link JSON, CSV zip ...)."""
@@ -36,10 +34,9 @@ def export_graph(
     console.print(f"Wrote {fmt.name} ({fmt.media_type}) to {out}")
 
 
-@app.command("import-rdf")
 def import_rdf(
-    path: Annotated[Path, typer.Argument(metavar="FILE", help="RDF in the aiprogress vocabulary (.ttl, .nt, .jsonld ...), e.g. from `export`.")],
-    format: Annotated[str | None, typer.Option("--format", "-f", help="RDF syntax for rdflib; guessed from the extension when absent.")] = None,
+    path: Annotated[Path, typer.Argument(metavar="FILE", help="RDF in the aiprogress vocabulary (.ttl, .nt, .jsonld ...), e.g. from `export`.", show_default=False)],
+    format: Annotated[str | None, typer.Option("--format", "-f", metavar="SYNTAX", help="RDF syntax for rdflib; guessed from the extension when absent.")] = None,
     db: DbOption = None,
     json_out: JsonOption = False,
 ) -> None:
@@ -53,9 +50,8 @@ def import_rdf(
         console.print(table("Imported", ["what", "count"], [[k, v] for k, v in counts.items()]))
 
 
-@app.command("sparql")
 def sparql_query(
-    query: Annotated[str, typer.Argument(metavar="QUERY", help="A SPARQL 1.1 SELECT, ASK, CONSTRUCT or DESCRIBE query; prefixes aip:, dcterms:, bibo:, prov:, skos: are predeclared.")],
+    query: Annotated[str, typer.Argument(metavar="QUERY", help="A SPARQL 1.1 SELECT, ASK, CONSTRUCT or DESCRIBE query; prefixes aip:, dcterms:, bibo:, prov:, skos: are predeclared.", show_default=False)],
     db: DbOption = None,
     json_out: JsonOption = False,
 ) -> None:
@@ -70,10 +66,9 @@ def sparql_query(
     console.print(f"{len(rows)} row(s)")
 
 
-@app.command("copy")
 def copy_graph(
-    source: Annotated[str, typer.Option("--from", help="Database URL or SQLite path to read.")],
-    target: Annotated[str, typer.Option("--to", help="Database URL or SQLite path to write; must hold no graph yet.")],
+    source: Annotated[str, typer.Option("--from", metavar="PATH_OR_URL", help="Database URL or SQLite path to read.")],
+    target: Annotated[str, typer.Option("--to", metavar="PATH_OR_URL", help="Database URL or SQLite path to write; must hold no graph yet.")],
     json_out: JsonOption = False,
 ) -> None:
     """Copy a whole graph between databases (e.g. SQLite -> PostgreSQL), in one transaction."""
@@ -84,7 +79,6 @@ def copy_graph(
         console.print(table("Copied", ["table", "rows"], [[k, v] for k, v in counts.items()]))
 
 
-@app.command("migrate")
 def migrate(db: DbOption = None) -> None:
     """Upgrade the database's schema in place to this version of aiprogress."""
     engine = database.open_engine(db)
@@ -96,3 +90,6 @@ def migrate(db: DbOption = None) -> None:
         console.print(f"Schema already at {after}.")
     else:
         console.print(f"Schema upgraded from {before or 'nothing'} to {after}.")
+
+
+COMMANDS = {"export": export_graph, "import-rdf": import_rdf, "sparql": sparql_query, "copy": copy_graph, "migrate": migrate}
