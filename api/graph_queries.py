@@ -157,7 +157,7 @@ class ConstraintTimeline:
         return _node(info, self._constraint)
 
 
-@strawberry.type(description="Where one constraint stands now: its latest breakthrough and recent pace.")
+@strawberry.type(description="What binds: one constraint's status as recorded by the year asked (with its year, source and note), and beside it, as evidence, the pace of its breakthroughs.")
 @fields_from(timeline_module.ConstraintStatus, types_={"id": strawberry.ID})
 class ConstraintStatus:
     @strawberry.field(description="The relaxes facts of the latest breakthroughs.")
@@ -172,29 +172,37 @@ class ConstraintStatus:
 # --------------------------------------------------------------------------
 
 
-@strawberry.type(description="One period: how often each constraint was relaxed, and which were in focus.")
+@strawberry.type(description="One period: the narratives in force and the constraints they focus on; as evidence, how often each constraint was relaxed.")
 class Period:
     start: int
     end: int
     total: int
-    focus: list[strawberry.ID] = strawberry.field(description="The constraint(s) relaxed most in the period.")
-    relaxes: JSON = strawberry.field(description="Constraint id -> relaxes facts dated in the period.")
-    hard_share: float
-    leverage_share: float
+    narratives: list[strawberry.ID] = strawberry.field(description="The narratives in force during the period.")
+    focus: list[strawberry.ID] = strawberry.field(description="The constraints those narratives focus on, per the source framework.")
+    most_relaxed: list[strawberry.ID] = strawberry.field(description="Evidence: the constraint(s) with the most relaxes facts dated in the period.")
+    relaxes: JSON = strawberry.field(description="Evidence: constraint id -> relaxes facts dated in the period.")
+    hard_share: float | None
+    leverage_share: float | None
 
 
-@strawberry.type(description="A period where the focus moved from some constraints to others.")
+@strawberry.type(description="A narrative whose focus differs from the one before it.")
 class FocusChange:
-    period: int
+    year: int
+    narrative: strawberry.ID
     from_: list[strawberry.ID] = strawberry.field(name="from")
     to: list[strawberry.ID]
 
 
-@strawberry.type(description="A narrative with the papers and techniques that set it off.")
+@strawberry.type(description="A narrative with the papers and techniques that set it off and the constraints it focuses on.")
 class NarrativeTriggers:
     year: int | None
     _id: strawberry.Private[str]
     _triggers: strawberry.Private[list[str]]
+    _focus: strawberry.Private[list[str]]
+
+    @strawberry.field(description="The constraints the narrative was about, per the source framework (its focuses-on facts).")
+    def focus(self, info: strawberry.Info) -> list[Node]:
+        return _nodes(info, self._focus)
 
     @strawberry.field
     def narrative(self, info: strawberry.Info) -> Node:
@@ -214,14 +222,44 @@ class NarrativeShifts:
     undated: int = strawberry.field(description="Relaxes facts without a year (left out of the periods).")
     _pairs: strawberry.Private[list[tuple[str, str]]]
 
-    @strawberry.field(description="The triggered facts behind the narratives.")
+    @strawberry.field(description="The triggered and focuses-on facts behind the narratives.")
     def supporting_edges(self, info: strawberry.Info) -> list[Edge]:
         wanted = set(self._pairs)
-        targets = list(dict.fromkeys(t for _, t in self._pairs))
+        narratives = list(dict.fromkeys(n for _, n in self._pairs))
         out = []
-        for edges in info.context.loaders.edges.get_many(targets):
+        for edges in info.context.loaders.edges.get_many(narratives):
             out.extend(e for e in edges if e.direction == "in" and e.relation == "triggered" and (e.source_id, e.target_id) in wanted)
+            out.extend(e for e in edges if e.direction == "out" and e.relation == "focuses-on")
         return out
+
+
+@strawberry.type(description="An open problem or a theme a proposal names, with what it is linked to: the constraints a problem bears on, the techniques that embody a theme.")
+class NamedIdea:
+    _id: strawberry.Private[str]
+    _named_by: strawberry.Private[list[str]]
+    _linked: strawberry.Private[list[str]]
+
+    @strawberry.field
+    def node(self, info: strawberry.Info) -> Node:
+        return _node(info, self._id)
+
+    @strawberry.field(description="The proposals that name it.")
+    def named_by(self, info: strawberry.Info) -> list[Node]:
+        return _nodes(info, self._named_by)
+
+    @strawberry.field(description="A problem: the constraints it bears on. A theme: the techniques and papers that embody it.")
+    def linked(self, info: strawberry.Info) -> list[Node]:
+        return _nodes(info, self._linked)
+
+    @strawberry.field(description="The names, bears-on and embodies facts behind it.")
+    def supporting_edges(self, info: strawberry.Info) -> list[Edge]:
+        return [e for e in info.context.loaders.edges.get(self._id) if e.relation in ("names", "bears-on", "embodies")]
+
+
+@strawberry.type(description="What proposals hold is still unsolved: open problems and the themes argued for.")
+class OpenProblems:
+    problems: list[NamedIdea]
+    themes: list[NamedIdea]
 
 
 @strawberry.type(description="A topic (a title word or a technique) whose yearly share of papers rose or fell sharply.")
@@ -267,15 +305,19 @@ class GraphQueries:
     @strawberry.field(description="Narratives with their triggers in order of year, and the constraint in focus per period with the points where it changed.")
     def narrative_shifts(self, info: strawberry.Info, bucket_years: int = 5, as_of: AsOf = None) -> NarrativeShifts:
         result = answers.narratives(info.context.session(), bucket_years=bucket_years, as_of=as_of)
-        _expect(info, [x["id"] for n in result.narratives for x in (n, *n["triggers"])])
+        _expect(info, [x["id"] for n in result.narratives for x in (n, *n["triggers"], *n["focus"])])
         info.context.loaders.edges.expect([n["id"] for n in result.narratives])
         return NarrativeShifts(
             bucket_years=result.bucket_years,
-            periods=[Period(start=p["start"], end=p["end"], total=p["total"], focus=p["focus"], relaxes=p["relaxes"], hard_share=p["hard_share"], leverage_share=p["leverage_share"]) for p in result.periods],
-            narratives=[NarrativeTriggers(year=n["year"], _id=n["id"], _triggers=[t["id"] for t in n["triggers"]]) for n in result.narratives],
-            focus_changes=[FocusChange(period=c["period"], from_=c["from"], to=c["to"]) for c in result.focus_changes],
+            periods=[
+                Period(start=p["start"], end=p["end"], total=p["total"], narratives=p["narratives"], focus=p["focus"], most_relaxed=p["most_relaxed"],
+                       relaxes=p["relaxes"], hard_share=p["hard_share"], leverage_share=p["leverage_share"])
+                for p in result.periods
+            ],
+            narratives=[NarrativeTriggers(year=n["year"], _id=n["id"], _triggers=[t["id"] for t in n["triggers"]], _focus=[f["id"] for f in n["focus"]]) for n in result.narratives],
+            focus_changes=[FocusChange(year=c["year"], narrative=c["narrative"], from_=c["from"], to=c["to"]) for c in result.focus_changes],
             undated=result.undated,
-            _pairs=[(t["id"], n["id"]) for n in result.narratives for t in n["triggers"]],
+            _pairs=[(t["id"], n["id"]) for n in result.narratives for t in n["triggers"]] + [(n["id"], n["id"]) for n in result.narratives],
         )
 
     @strawberry.field(description="Topics (title words, techniques) whose yearly share of papers rose or fell sharply, strongest first. Computed from titles and introduces facts.")
@@ -290,12 +332,23 @@ class GraphQueries:
             min_papers=min_papers, source=source, limit=page_size(info, limit, argument="limit"), as_of=as_of,
         ).shifts
 
-    @strawberry.field(description="Which constraints bind now: per constraint its latest breakthrough and how many in the last decade.")
+    @strawberry.field(description="What binds: per constraint its recorded status (binding, expected-to-bind, solved, open) with year and source, and as evidence its latest breakthrough and how many in the last decade.")
     def frontier(self, info: strawberry.Info, now: int | None = None, as_of: AsOf = None) -> list[ConstraintStatus]:
         statuses = answers.frontier(info.context.session(), now=now, as_of=as_of)
         _expect(info, [s.id for s in statuses])
         info.context.loaders.edges.expect([s.id for s in statuses])
         return statuses
+
+    @strawberry.field(description="Beside frontier: the open problems proposals name, with the constraints each bears on, and the themes they argue for, with the techniques that embody each.")
+    def open_problems(self, info: strawberry.Info, as_of: AsOf = None) -> OpenProblems:
+        result = answers.open_problems(info.context.session(), as_of=as_of)
+        ideas = [*result.problems, *result.themes]
+        _expect(info, [x["id"] for idea in ideas for x in (idea, *idea["named_by"], *idea.get("bears_on", ()), *idea.get("embodied_by", ()))])
+        info.context.loaders.edges.expect([idea["id"] for idea in ideas])
+        return OpenProblems(
+            problems=[NamedIdea(_id=p["id"], _named_by=[n["id"] for n in p["named_by"]], _linked=[c["id"] for c in p["bears_on"]]) for p in result.problems],
+            themes=[NamedIdea(_id=t["id"], _named_by=[n["id"] for n in t["named_by"]], _linked=[e["id"] for e in t["embodied_by"]]) for t in result.themes],
+        )
 
     @strawberry.field(description="What the graph is missing, to guide curation.")
     def gaps(self, info: strawberry.Info, limit: int | None = None, as_of: AsOf = None) -> Gaps:

@@ -28,11 +28,9 @@ from .derive import fields_from
 from .graph_queries import GraphQueries
 from .types import (
     EDGE_FANOUT_ESTIMATE,
-    Constraint,
+    NODE_TYPES,
     Edge,
-    Field,
     LinkInput,
-    Narrative,
     Node,
     NodeChanges,
     NodeConnection,
@@ -45,7 +43,6 @@ from .types import (
     SearchHit,
     Stats,
     accept_any_spelling,
-    Technique,
     decode_cursor,
     encode_cursor,
     input_values,
@@ -262,7 +259,7 @@ def build_schema(settings: dict[str, Any]) -> strawberry.Schema:
     schema = Schema(
         query=Query,
         mutation=Mutation,
-        types=[Paper, Technique, Constraint, Narrative, Field],
+        types=list(NODE_TYPES),
         extensions=[
             *limits.extensions_for(settings, list_size_estimate=EDGE_FANOUT_ESTIMATE),
             # A client repeats its queries: parse and validate (limits included:

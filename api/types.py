@@ -89,7 +89,7 @@ def _other_end(record: Any) -> str:
     return record.target_id if record.direction == "out" else record.source_id
 
 
-@strawberry.interface(description="A node of the graph: a paper, technique, constraint, narrative or field.")
+@strawberry.interface(description="A node of the graph: a paper, technique, constraint, narrative, field, proposal, problem or theme.")
 @fields_from(models.Node, exclude=("category", "binding"), types_={"id": strawberry.ID, "kind": NodeKind})
 class Node:
     @classmethod
@@ -180,6 +180,24 @@ class Narrative(Node):
 class Field(Node):
     is_type_of = _is_kind("field")
 
+
+@strawberry.type(description="One author's argument for where the field should go (not a shift the field went through), naming problems and themes.")
+class Proposal(Node):
+    is_type_of = _is_kind("proposal")
+
+
+@strawberry.type(description="An open problem a proposal names; it bears on constraints.")
+class Problem(Node):
+    is_type_of = _is_kind("problem")
+
+
+@strawberry.type(description="An idea a proposal argues for; existing techniques embody it.")
+class Theme(Node):
+    is_type_of = _is_kind("theme")
+
+
+# Every concrete node type, for the schema's `types` (a kind missing here fails at query time).
+NODE_TYPES = (Paper, Technique, Constraint, Narrative, Field, Proposal, Problem, Theme)
 
 TYPE_NAME_OF_KIND = {kind.name: kind.title for kind in KINDS.values()}
 
@@ -293,6 +311,7 @@ class Stats:
     total_edges: int
     measurements: int
     aliases: int
+    constraint_statuses: int = strawberry.field(description="Recorded constraint statuses (binding, expected-to-bind, solved, open), each with its year and source.")
 
     @classmethod
     def from_dict(cls, counts: dict[str, Any]) -> Stats:
@@ -303,6 +322,7 @@ class Stats:
             total_edges=counts["total_edges"],
             measurements=counts["measurements"],
             aliases=counts["aliases"],
+            constraint_statuses=counts["constraint_statuses"],
         )
 
 

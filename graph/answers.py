@@ -34,6 +34,7 @@ from .network import REL_CODE, RELATIONS, Snapshot
 from .queries.gaps import Gaps
 from .queries.lineage import IMPACT, ORIGINS, Lineage, Path, Reached
 from .queries.narratives import NarrativeShifts
+from .queries.proposals import OpenProblems
 from .queries.timeline import ConstraintStatus, Timeline
 from .queries.topics import Shift, corpus
 from .relations import relation_names
@@ -348,9 +349,17 @@ def timeline(session: Session, constraint: str, *, as_of: int | None = None, mea
 
 
 def frontier(session: Session, *, now: int | None = None, as_of: int | None = None) -> list[ConstraintStatus]:
-    """Which constraints bind: per constraint its latest breakthrough and pace."""
+    """What binds: per constraint its status as recorded by the end of
+    `as_of`, with the pace of its breakthroughs as evidence."""
     check_year(now, "now")
-    return queries.frontier(graph_at(session, as_of), now=now, as_of=as_of)
+    return queries.frontier(graph_at(session, as_of), service.constraint_statuses(session), now=now, as_of=as_of)
+
+
+def open_problems(session: Session, *, as_of: int | None = None) -> OpenProblems:
+    """Beside frontier: the open problems proposals name, with the
+    constraints each bears on, and the themes they argue for, with what
+    already embodies each; as named (and embodied) by the end of `as_of`."""
+    return queries.open_problems(graph_at(session, as_of), as_of=as_of)
 
 
 def narratives(session: Session, *, bucket_years: int = 5, as_of: int | None = None) -> NarrativeShifts:

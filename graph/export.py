@@ -8,7 +8,9 @@ stream, reading in the caller's transaction. Register a new one with
 
     turtle, json-ld, nt   RDF in the vocabulary of graph/rdf.py
     graphml, gexf         networkx's writers; node attributes kind, name (and
-                          label), year, category, binding; edge attributes
+                          label), year, category, binding, and for papers
+                          authors ("; "-joined), venue, doi; edge ids
+                          source|relation|target; edge attributes
                           relation, note, provenance, year, confidence, inferred.
                           Gephi shows them as columns.
     node-link             networkx's node-link JSON ({"nodes": [...], "edges": [...]})
@@ -103,17 +105,29 @@ register(ExportFormat("nt", "application/n-triples", "nt", _rdf_writer("nt"), "R
 
 def to_networkx(session: Session):
     """The graph as a networkx MultiDiGraph with only values GraphML and GEXF
-    can hold (no None), each node labelled with its name for Gephi."""
+    can hold (no None), each node labelled with its name for Gephi, papers
+    with their authors (joined by "; "), venue and DOI. Each edge's key is
+    `source|relation|target`, unique, since GraphML and GEXF write the key as
+    the edge's id and importers that key edges by id would merge the rest."""
+    import networkx as nx
+
+    from .models import Paper
     from .network import snapshot
 
-    graph = snapshot(session).to_networkx()
-    for _, attrs in graph.nodes(data=True):
-        for key in [k for k, v in attrs.items() if v is None]:
-            del attrs[key]
+    stored = snapshot(session).to_networkx()
+    graph = nx.MultiDiGraph()
+    papers = {node_id: (authors, venue, doi) for node_id, authors, venue, doi in
+              session.execute(select(Paper.node_id, Paper.authors, Paper.venue, Paper.doi))}
+    for node_id, attrs in stored.nodes(data=True):
+        attrs = {k: v for k, v in attrs.items() if v is not None}
         attrs["label"] = attrs.get("name", "")
-    for _, _, attrs in graph.edges(data=True):
-        for key in [k for k, v in attrs.items() if v is None]:
-            del attrs[key]
+        if node_id in papers:
+            authors, venue, doi = papers[node_id]
+            attrs.update({k: v for k, v in (("authors", "; ".join(authors or [])), ("venue", venue), ("doi", doi)) if v})
+        graph.add_node(node_id, **attrs)
+    for source, target, attrs in stored.edges(data=True):
+        attrs = {k: v for k, v in attrs.items() if v is not None}
+        graph.add_edge(source, target, key=f"{source}|{attrs.get('relation', '')}|{target}", **attrs)
     return graph
 
 

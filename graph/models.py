@@ -32,6 +32,7 @@ class TechniqueCategory(str, Enum):
     dataset = "dataset"
     hardware = "hardware"
     software = "software"
+    model = "model"  # a trained, released model or system (GPT-3, BERT, ChatGPT), not a design
 
 
 class Binding(str, Enum):
@@ -45,6 +46,15 @@ class Binding(str, Enum):
 
 Relation = Enum("Relation", [(r.identifier, r.name) for r in RELATIONS.values()], type=str, module=__name__)
 Relation.__doc__ = "What an edge says, source -> target (relations.RELATIONS)."
+
+
+class Status(str, Enum):
+    """What a source said about a constraint at a point in time."""
+
+    binding = "binding"  # the limit on progress now
+    expected_to_bind = "expected-to-bind"  # named as the limit to come
+    solved = "solved"  # largely solved: no longer a limit
+    open = "open"  # neither binding nor solved: relaxed by ordinary progress
 
 
 class Quantity(str, Enum):
@@ -90,7 +100,7 @@ class Node(SQLModel, table=True):
     name: str = Field(description="Display name; a paper's title.")
     description: str | None = Field(default=None, description="What it is and why it matters, in prose.")
     year: int | None = Field(default=None, index=True, description="Year of publication or first appearance.")
-    category: str | None = Field(default=None, max_length=20, description="Techniques: method, architecture, dataset, hardware or software.")
+    category: str | None = Field(default=None, max_length=20, description="Techniques: method, architecture, dataset, hardware, software or model.")
     binding: str | None = Field(default=None, max_length=10, description="Constraints: hard or leverage.")
     provenance: str = Field(default="user", description="Where the node came from.")
 
@@ -206,6 +216,25 @@ class Measurement(SQLModel, table=True):
     note: str = ""
 
 
+class StatusRecord(SQLModel, table=True):
+    """A constraint's status as a source recorded it in a year (binding,
+    expected-to-bind, solved, open). Statuses change over time, so the
+    answer to "what binds now" is the latest record up to the year asked."""
+
+    __tablename__ = "status_record"
+    __table_args__ = (
+        UniqueConstraint("constraint_id", "year", name="uq_status_record"),
+        CheckConstraint(f"status IN ({_values(Status)})", name="ck_status_record_status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    constraint_id: str = Field(sa_column=Column(String(400), ForeignKey("node.id", ondelete="CASCADE"), nullable=False, index=True))
+    year: int = Field(description="When the source recorded the status.")
+    status: str = Field(max_length=20, description="binding, expected-to-bind, solved or open.")
+    source: str = Field(description="Where the status was stated.")
+    note: str = Field(default="", description="The evidence, in the source's terms.")
+
+
 class PendingCitation(SQLModel, table=True):
     """A reference to a work not (yet) in the store, as its source named it.
 
@@ -231,7 +260,7 @@ class PendingCitation(SQLModel, table=True):
     provenance: str = Field(description="Where the reference came from: FORMAT:FILE#KEY.")
 
 
-TABLES = (Node.__table__, Paper.__table__, Alias.__table__, Edge.__table__, Measurement.__table__)
+TABLES = (Node.__table__, Paper.__table__, Alias.__table__, Edge.__table__, Measurement.__table__, StatusRecord.__table__)
 
 
 class Meta(SQLModel, table=True):

@@ -28,6 +28,8 @@ Vocabulary (prefix `aip:` = `urn:aiprogress:ns:`):
     measurements      urn:aiprogress:measurement:<node>/<quantity>/<source>
                       a aip:Measurement; aip:ofNode; aip:quantity; rdf:value
                       (xsd:double); aip:unit; dcterms:source; aip:note
+    statuses          urn:aiprogress:status:<constraint>/<year> a aip:ConstraintStatus;
+                      aip:ofNode; aip:year; aip:status; dcterms:source; aip:note
     provenance        urn:aiprogress:source:<provenance string> a prov:Entity;
                       rdfs:label "<provenance string>"
 
@@ -60,7 +62,7 @@ from sqlmodel import Session
 
 from . import batch, service
 from .errors import AiprogressError, InvalidInput
-from .models import Alias, Edge, Measurement, Node, NodeKind, Paper
+from .models import Alias, Edge, Measurement, Node, NodeKind, Paper, StatusRecord
 from .relations import KINDS, RELATIONS, spelling
 
 AIP = Namespace("urn:aiprogress:ns:")
@@ -70,6 +72,7 @@ NODE = "urn:aiprogress:node:"
 FACT = "urn:aiprogress:fact:"
 ALIAS = "urn:aiprogress:alias:"
 MEASUREMENT = "urn:aiprogress:measurement:"
+STATUS = "urn:aiprogress:status:"
 SOURCE = "urn:aiprogress:source:"
 SCHEMES = {kind.name: URIRef(f"urn:aiprogress:scheme:{kind.scheme}") for kind in KINDS.values() if kind.scheme}
 KIND_CLASS = {kind.name: AIP[kind.title] for kind in KINDS.values()}
@@ -101,6 +104,9 @@ FACT_PREDICATES = {
 MEASUREMENT_PREDICATES = {
     "node_id": AIP.ofNode, "quantity": AIP.quantity, "value": RDF.value, "unit": AIP.unit,
     "source": DCTERMS.source, "note": AIP.note,
+}
+STATUS_PREDICATES = {
+    "constraint_id": AIP.ofNode, "year": AIP.year, "status": AIP.status, "source": DCTERMS.source, "note": AIP.note,
 }
 # Text in the store, typed xsd:anyURI in RDF.
 URI_COLUMNS = frozenset({"url"})
@@ -332,6 +338,16 @@ def statements(session: Session, make: Callable = ox.Triple) -> Iterator:
         yield make(s, of_node, node_iris[node_id])
         yield from literals(s, row, measurement_literals)
 
+    status_class = _ox(AIP.ConstraintStatus)
+    status_literals = _literal_columns(StatusRecord, STATUS_PREDICATES, skip=("constraint_id",))
+    i_constraint, i_status_year = _at(StatusRecord, "constraint_id"), _at(StatusRecord, "year")
+    for row in session.execute(_select(StatusRecord)):
+        constraint_id = row[i_constraint]
+        s = ox.NamedNode(f"{STATUS}{quote(constraint_id, safe='')}/{row[i_status_year]}")
+        yield make(s, a, status_class)
+        yield make(s, of_node, node_iris[constraint_id])
+        yield from literals(s, row, status_literals)
+
 
 SERIALIZATIONS = {"turtle": ox.RdfFormat.TURTLE, "json-ld": ox.RdfFormat.JSON_LD, "nt": ox.RdfFormat.N_TRIPLES}
 
@@ -422,7 +438,7 @@ def _read(graph: Graph, subject, model: type, predicates: dict, where: str, *, d
         value = _one(graph, subject, prop, where, required=info.is_required())
         if value is None:
             values[column] = info.get_default(call_default_factory=True)
-        elif column == "node_id":
+        elif column in ("node_id", "constraint_id"):
             values[column] = node_id_of(value)
         elif kind is list:
             values[column] = [str(item) for item in Collection(graph, value)]
@@ -435,6 +451,11 @@ def _read(graph: Graph, subject, model: type, predicates: dict, where: str, *, d
         else:
             values[column] = value
     return values
+
+
+def _named_by_own_key(graph: Graph, subject) -> bool:
+    key = graph.value(subject, AIP.citationKey)
+    return key is None or node_id_of(subject).split(":", 1)[-1].lower() == str(key).lower()
 
 
 def _nodes(graph: Graph) -> Iterable[tuple[URIRef, str]]:
@@ -450,9 +471,11 @@ def from_rdf(session: Session, graph: Graph, *, default_provenance: str = "rdf",
     any other format), in the caller's transaction. Returns counts of what
     was read; `notes` (if given) receives the values kept over the file's.
     Triples outside the vocabulary are ignored; a malformed node, edge or
-    measurement raises InvalidInput naming its IRI."""
-    counts = {"nodes": 0, "aliases": 0, "edges": 0, "measurements": 0}
-    nodes = sorted(_nodes(graph), key=lambda pair: str(pair[0]))
+    measurement or status raises InvalidInput naming its IRI."""
+    counts = {"nodes": 0, "aliases": 0, "edges": 0, "measurements": 0, "statuses": 0}
+    # Papers stored under their own citation key first, so that a key two papers
+    # share (paper:smith2020, paper:smith2020-2) goes to the one it names.
+    nodes = sorted(_nodes(graph), key=lambda pair: (not _named_by_own_key(graph, pair[0]), str(pair[0])))
     papers: list[tuple[str, batch.PaperRow]] = []
     for subject, kind in nodes:
         where = str(subject)
@@ -466,11 +489,13 @@ def from_rdf(session: Session, graph: Graph, *, default_provenance: str = "rdf",
                     raise InvalidInput(f"{node_id}: not a paper id (papers are paper:<citation key>)")
                 paper = _read(graph, subject, Paper, PAPER_PREDICATES, where, skip=("citation_key", "field_sources"))
                 citation_key = str(_one(graph, subject, PAPER_PREDICATES["citation_key"], where) or key)
+                # A key another paper is stored under stays that paper's (its own alias triples say so).
+                own_key = [(citation_key, "citation-key")] if _named_by_own_key(graph, subject) else []
                 values = {**paper, "name": node["name"], "year": node["year"], "description": node["description"]}
                 # Where each field came from is history, not a value to recompute.
                 sources = _json_value(graph, subject, PAPER_PREDICATES["field_sources"], where) or None
                 papers.append((where, batch.PaperRow(node_id, values, provenance, citation_key=citation_key,
-                                                     sources=sources, aliases=[(citation_key, "citation-key")])))
+                                                     sources=sources, aliases=own_key)))
             else:
                 service.upsert_node(session, node_id, provenance=provenance, **node)
         except AiprogressError as exc:
@@ -516,19 +541,38 @@ def from_rdf(session: Session, graph: Graph, *, default_provenance: str = "rdf",
         except AiprogressError as exc:
             raise type(exc)(exc.message, where=where) from exc
         counts["measurements"] += 1
+
+    for subject in sorted(graph.subjects(RDF.type, AIP.ConstraintStatus), key=str):
+        where = str(subject)
+        try:
+            values = _read(graph, subject, StatusRecord, STATUS_PREDICATES, where, skip=("id",))
+            service.upsert_status(session, values.pop("constraint_id"), **values)
+        except AiprogressError as exc:
+            raise type(exc)(exc.message, where=where) from exc
+        counts["statuses"] += 1
     return counts
 
 
 RDF_FORMATS = {"turtle": "turtle", "json-ld": "json-ld", "nt": "nt"}
+# Extensions rdflib's guess_format does not know, as files in the wild name them.
+_MORE_EXTENSIONS = {"turtle": "turtle", "ntriples": "nt", "n-triples": "nt", "nquads": "nquads", "n-quads": "nquads",
+                    "rdfxml": "xml", "rdfs": "xml", "hext": "hext", "jsonl": "hext", "ld+json": "json-ld"}
+
+
+def guess_rdf_format(path: str) -> str | None:
+    """rdflib's guess from the extension (case-insensitive), else the common
+    spellings it lacks (.turtle, .ntriples ...)."""
+    from rdflib.util import guess_format
+
+    name = str(path).lower()
+    return guess_format(name) or _MORE_EXTENSIONS.get(name.rsplit(".", 1)[-1])
 
 
 def parse_file(path: str, *, format: str | None = None) -> Graph:
     """Read an RDF file (format guessed from the extension unless given)."""
-    from rdflib.util import guess_format
-
-    fmt = format or guess_format(str(path)) or ("json-ld" if str(path).endswith((".jsonld", ".json")) else None)
+    fmt = format or guess_rdf_format(str(path))
     if fmt is None:
-        raise InvalidInput(f"cannot tell the RDF format of {path}: use .ttl, .nt, .jsonld, .rdf or .nq")
+        raise InvalidInput(f"cannot tell the RDF format of {path}: use .ttl/.turtle, .nt/.ntriples, .n3, .jsonld/.json, .rdf/.xml/.owl, .nq, .trig or --format")
     graph = Graph()
     try:
         graph.parse(str(path), format=fmt)

@@ -75,6 +75,7 @@ class RelationSpec:
 
 
 _P, _T, _C, _N, _F = "paper", "technique", "constraint", "narrative", "field"
+_PR, _PB, _TH = "proposal", "problem", "theme"
 
 KINDS: dict[str, KindSpec] = {
     k.name: k
@@ -84,6 +85,12 @@ KINDS: dict[str, KindSpec] = {
         KindSpec(_C, "Constraint", "Constraint", "box", "#c0392b", 10.0, scheme="constraints"),
         KindSpec(_N, "Narrative", "Narrative", "star", "#b07aa1", 22.0),
         KindSpec(_F, "Field", "Field of inspiration", "hexagon", "#9c755f", 16.0, scheme="fields"),
+        # One author's argument for where the field should go, not a shift it went through.
+        KindSpec(_PR, "Proposal", "Proposal", "triangle", "#76b7b2", 16.0),
+        # An open problem a proposal names, bearing on constraints.
+        KindSpec(_PB, "Problem", "Open problem", "triangleDown", "#edc948", 10.0),
+        # An idea a proposal argues for, embodied by existing techniques.
+        KindSpec(_TH, "Theme", "Theme of a proposal", "square", "#ff9da7", 10.0),
     )
 }
 
@@ -119,6 +126,28 @@ RELATIONS: dict[str, RelationSpec] = {
             "triggered", frozenset({_P, _T}), frozenset({_N}),
             "paper or technique -> the narrative it set off", "triggered by",
             SOURCE, False, ("triggered",), EdgeStyle("#b07aa1", (10, 4), 2.0),
+        ),
+        # Focus, proposals' problems and themes, and what bears on a constraint
+        # are readings of the history, not lineage: walked only when asked for.
+        RelationSpec(
+            "focuses-on", frozenset({_N}), frozenset({_C}),
+            "narrative -> the constraint the framework says it was about", "focus of",
+            SOURCE, False, (), EdgeStyle("#7d3c98", (4, 4), 1.6),
+        ),
+        RelationSpec(
+            "names", frozenset({_PR}), frozenset({_PB, _TH}),
+            "proposal -> the problem it targets or the theme it argues for", "named by",
+            SOURCE, False, (), EdgeStyle("#76b7b2", (3, 3), 1.2),
+        ),
+        RelationSpec(
+            "bears-on", frozenset({_PB}), frozenset({_C}),
+            "problem -> the constraint it limits", "limited by",
+            SOURCE, False, (), EdgeStyle("#b59410", (8, 3), 1.6),
+        ),
+        RelationSpec(
+            "embodies", frozenset({_T, _P}), frozenset({_TH}),
+            "technique or paper -> the theme it already puts into practice", "embodied by",
+            SOURCE, False, ("embodies",), EdgeStyle("#ff9da7", (2, 2), 1.2),
         ),
     )
 }

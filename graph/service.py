@@ -32,6 +32,8 @@ from .models import (
     NodeKind,
     Paper,
     Quantity,
+    Status,
+    StatusRecord,
     TechniqueCategory,
 )
 from .relations import KINDS, RELATIONS, relation_name, spelling
@@ -227,6 +229,7 @@ _COUNTS = union_all(
     sa_select(literal_column("'edge'"), Edge.__table__.c.relation, func.count()).group_by(Edge.__table__.c.relation),
     sa_select(literal_column("'measurement'"), null(), func.count()).select_from(Measurement.__table__),
     sa_select(literal_column("'alias'"), null(), func.count()).select_from(Alias.__table__),
+    sa_select(literal_column("'status_record'"), null(), func.count()).select_from(StatusRecord.__table__),
 )
 
 
@@ -248,6 +251,7 @@ def stats(session: Session) -> dict[str, Any]:
         "total_nodes": sum(kinds.values()),
         "total_edges": sum(relations.values()),
         "measurements": totals["measurement"],
+        "constraint_statuses": totals["status_record"],
         "aliases": totals["alias"],
     }
 
@@ -342,7 +346,7 @@ def delete_node(session: Session, node_id: str) -> None:
     """Delete a node with its paper row, aliases, edges and measurements."""
     node = get_node(session, node_id)
     # Explicit deletes rather than relying on ON DELETE CASCADE being enabled.
-    for model, column in ((Edge, Edge.source_id), (Edge, Edge.target_id), (Alias, Alias.node_id), (Measurement, Measurement.node_id), (Paper, Paper.node_id)):
+    for model, column in ((Edge, Edge.source_id), (Edge, Edge.target_id), (Alias, Alias.node_id), (Measurement, Measurement.node_id), (StatusRecord, StatusRecord.constraint_id), (Paper, Paper.node_id)):
         for row in session.exec(select(model).where(column == node_id)):
             session.delete(row)
     session.flush()
@@ -466,6 +470,41 @@ def upsert_measurement(
     session.flush()
     mark_changed(session)
     return UPDATED
+
+
+def upsert_status(session: Session, constraint_id: str, *, year: int, status: str, source: str, note: str = "") -> str:
+    """Record what `source` said about a constraint in `year`: one status per
+    constraint and year (a later record for the same year replaces it)."""
+    where = f"status of {constraint_id} in {year!r}"
+    node = get_node(session, constraint_id)
+    if node.kind != NodeKind.constraint.value:
+        raise InvalidInput(f"{where}: only constraints have a status, {constraint_id!r} is a {node.kind}")
+    allowed = [v.value for v in Status]
+    if status not in allowed:
+        raise InvalidInput(f"{where}: status must be one of {', '.join(allowed)}, got {status!r}")
+    if isinstance(year, bool) or not isinstance(year, int):
+        raise InvalidInput(f"{where}: year must be a whole number")
+    if not source:
+        raise InvalidInput(f"{where}: a source is required")
+    row = session.exec(select(StatusRecord).where(StatusRecord.constraint_id == constraint_id, StatusRecord.year == year)).first()
+    if row is None:
+        session.add(StatusRecord(constraint_id=constraint_id, year=year, status=status, source=source, note=note or ""))
+        session.flush()
+        mark_changed(session)
+        return ADDED
+    if (row.status, row.source, row.note) == (status, source, note or ""):
+        return UNCHANGED
+    row.status, row.source, row.note = status, source, note or ""
+    session.flush()
+    mark_changed(session)
+    return UPDATED
+
+
+def constraint_statuses(session: Session) -> list[dict[str, Any]]:
+    """Every recorded constraint status, oldest first: what the frontier
+    query (graph.queries.frontier) reads "what binds" from."""
+    rows = session.exec(select(StatusRecord).order_by(StatusRecord.year, StatusRecord.constraint_id))
+    return [{"constraint_id": r.constraint_id, "year": r.year, "status": r.status, "source": r.source, "note": r.note} for r in rows]
 
 
 PAPER_FIELDS = tuple(c.name for c in Paper.__table__.columns if c.name not in ("node_id", "title_key", "year", "field_sources"))

@@ -13,9 +13,14 @@ same author names repeat across thousands of entries.
 
 from __future__ import annotations
 
+import calendar
+import datetime
 import logging
 import os
+import threading
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,15 +38,17 @@ from bibtexparser.splitter import Splitter
 
 from ..graph import settings
 from ..graph.errors import InvalidInput, LimitExceeded
+from ..graph.export_bibtex import ET_AL_FIELD, VERBATIM_FIELDS  # what the export writes back as it was read
 from ..graph.models import CITATION_KEY_RE
 from ..graph.relations import bibtex_relation_fields
+from .latex import Decoded, LatexError, latex_to_text
 
 # Fields that name other nodes: a paper's relations (graph/relations.py).
 _RELATION_FIELDS = frozenset(bibtex_relation_fields())
 
 # Problem kinds that are harmless notes (comments, preambles), not problems:
 # they never abort a --strict run.
-NOTE_KINDS = frozenset({"comment", "preamble"})
+NOTE_KINDS = frozenset({"comment", "preamble", "set", "year-suffix", "parser-message"})
 
 MONTHS = {
     "jan": "January", "feb": "February", "mar": "March", "apr": "April",
@@ -49,21 +56,12 @@ MONTHS = {
     "sep": "September", "oct": "October", "nov": "November", "dec": "December",
 }
 
-# Fields holding identifiers, locations or id lists: never LaTeX-decoded, since
-# `\_`, `%` or `--` mean something else there (URLs, DOIs, slugs).
-VERBATIM_FIELDS = frozenset({
-    "url", "doi", "eprint", "arxiv", "arxivid", "eprinttype", "archiveprefix",
-    "primaryclass", "eprintclass", "file", "pdf", "isbn", "issn", "crossref",
-    "ids", "key", "urldate", "date", "year", "pages",
-}) | _RELATION_FIELDS
 NAME_FIELDS = frozenset({"author", "editor"})
 LIST_FIELDS = frozenset({"keywords", "ids"}) | _RELATION_FIELDS
 
 _NEEDS_DECODING = re.compile(r"[\\{}$~]|--|``|''")
-_UNESCAPED_PERCENT = re.compile(r"(?<!\\)%")
 _AND = re.compile(r"\s+and\s+", re.IGNORECASE)
 _YEAR = re.compile(r"^\d{4}$")
-_DATE_YEAR = re.compile(r"^(\d{4})(?:-\d{2}(?:-\d{2})?)?(?:/|$)")
 _LOOKS_LIKE_ENTRY = re.compile(r"^[ \t]*@[ \t]*\w*", re.MULTILINE)
 
 
@@ -125,39 +123,28 @@ class ParseResult:
 
 # --- LaTeX decoding -------------------------------------------------------------
 
-_decoder = None
-_latex_context = None
-_decoded: dict[str, str] = {}
+_decoded: dict[str, Decoded] = {}
 
 
-def _latex_to_text(value: str) -> str:
-    global _decoder, _latex_context
-    if _decoder is None:
-        from pylatexenc.latex2text import LatexNodes2Text
-        from pylatexenc.latexwalker import get_default_latex_context_db
-
-        # pylatexenc logs every macro it does not know; the text is still right.
-        logging.getLogger("pylatexenc").setLevel(logging.ERROR)
-        _decoder = LatexNodes2Text()
-        # Built once: pylatexenc otherwise rebuilds it for every string (a third of its time).
-        _latex_context = get_default_latex_context_db()
-    # In BibTeX a bare `%` is a literal per cent sign, not a LaTeX comment.
-    text = _decoder.latex_to_text(_UNESCAPED_PERCENT.sub(r"\\%", value), latex_context=_latex_context)
-    return " ".join(text.replace("\xa0", " ").split())
-
-
-def decode_latex(value: str) -> str:
-    """Unicode text for a BibTeX value; values without LaTeX are returned unchanged."""
+def decode_latex_reporting(value: str) -> Decoded:
+    """Unicode text for a BibTeX value and the macros kept as written (see
+    ingest/latex.py); values without LaTeX are returned unchanged. Each
+    distinct value is decoded once. Raises LatexError."""
     if not _NEEDS_DECODING.search(value):
-        return value
+        return Decoded(value, ())
     try:
         return _decoded[value]
     except KeyError:
         pass
     if len(_decoded) > 200_000:  # bound the cache on endless streams of files
         _decoded.clear()
-    text = _decoded[value] = _latex_to_text(value)
-    return text
+    decoded = _decoded[value] = latex_to_text(value)
+    return decoded
+
+
+def decode_latex(value: str) -> str:
+    """Unicode text for a BibTeX value; values without LaTeX are returned unchanged."""
+    return decode_latex_reporting(value).text
 
 
 def split_names(value: str) -> list[str]:
@@ -174,13 +161,71 @@ def split_names(value: str) -> list[str]:
     return [n for n in names if n]
 
 
+_YEAR_SUFFIX = re.compile(r"^(\d{4})[a-z]$")
+# biblatex's `date`: ISO 8601-2 (EDTF) level 0-1 as biblatex reads it: a date,
+# a time after `T`, a `?`/`~`/`%` qualifier, `XX` for an unspecified month or day.
+_EDTF = re.compile(
+    r"^(?P<year>[+-]?\d{4,})(?:-(?P<month>\d{2}|XX)(?:-(?P<day>\d{2}|XX))?)?"
+    r"(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?[?~%]?$"
+)
+_NEWEST_YEAR = datetime.date.today().year + 10
+
+
+@dataclass(frozen=True)
+class YearReading:
+    year: int | None
+    kind: str | None = None  # the problem or note to report, if any
+    message: str = ""
+
+
+def read_year(fields: dict[str, str]) -> YearReading:
+    """The year of publication from `year` or biblatex's `date`, and what to
+    report about either."""
+    raw = fields.get("year", "").strip()
+    if raw:
+        m = _YEAR_SUFFIX.match(raw)
+        if m:
+            return YearReading(int(m.group(1)), "year-suffix", f"year {raw!r} read as {m.group(1)} (the letter only tells works of one year apart)")
+        if not _YEAR.match(raw):
+            reading = _date_year(fields) if fields.get("date") else None
+            if reading is not None and reading.year is not None:
+                return YearReading(reading.year, "odd-year", f"year {raw!r} is not a four-digit year; the year {reading.year} of `date` is used")
+            return YearReading(None, "odd-year", f"year {raw!r} is not a four-digit year")
+        return _plausible(int(raw), f"year {raw!r}")
+    if fields.get("date", "").strip():
+        return _date_year(fields)
+    return YearReading(None)
+
+
+def _plausible(year: int, what: str) -> YearReading:
+    if year == 0 or year > _NEWEST_YEAR:
+        return YearReading(None, "odd-year", f"{what} is not a plausible year of publication; not stored")
+    return YearReading(year)
+
+
+def _date_year(fields: dict[str, str]) -> YearReading:
+    raw = fields.get("date", "").strip()
+    start, _, end = raw.partition("/")
+    part = start if start not in ("", "..") else end  # `../2001` and `/2001`: open start
+    m = _EDTF.match(part.strip())
+    bad = YearReading(None, "bad-date", f"date {raw!r} is not a date biblatex reads (YYYY, YYYY-MM, YYYY-MM-DD, a time, a range a/b, a ?~% qualifier); no year taken from it")
+    if not m:
+        return bad
+    year = int(m.group("year"))
+    month, day = m.group("month"), m.group("day")
+    if month and month != "XX":
+        if not (1 <= int(month) <= 12 or 21 <= int(month) <= 24):  # 21-24: EDTF seasons
+            return bad
+        if day and day != "XX" and not (int(month) <= 12 and 1 <= int(day) <= calendar.monthrange(year if year > 0 else 2000, int(month))[1]):
+            return bad
+    elif day and day != "XX":
+        return bad  # a day in an unspecified month
+    return _plausible(year, f"date {raw!r}")
+
+
 def year_of(fields: dict[str, str]) -> int | None:
     """The year of publication from `year` or biblatex's `date`, or None if unreadable."""
-    year = fields.get("year", "").strip()
-    if _YEAR.match(year):
-        return int(year)
-    m = _DATE_YEAR.match(fields.get("date", "").strip())
-    return int(m.group(1)) if m else None
+    return read_year(fields).year
 
 
 # --- values: enclosing, macros, concatenation ----------------------------------
@@ -202,6 +247,9 @@ def _parts(raw: str) -> list[tuple[str, bool]]:
         if c == "{":
             depth, j = 0, i
             while j < n:
+                if raw[j] == "\\":  # `\{` and `\}` are escaped braces, not groups
+                    j += 2
+                    continue
                 if raw[j] == "{":
                     depth += 1
                 elif raw[j] == "}":
@@ -216,6 +264,9 @@ def _parts(raw: str) -> list[tuple[str, bool]]:
         elif c == '"':
             depth, j = 0, i + 1
             while j < n and not (raw[j] == '"' and depth == 0):
+                if raw[j] == "\\":
+                    j += 2
+                    continue
                 if raw[j] == "{":
                     depth += 1
                 elif raw[j] == "}":
@@ -283,9 +334,18 @@ class _Reader:
             self.problem(line, block.key, "duplicate-key", f"@string '{block.key}' is defined again; the later definition is used from here on")
         self.macros[name] = self.expand(block.value, line, block.key, block.key)
 
+    def decode(self, value: str, line: int, key: str, name: str) -> str:
+        decoded = decode_latex_reporting(value)
+        if decoded.unknown:
+            self.problem(line, key, "unknown-latex", f"field '{name}': {', '.join(decoded.unknown)} not understood; kept as written")
+        return decoded.text
+
     def read_entry(self, entry: Entry) -> BibRecord | None:
         line = entry.start_line + 1
         key = entry.key.strip()
+        if not entry.entry_type.strip():
+            self.problem(line, key or None, "failed-block", f"entry '{key}' has no entry type (`@{{` with nothing between `@` and `{{`); skipped")
+            return None
         if not key:
             self.problem(line, None, "failed-block", f"@{entry.entry_type} entry has no citation key; skipped")
             return None
@@ -304,15 +364,23 @@ class _Reader:
             value = self.expand(value, fline, key, name)
             if "\n" in value or "\t" in value or "  " in value:
                 value = " ".join(value.split())
-            if name in NAME_FIELDS:
-                names = [decode_latex(n) for n in split_names(value)]
-                if name == "author":
-                    authors = names
-                value = " and ".join(names)
-            elif name not in VERBATIM_FIELDS:
-                value = decode_latex(value)
-            elif value[:1] == "{" and value[-1:] == "}" and value.count("{") == 1:
-                value = value[1:-1]  # `doi = {{10.1/x}}`: protective braces only
+            try:
+                if name in NAME_FIELDS:
+                    decoded = [self.decode(n, fline, key, name) for n in split_names(value)]
+                    names = [n for n in decoded if n.lower() != "others"]
+                    if len(names) < len(decoded) and name == "author":
+                        # `and others` is BibTeX's "et al.": no person, but the list is known to be incomplete.
+                        fields[ET_AL_FIELD] = "yes"
+                    if name == "author":
+                        authors = names
+                    value = " and ".join(names)
+                elif name not in VERBATIM_FIELDS:
+                    value = self.decode(value, fline, key, name)
+                elif value[:1] == "{" and value[-1:] == "}" and value.count("{") == 1:
+                    value = value[1:-1]  # `doi = {{10.1/x}}`: protective braces only
+            except LatexError as exc:
+                self.problem(fline, key, "bad-latex", f"field '{name}': {exc}; entry skipped")
+                return None
             if name in fields:
                 if name in LIST_FIELDS and fields[name] != value:
                     # Reference managers write one `keywords` field per keyword: keep them all.
@@ -324,13 +392,46 @@ class _Reader:
                     self.problem(fline, key, "duplicate-field", f"field '{name}' appears twice with the same value")
                 continue
             fields[name] = value
-        year = fields.get("year")
-        if year is not None and not _YEAR.match(year.strip()):
-            self.problem(line, key, "odd-year", f"year {year!r} is not a four-digit year")
         return BibRecord(key, entry.entry_type.strip().lower(), fields, line, self.source, authors)
 
 
-def _inherit_crossrefs(reader: _Reader, records: list[BibRecord]) -> None:
+# Never inherited through crossref or xdata: what tells one work from another
+# (a child with its proceedings' DOI would be taken for the proceedings), its
+# files and abstract, and the fields that make edges or aliases.
+NOT_INHERITED = frozenset({
+    "doi", "eprint", "eprinttype", "archiveprefix", "arxiv", "arxivid", "primaryclass", "eprintclass",
+    "url", "urldate", "file", "pdf", "ids", "key", "crossref", "xdata", "entryset", "abstract", ET_AL_FIELD,
+    "relaxes", "enables", "inspired-by", "inspired_by", "introduces", "cites", "techniques", "triggered",
+})
+_DATE_FIELDS = frozenset({"year", "date"})
+_KEY_LIST = re.compile(r"\s*,\s*")
+
+
+def _inherit(reader: _Reader, records: list[BibRecord], xdata: dict[str, BibRecord]) -> None:
+    """biblatex's data inheritance: `xdata` entries are copied into the
+    entries that name them (and are no papers themselves), then `crossref`
+    parents fill their children's missing fields, the parent's title as the
+    child's booktitle. Identity fields (NOT_INHERITED) stay with their entry."""
+    for r in records:
+        for name in _KEY_LIST.split(r.fields.pop("xdata", "").strip()):
+            if not name:
+                continue
+            seen, queue = set(), [name]
+            while queue:  # xdata entries may themselves name xdata entries
+                current = queue.pop(0)
+                if current.lower() in seen:
+                    continue
+                seen.add(current.lower())
+                source = xdata.get(current.lower())
+                if source is None:
+                    reader.problem(r.line, r.key, "undefined-crossref", f"xdata '{current}' names no @xdata entry in this file; nothing inherited")
+                    continue
+                queue.extend(k for k in _KEY_LIST.split(source.fields.get("xdata", "").strip()) if k)
+                for field_name, value in source.fields.items():
+                    if field_name not in NOT_INHERITED:
+                        r.fields.setdefault(field_name, value)
+                if not r.authors and source.authors:
+                    r.authors = list(source.authors)
     by_key = {}
     for r in records:
         by_key.setdefault(r.key.lower(), r)
@@ -343,8 +444,8 @@ def _inherit_crossrefs(reader: _Reader, records: list[BibRecord]) -> None:
             reader.problem(r.line, r.key, "undefined-crossref", f"crossref '{parent_key}' names no entry in this file; nothing inherited")
             continue
         for name, value in parent.fields.items():
-            if name in ("ids", "crossref", "key"):
-                continue
+            if name in NOT_INHERITED or (name in _DATE_FIELDS and not _DATE_FIELDS.isdisjoint(r.fields)):
+                continue  # `year` and `date` say one thing: the child's own wins over either of the parent's
             if name == "title":
                 # biblatex's default: the parent's title is the child's booktitle.
                 r.fields.setdefault("booktitle", value)
@@ -354,6 +455,54 @@ def _inherit_crossrefs(reader: _Reader, records: list[BibRecord]) -> None:
             r.authors = list(parent.authors)
 
 
+def _report_years(reader: _Reader, records: list[BibRecord]) -> None:
+    for r in records:
+        reading = read_year(r.fields)
+        if reading.kind:
+            reader.problem(r.line, r.key, reading.kind, reading.message)
+
+
+class _MessageCapture(logging.Handler):
+    """bibtexparser's own log messages (it prints them on stderr, with 0-based
+    line numbers), collected for the report of the file being split instead."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.local = threading.local()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        messages = getattr(self.local, "messages", None)
+        if messages is not None:
+            messages.append(record.getMessage())
+
+
+_capture = _MessageCapture()
+_bibtexparser_log = logging.getLogger("bibtexparser")
+_bibtexparser_log.addHandler(_capture)
+_bibtexparser_log.propagate = False
+_LINE_IN_MESSAGE = re.compile(r"\(line (\d+)\)")
+
+
+@contextmanager
+def _parser_messages() -> Iterator[list[tuple[int | None, str]]]:
+    """(1-based line, message) for what bibtexparser logs while splitting, except
+    the blocks it gave up on: those come back as ParsingFailedBlocks, reported
+    with their own problem."""
+    raw: list[str] = []
+    out: list[tuple[int | None, str]] = []
+    _capture.local.messages = raw
+    try:
+        yield out
+    finally:
+        _capture.local.messages = None
+        for message in raw:
+            if message.startswith("Parsing of `") or message.startswith("We will try to continue parsing"):
+                continue
+            m = _LINE_IN_MESSAGE.search(message)
+            line = int(m.group(1)) + 1 if m else None
+            out.append((line, _LINE_IN_MESSAGE.sub(f"(line {line})", message) if m else message))
+
+
 def parse_text(text: str, source: str = "<string>", *, limits: Limits | None = None) -> ParseResult:
     """Parse BibTeX text into records and a list of problems (never raises per entry).
 
@@ -361,12 +510,15 @@ def parse_text(text: str, source: str = "<string>", *, limits: Limits | None = N
     limits = limits or Limits()
     if len(text) > limits.max_file_bytes:
         raise LimitExceeded(f"{len(text):,} characters is more than the limit of {limits.max_file_bytes:,}", where=source)
-    library = Splitter(text).split()
+    with _parser_messages() as messages:
+        library = Splitter(text).split()
     n_entries = sum(1 for b in library.blocks if isinstance(b, (Entry, ParsingFailedBlock)))
     if n_entries > limits.max_entries:
         raise LimitExceeded(f"{n_entries:,} entries is more than the limit of {limits.max_entries:,}", where=source)
 
     reader = _Reader(source, limits)
+    for line, message in messages:
+        reader.problem(line, None, "parser-message", f"bibtexparser: {message}")
     # BibTeX expands a macro with the definitions made before it; bibtexparser
     # (and most users' files) allow definitions anywhere, so read them all first.
     for block in library.blocks:
@@ -376,6 +528,7 @@ def parse_text(text: str, source: str = "<string>", *, limits: Limits | None = N
             reader.add_string(block.ignore_error_block)
 
     records: list[BibRecord] = []
+    xdata: dict[str, BibRecord] = {}
     first_seen: dict[str, tuple[int, str]] = {}  # lower key -> (line, raw)
     for block in library.blocks:
         line = block.start_line + 1 if block.start_line is not None else None
@@ -415,6 +568,15 @@ def parse_text(text: str, source: str = "<string>", *, limits: Limits | None = N
         record = reader.read_entry(entry)
         if record is None:
             continue
+        if record.entry_type == "set":
+            reader.problem(record.line, record.key, "set", f"@set '{record.key}' groups entries ({record.fields.get('entryset', '')}); the set is not a paper, its members are")
+            continue
+        if record.entry_type == "xdata":
+            # No paper: read into the entries that name it, by its key or one of its `ids`.
+            for name in [record.key, *_KEY_LIST.split(record.fields.get("ids", "").strip())]:
+                if name:
+                    xdata.setdefault(name.lower(), record)
+            continue
         lower = record.key.lower()
         previous = first_seen.get(lower)
         if previous is None:
@@ -426,7 +588,8 @@ def parse_text(text: str, source: str = "<string>", *, limits: Limits | None = N
             reader.problem(record.line, record.key, "duplicate-key", f"key '{record.key}' was already used at line {previous[0]} for a different entry; this one is merged into it (its values only fill fields the first one lacks)")
             records.append(record)
 
-    _inherit_crossrefs(reader, records)
+    _inherit(reader, records, xdata)
+    _report_years(reader, records)
     return ParseResult(records, reader.problems)
 
 

@@ -1,7 +1,8 @@
 """The built-in history (and any data folder in its format) -> service calls.
 
 A data folder holds TOML files with arrays of tables `[[constraint]]`,
-`[[technique]]`, `[[field]]`, `[[narrative]]`, `[[edge]]`, `[[measurement]]`,
+`[[technique]]`, `[[field]]`, `[[narrative]]`, `[[proposal]]`, `[[problem]]`,
+`[[theme]]`, `[[edge]]`, `[[measurement]]`, `[[status]]`,
 and BibTeX files for the papers (read through the same path as a user's
 BibTeX). Loading order: nodes, then papers, then edges and measurements, so
 that any file may refer to any node. The caller runs it in one transaction:
@@ -21,16 +22,17 @@ from sqlmodel import Session
 
 from ..graph import service
 from ..graph.errors import AiprogressError, InvalidInput
-from ..graph.models import Edge, Measurement, Node
+from ..graph.models import Edge, Measurement, Node, StatusRecord
 from . import load
 
-NODE_TABLES = ("constraint", "field", "narrative", "technique")
-TABLES = (*NODE_TABLES, "edge", "measurement")
+NODE_TABLES = ("constraint", "field", "narrative", "technique", "proposal", "problem", "theme")
+TABLES = (*NODE_TABLES, "edge", "measurement", "status")
 # The keys an entry may have are the model's columns (a file names edge ends
-# `source`/`target` and a measurement's node `node`), less what the loader sets.
+# `source`/`target`, a measurement's node `node` and a status's `constraint`), less what the loader sets.
 _NODE_KEYS = {c.name for c in Node.__table__.columns if c.name not in ("kind", "provenance")} | {"aliases"}
 _EDGE_KEYS = {c.name.removesuffix("_id") for c in Edge.__table__.columns if c.name not in ("id", "provenance", "inferred")}
 _MEASUREMENT_KEYS = {c.name.removesuffix("_id") for c in Measurement.__table__.columns if c.name != "id"}
+_STATUS_KEYS = {c.name.removesuffix("_id") for c in StatusRecord.__table__.columns if c.name != "id"}
 
 
 def builtin_data_dir() -> Path:
@@ -129,7 +131,13 @@ def _load_measurement(session: Session, entry: _Entry, provenance: str, report: 
     report.count("measurement", service.upsert_measurement(session, v.pop("node"), **v))
 
 
-_LOADERS = {"edge": _load_edge, "measurement": _load_measurement, **{t: _load_node for t in NODE_TABLES}}
+def _load_status(session: Session, entry: _Entry, provenance: str, report: LoadReport) -> None:
+    _check_keys(entry, _STATUS_KEYS, {"constraint", "year", "status", "source", "note"})
+    v = dict(entry.values)
+    report.count("status", service.upsert_status(session, v.pop("constraint"), **v))
+
+
+_LOADERS = {"edge": _load_edge, "measurement": _load_measurement, "status": _load_status, **{t: _load_node for t in NODE_TABLES}}
 
 
 def load_data(session: Session, path: Path | str, *, provenance_prefix: str = "builtin") -> LoadReport:

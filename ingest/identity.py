@@ -79,6 +79,18 @@ def first_author_key(authors: list[str]) -> str:
     return words[-1] if words else ""
 
 
+_DASHES = re.compile(r"\s*(?:-+|–|—)\s*")
+_URL_HOST = re.compile(r"^(?:[a-z+]+://)?(?:www\.)?([^/?#]+)", re.IGNORECASE)
+
+
+def locator_of(fields: dict[str, str]) -> tuple[str, str, str, str]:
+    """(volume, number, pages, url) as compared between records: pages with one
+    kind of dash, URLs without scheme, `www.` or a trailing slash."""
+    pages = _DASHES.sub("-", fields.get("pages", "").strip())
+    url = fields.get("url", "").strip().lower().split("://", 1)[-1].removeprefix("www.").rstrip("/")
+    return fields.get("volume", "").strip().lower(), (fields.get("number") or fields.get("issue") or "").strip().lower(), pages, url
+
+
 @dataclass
 class WorkKeys:
     """What a record can be recognised by."""
@@ -89,6 +101,7 @@ class WorkKeys:
     title_key: str
     year: int | None
     first_author: str
+    locator: tuple[str, str, str, str] = ("", "", "", "")  # volume, number, pages, url (locator_of)
     aliases: tuple[str, ...] = ()  # scheme:value ids other sources know the work by (openalex:, s2:, mag:)
 
 
@@ -100,7 +113,31 @@ def keys_of(citation_key: str, fields: dict[str, str], authors: list[str], year:
         title_key=title_key(fields.get("title")),
         year=year,
         first_author=first_author_key(authors),
+        locator=locator_of(fields),
     )
+
+
+def locators_disagree(a: tuple[str, str, str, str], b: tuple[str, str, str, str]) -> bool:
+    """Different volume, number or pages, or two different PDF files on one
+    site: two articles of one issue, not one article. Other URLs say nothing:
+    the arXiv copy and the publisher's page of one work, or the two
+    proceedings' pages of a paper given at a joint conference."""
+    for x, y in zip(a[:3], b[:3]):
+        if x and y and x != y:
+            return True
+    if a[3] and b[3] and a[3] != b[3] and a[3].endswith(".pdf") and b[3].endswith(".pdf"):
+        host_a, host_b = _URL_HOST.match(a[3]), _URL_HOST.match(b[3])
+        return bool(host_a and host_b and host_a.group(1) == host_b.group(1))
+    return False
+
+
+def titles_disagree(a: str, b: str) -> bool:
+    """Title keys sharing less than half the words of the shorter one: not one
+    work under two spellings (a subtitle or a reworded preprint title shares more)."""
+    words_a, words_b = set(a.split()), set(b.split())
+    if not words_a or not words_b:
+        return False
+    return len(words_a & words_b) < 0.5 * min(len(words_a), len(words_b))
 
 
 @dataclass
@@ -114,6 +151,7 @@ class Known:
     year: int | None
     first_author: str
     title_source: str = ""  # provenance of the title, e.g. bibtex:ml.bib#Key
+    locator: tuple[str, str, str, str] = ("", "", "", "")  # volume, number, pages, url (locator_of)
 
 
 @dataclass
@@ -145,14 +183,24 @@ class IdentityIndex:
         """(node id, how) for the work these keys name, or (None, '') if it is new.
 
         Order: DOI, arXiv id, title + year (first author must agree when both
-        are known), then the citation key if nothing contradicts it. A title
-        differing under the same key is a correction when the old title came
-        from the same `source` (file) or was edited by a user, and a different
-        work otherwise."""
-        if keys.doi and keys.doi in self.by_doi:
-            return self.by_doi[keys.doi], "doi"
-        if keys.arxiv_id and keys.arxiv_id in self.by_arxiv:
-            return self.by_arxiv[keys.arxiv_id], "arxiv"
+        are known, and volume, number, pages and URL must not disagree), then
+        the citation key if nothing contradicts it. Between arXiv id and title
+        come the ids other sources know a work by (openalex:, s2:, mag:),
+        unless a DOI or arXiv id contradicts them. A title differing under
+        the same key is a correction when the old title came from the same
+        `source` (file) or was edited by a user, and a different work otherwise.
+
+        A DOI or arXiv id held by a paper whose title disagrees strongly
+        (titles_disagree) is no match but a collision: (that paper's id,
+        'conflict-doi' or 'conflict-arxiv'), for the caller to report; the
+        record is then a work of its own."""
+        for ident, table, how in ((keys.doi, self.by_doi, "doi"), (keys.arxiv_id, self.by_arxiv, "arxiv")):
+            if ident and ident in table:
+                holder = table[ident]
+                known = self.papers.get(holder)
+                if known is not None and titles_disagree(keys.title_key, known.title_key):
+                    return holder, f"conflict-{how}"
+                return holder, how
         for alias in keys.aliases:
             node_id = self.by_alias.get(alias)
             if node_id is not None:
@@ -165,7 +213,7 @@ class IdentityIndex:
                 # authors: with no author on either side the title is not enough.
                 authors_agree = (keys.first_author == known.first_author) if (keys.first_author and known.first_author) \
                     else bool(keys.first_author or known.first_author)
-                if authors_agree and not self._contradicts(keys, known):
+                if authors_agree and not self._contradicts(keys, known) and not locators_disagree(keys.locator, known.locator):
                     return known.node_id, "title"
         node_id = self.by_alias.get(keys.citation_key.lower())
         if node_id is not None:
@@ -173,7 +221,9 @@ class IdentityIndex:
             same_file = bool(source) and known is not None and known.title_source.split("#", 1)[0] == source
             # A title a user edited by hand says nothing about which work the key names.
             curated = known is not None and known.title_source.split(":", 1)[0] == "user"
-            if known is None or not self._contradicts(keys, known, by_title=not (same_file or curated)):
+            elsewhere = not (same_file or curated)
+            if known is None or not (self._contradicts(keys, known, by_title=elsewhere)
+                                     or (elsewhere and locators_disagree(keys.locator, known.locator))):
                 return node_id, "key"
         return None, ""
 

@@ -18,15 +18,17 @@ from ..graph import batch, bulk, merge, service, values
 from . import bibtex
 from .bibtex_rows import id_aliases, other_keys, paper_values
 from .citations import arrival_ids, resolve_arrivals
-from .identity import IdentityIndex, Known, first_author_key, title_key
+from .identity import IdentityIndex, Known, first_author_key, locator_of, title_key
 from .report import Run
 
 
 def _known(node_id: str, v: dict[str, Any], sources: dict[str, str], keys=None) -> Known:
     """What the identity index knows of a paper (`keys`: of the record it was just made from)."""
     if keys is not None:
-        return Known(node_id, keys.doi, keys.arxiv_id, keys.title_key, keys.year, keys.first_author, sources.get("name", ""))
-    return Known(node_id, v["doi"], v["arxiv_id"], title_key(v["name"]), v["year"], first_author_key(v["authors"]), sources.get("name", ""))
+        return Known(node_id, keys.doi, keys.arxiv_id, keys.title_key, keys.year, keys.first_author, sources.get("name", ""),
+                     keys.locator)
+    return Known(node_id, v["doi"], v["arxiv_id"], title_key(v["name"]), v["year"], first_author_key(v["authors"]),
+                 sources.get("name", ""), locator_of({**(v["extra"] or {}), "url": v["url"] or ""}))
 
 
 def place_papers(run: Run, session: Session, records: list[bibtex.BibRecord]) -> None:
@@ -66,6 +68,9 @@ def place_papers(run: Run, session: Session, records: list[bibtex.BibRecord]) ->
     for record, v in mapped:
         prov = f"{run.file_label}#{record.key}"
         node_id, how = index.match(v["_keys"], source=run.file_label)
+        if how.startswith("conflict-"):
+            _identity_conflict(run, record, v, node_id, papers, how.removeprefix("conflict-"))
+            node_id, how = None, ""
         if getattr(record, "amends_only", False):
             # Adds to a known work only (an abstract, a citation line): never a new paper.
             if node_id is None or papers.current(node_id) is None:
@@ -75,7 +80,7 @@ def place_papers(run: Run, session: Session, records: list[bibtex.BibRecord]) ->
             v["name"] = papers.current(node_id)["name"]
             v.pop("entry_type", None)
         if node_id is None:
-            node_id = _new_id(session, record.key, taken_ids)
+            node_id = _new_id(session, record.key, taken_ids, key_held=record.key.lower() in alias_map)
             taken_ids.add(node_id)
         aliases = []
         alias = record.key.lower()
@@ -83,6 +88,8 @@ def place_papers(run: Run, session: Session, records: list[bibtex.BibRecord]) ->
         if holder is None:
             # A key that is an id of another source (openalex:w1...) is recorded under that scheme.
             aliases.append((alias, dict(id_aliases(record)).get(alias, "citation-key")))
+        elif holder != node_id and how == "":
+            run.problem(record, "kept-value", f"citation key '{record.key}' already names {holder}, a different work; this entry became {node_id}")
         elif holder != node_id:
             run.problem(record, "kept-value", f"citation key '{record.key}' already names {holder}; this entry is the same work as {node_id} (matched by {how}) and was merged there")
         for other in other_keys(record):
@@ -119,9 +126,31 @@ def place_papers(run: Run, session: Session, records: list[bibtex.BibRecord]) ->
     resolve_arrivals(run, session, arrived)
 
 
-def _new_id(session: Session, key: str, taken: set[str]) -> str:
+def _identity_conflict(run: Run, record: bibtex.BibRecord, v: dict[str, Any], holder_id: str, papers: batch.PaperBatch,
+                       ident: str) -> None:
+    """A DOI or arXiv id shared with a paper of another title: two works, not
+    one. The record becomes its own paper; the identifier stays with the
+    paper that had it (it is unique) and is kept in this one's fields."""
+    column = "doi" if ident == "doi" else "arxiv_id"
+    value = v[column]
+    v[column] = None
+    if column == "doi":
+        v["extra"]["doi"] = value
+    setattr(v["_keys"], column, None)
+    holder = papers.current(holder_id) or {}
+    source = papers.sources(holder_id).get("name") or holder_id
+    run.problem(record, "identity-conflict",
+                f"{'DOI' if column == 'doi' else 'arXiv id'} {value} is also that of {holder_id} "
+                f"({source}: {holder.get('name')!r}), whose title differs from "
+                f"{v['name']!r}; kept as two papers, the identifier stays with {holder_id}")
+
+
+def _new_id(session: Session, key: str, taken: set[str], *, key_held: bool = False) -> str:
+    """paper:KEY, or paper:KEY-2 ... when that id is taken or the key already
+    names another paper: ids then differ in more than case (paper:Cai09 and
+    paper:cai09 would be one key to BibTeX and to every alias lookup)."""
     base = f"paper:{key}"
-    if base not in taken:
+    if base not in taken and not key_held:
         return base
     n = 2
     while True:

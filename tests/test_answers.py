@@ -144,8 +144,8 @@ def test_pure_frontier_as_of_ignores_later_breakthroughs():
         [{"source_id": "technique:gpu", "relation": "relaxes", "target_id": "constraint:compute"},
          {"source_id": "technique:tpu", "relation": "relaxes", "target_id": "constraint:compute"}],
     )
-    (now,) = pure_frontier(g, now=2025)
-    (then,) = pure_frontier(g, as_of=2010)
+    (now,) = pure_frontier(g, [], now=2025)
+    (then,) = pure_frontier(g, [], as_of=2010)
     assert (now.latest_year, now.latest, now.breakthroughs) == (2016, ["technique:tpu"], 2)
     assert (then.latest_year, then.latest, then.breakthroughs, then.last_decade) == (2007, ["technique:gpu"], 1, 1)
 

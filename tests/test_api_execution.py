@@ -18,7 +18,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from aiprogress.api.context import Context
 from aiprogress.api.execution import PlainAttributeExecutionContext
 from aiprogress.api.schema import Mutation, Query, build_schema
-from aiprogress.api.types import Constraint, Field, Narrative, Paper, Technique
+from aiprogress.api.types import NODE_TYPES
 from aiprogress.graph import db as database
 from aiprogress.graph import settings
 from conftest import REPO
@@ -47,7 +47,7 @@ QUERIES = [
 
 def _schemas():
     config = settings.resolve(max_query_cost=10**9)
-    general = strawberry.Schema(query=Query, mutation=Mutation, types=[Paper, Technique, Constraint, Narrative, Field], execution_context_class=StrawberryGraphQLCoreExecutionContext)
+    general = strawberry.Schema(query=Query, mutation=Mutation, types=list(NODE_TYPES), execution_context_class=StrawberryGraphQLCoreExecutionContext)
     return config, build_schema(config), general
 
 

@@ -120,6 +120,8 @@ ROOT_FIELDS = {
     "narrativeShifts": [(op("$n: Int!", f"narrativeShifts(bucketYears: $n) {{ periods {{ start focus }} narratives {{ year narrative {{ ...N }} triggers {{ ...N }} }} supportingEdges {{ {FACT} }} }}"), {"n": n}) for n in (5, 10)],
     "topicShifts": [(op("$n: Int!", "topicShifts(minPapers: $n) { topic direction }"), {"n": n}) for n in (2, 10)],
     "frontier": [(op("$n: Int!", f"frontier(now: $n) {{ id latest supportingEdges {{ {FACT} }} }}"), {"n": n}) for n in (1990, 2026)],
+    "openProblems": [(op("$n: Int!", f"openProblems(asOf: $n) {{ problems {{ node {{ ...N }} namedBy {{ ...N }} linked {{ ...N }} supportingEdges {{ {FACT} }} }} themes {{ node {{ ...N }} namedBy {{ ...N }} linked {{ ...N }} }} }}"), {"n": n})
+                     for n in (2023, 2026)],
     "gaps": [(op("$n: Int!", "gaps(limit: $n) { papersWithoutTechnique counts }"), {"n": n}) for n in (1, 50)],
 }
 MAX_STATEMENTS = 12

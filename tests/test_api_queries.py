@@ -5,7 +5,7 @@ from __future__ import annotations
 from api_support import TOKEN, api  # noqa: F401  (api is a fixture)
 
 from aiprogress.graph import db as database
-from aiprogress.graph import network, queries
+from aiprogress.graph import network, queries, service
 from aiprogress.graph.queries import topics
 
 
@@ -58,24 +58,36 @@ def test_constraint_timeline(api, builtin_engine):
 
 
 def test_narrative_shifts(api, builtin_engine):
-    data = api.data('{ narrativeShifts { bucketYears periods { start end focus } narratives { year narrative { id } triggers { id } } focusChanges { period from to } supportingEdges { sourceId relation targetId } } }')["narrativeShifts"]
+    data = api.data('{ narrativeShifts { bucketYears periods { start end focus mostRelaxed narratives } narratives { year narrative { id } triggers { id } focus { id } } focusChanges { year narrative from to } supportingEdges { sourceId relation targetId } } }')["narrativeShifts"]
     expected = direct(builtin_engine, lambda g: queries.narrative_shifts(g))
     assert [n["narrative"]["id"] for n in data["narratives"]] == [n["id"] for n in expected.narratives]
     assert len(data["periods"]) == len(expected.periods) and len(data["focusChanges"]) == len(expected.focus_changes)
     triggers = {(t["id"], n["narrative"]["id"]) for n in data["narratives"] for t in n["triggers"]}
-    assert triggers and {(e["sourceId"], e["targetId"]) for e in data["supportingEdges"]} == triggers
-    assert {e["relation"] for e in data["supportingEdges"]} == {"triggered"}
+    focus = {(n["narrative"]["id"], f["id"]) for n in data["narratives"] for f in n["focus"]}
+    assert focus == {(n["id"], f["id"]) for n in expected.narratives for f in n["focus"]} and focus
+    assert triggers and {(e["sourceId"], e["targetId"]) for e in data["supportingEdges"] if e["relation"] == "triggered"} == triggers
+    assert {(e["sourceId"], e["targetId"]) for e in data["supportingEdges"] if e["relation"] == "focuses_on"} == focus
+    assert [p["focus"] for p in data["periods"]] == [p["focus"] for p in expected.periods]
+    assert [p["mostRelaxed"] for p in data["periods"]] == [p["most_relaxed"] for p in expected.periods]
 
 
 def test_topic_shifts_frontier_gaps(api, builtin_engine):
     shifts = api.data("{ topicShifts(minPapers: 1, minCount: 1, threshold: 1.0, limit: 5) { topic year direction z } }")["topicShifts"]
     expected = direct(builtin_engine, lambda g: queries.topic_shifts(topics.corpus(g), min_papers=1, min_count=1, threshold=1.0, limit=5))
     assert [(s["topic"], s["year"]) for s in shifts] == [(s.topic, s.year) for s in expected]
-    frontier = api.data("{ frontier { id latest stalled supportingEdges { sourceId relation targetId } } }")["frontier"]
-    assert {c["id"] for c in frontier} == {c.id for c in direct(builtin_engine, queries.frontier)}
+    frontier = api.data("{ frontier { id kind status statusYear statusSource latest supportingEdges { sourceId relation targetId } } }")["frontier"]
+    with database.session_scope(builtin_engine) as session:
+        expected = queries.frontier(network.snapshot(session), service.constraint_statuses(session))
+    assert [(c["id"], c["status"], c["statusYear"]) for c in frontier] == [(c.id, c.status, c.status_year) for c in expected]
+    assert {c["id"]: c["status"] for c in frontier}["constraint:optimization-regularization"] == "solved"
     for c in frontier:
         assert {e["sourceId"] for e in c["supportingEdges"]} == set(c["latest"])
         assert all(e["relation"] == "relaxes" and e["targetId"] == c["id"] for e in c["supportingEdges"])
+    problems = api.data("{ openProblems { problems { node { id } namedBy { id } linked { id } supportingEdges { relation } } themes { node { id } linked { id } } } }")["openProblems"]
+    bears_on = {p["node"]["id"]: {c["id"] for c in p["linked"]} for p in problems["problems"]}
+    assert bears_on["problem:privacy"] == {"constraint:data"} and "constraint:energy" in bears_on["problem:expensive-models"]
+    assert all(p["namedBy"] == [{"id": "proposal:return-to-first-principles"}] for p in problems["problems"])
+    assert {"technique:clip", "technique:dall-e"} <= {e["id"] for t in problems["themes"] if t["node"]["id"] == "theme:multi-modality" for e in t["linked"]}
     gaps = api.data("{ gaps { counts narrativesWithoutTrigger } }")["gaps"]
     assert gaps["counts"]["narratives_without_trigger"] == len(gaps["narrativesWithoutTrigger"])
 

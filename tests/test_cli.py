@@ -15,7 +15,7 @@ def test_init_twice_leaves_counts_unchanged(cli, tmp_path):
     assert code == 0, err
     code, out, _ = cli("stats", "--db", db, "--json")
     first = json.loads(out)
-    assert first["nodes"]["constraint"] == 7 and first["nodes"]["field"] == 4
+    assert first["nodes"]["constraint"] == 7 and first["nodes"]["field"] == 5 and first["constraint_statuses"] > 0
     code, out, _ = cli("init", "--db", db)
     assert code == 0 and "Nothing changed" in out
     code, out, _ = cli("stats", "--db", db, "--json")

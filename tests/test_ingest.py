@@ -107,15 +107,15 @@ def test_reingesting_an_unchanged_file_writes_nothing(sqlite_engine):
 
 
 def test_a_later_file_never_silently_overwrites_and_overwrite_allows_it(sqlite_engine):
-    ingest(sqlite_engine, "@article{a, title={Original}, journal={J One}, year=2001, doi={10.1000/x}}", "mine.bib")
-    report = ingest(sqlite_engine, "@article{other, title={Changed}, journal={J Two}, year=2001, doi={10.1000/X}, volume={3}}", "theirs.bib")
+    ingest(sqlite_engine, "@article{a, title={Original Title of the Work}, journal={J One}, year=2001, doi={10.1000/x}}", "mine.bib")
+    report = ingest(sqlite_engine, "@article{other, title={Changed Title of the Work}, journal={J Two}, year=2001, doi={10.1000/X}, volume={3}}", "theirs.bib")
     node, row = paper(sqlite_engine, "paper:a")
-    assert (node.name, row.venue, row.extra["journal"], row.extra["volume"]) == ("Original", "J One", "J One", "3")
+    assert (node.name, row.venue, row.extra["journal"], row.extra["volume"]) == ("Original Title of the Work", "J One", "J One", "3")
     kept = [p for p in report.problems if p["kind"] == "kept-value"]
-    assert any("'Original'" in p["message"] and "'Changed'" in p["message"] for p in kept)
-    ingest(sqlite_engine, "@article{other, title={Changed}, journal={J Two}, year=2001, doi={10.1000/X}}", "theirs.bib", overwrite=True)
+    assert any("'Original Title of the Work'" in p["message"] and "'Changed Title of the Work'" in p["message"] for p in kept)
+    ingest(sqlite_engine, "@article{other, title={Changed Title of the Work}, journal={J Two}, year=2001, doi={10.1000/X}}", "theirs.bib", overwrite=True)
     node, row = paper(sqlite_engine, "paper:a")
-    assert (node.name, row.venue) == ("Changed", "J Two")
+    assert (node.name, row.venue) == ("Changed Title of the Work", "J Two")
     assert row.field_sources["name"] == "bibtex:theirs.bib#other"
 
 

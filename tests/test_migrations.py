@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import tomllib
+from pathlib import Path
+
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -12,13 +15,35 @@ from sqlmodel import SQLModel
 from aiprogress.graph import db as database
 from aiprogress.graph import search, service
 from aiprogress.graph.errors import SchemaVersionError
+from aiprogress.graph.models import Node
 from aiprogress.ingest import datafiles
 from conftest import dump_rows
 
 
-def _fill(engine) -> None:
+_FIRST_RELATIONS = {"relaxes", "enables", "inspired-by", "introduces", "cites", "triggered"}
+
+
+def _first_revision_data(folder: Path) -> Path:
+    """The built-in history cut to what the first schema could hold: no
+    proposals, statuses or edges of relations added later."""
+    for path in datafiles.builtin_data_dir().iterdir():
+        if path.suffix == ".bib" or path.name in {"constraints.toml", "techniques.toml", "fields.toml", "narratives.toml", "measurements.toml"}:
+            text = path.read_text()
+            if path.name == "techniques.toml":
+                text = text.replace('category = "model"', 'category = "architecture"')
+            (folder / path.name).write_text(text)
+    head, *blocks = (datafiles.builtin_data_dir() / "edges.toml").read_text().split("\n[[edge]]\n")
+    kept = [b for b in blocks if tomllib.loads("[[edge]]\n" + b)["edge"][0]["relation"] in _FIRST_RELATIONS]
+    (folder / "edges.toml").write_text("\n[[edge]]\n".join([head, *kept]))
+    return folder
+
+
+def _fill(engine, data: Path | None = None) -> None:
     with database.session_scope(engine) as s:
-        datafiles.load_builtin(s)
+        if data is None:
+            datafiles.load_builtin(s)
+        else:
+            datafiles.load_data(s, data)
         service.upsert_paper(s, "paper:smith2020x", title="A Title", year=2020, provenance="t", authors=["Smith, A"], extra={"k": "v"},
                              abstract="Wombats burrow.")
 
@@ -45,12 +70,12 @@ def _declared_only(obj, name, type_, reflected, compare_to):
     return not (type_ == "table" and reflected and compare_to is None)
 
 
-def test_a_database_at_the_first_revision_upgrades_with_every_row(database_url):
+def test_a_database_at_the_first_revision_upgrades_with_every_row(database_url, tmp_path):
     engine = database.open_engine(database_url)
     try:
         with engine.begin() as conn:
             command.upgrade(database._alembic_config(conn), database.FIRST_REVISION)
-        _fill(engine)
+        _fill(engine, _first_revision_data(tmp_path))
         before = dump_rows(engine)
         assert sum(len(rows) for _, rows in before) > 500
         database.create_schema(engine)
@@ -74,6 +99,26 @@ def test_a_database_made_before_migrations_is_adopted_in_place(database_url):
         assert database.has_schema(engine)
         database.create_schema(engine)
         _search_finds_the_rows_made_before(engine)
+    finally:
+        engine.dispose()
+
+
+def test_an_upgraded_database_takes_the_new_kinds_relations_and_statuses(database_url, tmp_path):
+    """Migration 0003 loosens the CHECKs on node and edge in place and keeps
+    every row; the built-in history, which needs them, then loads on top."""
+    engine = database.open_engine(database_url)
+    try:
+        with engine.begin() as conn:
+            command.upgrade(database._alembic_config(conn), "0002")
+        _fill(engine, _first_revision_data(tmp_path))
+        before = dump_rows(engine)
+        database.create_schema(engine)
+        assert [t for t in dump_rows(engine) if t[0] in dict(before)] == before
+        with database.session_scope(engine) as s:
+            datafiles.load_builtin(s)
+            assert s.get(Node, "proposal:return-to-first-principles").kind == "proposal"
+            assert s.get(Node, "technique:gpt-3").category == "model"
+            assert service.stats(s)["edges"]["focuses-on"] == 6 and service.stats(s)["constraint_statuses"] > 0
     finally:
         engine.dispose()
 

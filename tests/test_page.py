@@ -257,9 +257,12 @@ def test_focus_route_answers_where_the_transformer_came_from(client):
     assert client.get("/api/focus/technique:transformer", params={"mode": "up"}).status_code == 400
 
 
-def test_timeline_route_counts_relaxes_per_constraint_and_marks_four_narratives(client, builtin_engine):
+def test_timeline_route_counts_relaxes_per_constraint_and_marks_the_three_narratives(client, builtin_engine):
     body = client.get("/api/timeline").json()
-    assert len(body["narratives"]) == 4 and all(n["year"] for n in body["narratives"])
+    assert len(body["narratives"]) == 3 and all(n["year"] for n in body["narratives"])
+    # The ring marks the framework's focus of the period (scaling laws: compute and parameters), not the most relaxed.
+    period = next(p for p in body["periods"] if p["start"] == 2020)
+    assert period["focus"] == ["constraint:compute", "constraint:parameters"]
     starts = [p["start"] for p in body["periods"]]
     assert all(b - a == 5 for a, b in zip(starts, starts[1:]))
     assert all(any(p["start"] <= n["year"] <= p["end"] for p in body["periods"]) for n in body["narratives"])

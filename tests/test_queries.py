@@ -6,7 +6,7 @@ import pytest
 
 from aiprogress.graph.errors import InvalidInput, NoPath, NotFound
 from aiprogress.graph.network import Snapshot
-from aiprogress.graph.queries import constraint_timeline, frontier, gaps, impact, narrative_shifts, origins, path, topic_shifts
+from aiprogress.graph.queries import constraint_timeline, frontier, gaps, impact, narrative_shifts, open_problems, origins, path, topic_shifts
 from aiprogress.graph.queries.topics import Paper
 
 
@@ -148,26 +148,89 @@ def test_constraint_timeline_orders_by_year_with_papers():
         constraint_timeline(TIMELINE, "technique:gpu")
 
 
-def test_frontier_names_constraints_without_breakthrough():
-    status = {s.id: s for s in frontier(TIMELINE, now=2025)}
-    assert status["constraint:energy"].latest_year is None and status["constraint:energy"].stalled
-    assert status["constraint:compute"].latest_year == 2009 and status["constraint:compute"].stalled
-    assert status["constraint:architecture"].last_decade == 1 and not status["constraint:architecture"].stalled
-    assert frontier(TIMELINE, now=2025)[0].id == "constraint:energy"
+STATUSES = [
+    {"constraint_id": "constraint:architecture", "year": 2012, "status": "binding", "source": "s1", "note": "n1"},
+    {"constraint_id": "constraint:compute", "year": 2012, "status": "binding", "source": "s1", "note": ""},
+    {"constraint_id": "constraint:architecture", "year": 2019, "status": "solved", "source": "s2", "note": "n2"},
+    {"constraint_id": "constraint:energy", "year": 2024, "status": "expected-to-bind", "source": "s3", "note": ""},
+]
+
+
+def test_frontier_reports_the_status_recorded_by_the_year_asked():
+    at = lambda year: {s.id: s for s in frontier(TIMELINE, STATUSES, as_of=year)}
+    assert {c: s.status for c, s in at(2012).items()} == {"constraint:architecture": "binding", "constraint:compute": "binding", "constraint:energy": None}
+    later = at(2024)
+    assert (later["constraint:architecture"].status, later["constraint:architecture"].status_year, later["constraint:architecture"].status_source) == ("solved", 2019, "s2")
+    assert later["constraint:energy"].status == "expected-to-bind" and later["constraint:energy"].kind == "hard"
+    # Sorted by status: binding first, solved last.
+    assert [s.id for s in frontier(TIMELINE, STATUSES, as_of=2024)] == ["constraint:compute", "constraint:energy", "constraint:architecture"]
+    assert frontier(TIMELINE, [], as_of=2024)[0].status is None
+
+
+def test_frontier_keeps_the_pace_as_evidence_up_to_the_year():
+    status = {s.id: s for s in frontier(TIMELINE, STATUSES, now=2025)}
+    assert status["constraint:energy"].latest_year is None and status["constraint:energy"].breakthroughs == 0
+    assert status["constraint:compute"].latest_year == 2009 and status["constraint:compute"].last_decade == 0
+    assert status["constraint:architecture"].last_decade == 1 and status["constraint:architecture"].latest == ["technique:transformer"]
+    # As of 2012 the Transformer (2017) has not happened yet.
+    early = {s.id: s for s in frontier(TIMELINE, STATUSES, as_of=2012)}
+    assert (early["constraint:architecture"].latest_year, early["constraint:architecture"].breakthroughs) == (1989, 1)
 
 
 def test_narrative_shifts_periods_and_order():
-    result = narrative_shifts(TIMELINE, bucket_years=10)
-    assert [n["id"] for n in result] == ["narrative:dl-works", "narrative:late"]
+    g = graph(
+        [
+            ("constraint:compute", {"binding": "hard"}), ("constraint:data", {"binding": "hard"}), ("constraint:architecture", {"binding": "leverage"}),
+            ("technique:gpu", {"year": 2007}), ("technique:cnn", {"year": 1989}), ("technique:bert", {"year": 2018}), ("technique:web", {"year": 2018}),
+            ("paper:alexnet", {"year": 2012}), ("narrative:dl-works", {}), ("narrative:data", {"year": 2017}), ("narrative:none", {"year": 2030}),
+        ],
+        [
+            ("technique:gpu", "relaxes", "constraint:compute", 2009),
+            ("technique:cnn", "relaxes", "constraint:architecture", 1989),
+            ("technique:bert", "relaxes", "constraint:architecture"),
+            ("technique:web", "relaxes", "constraint:architecture"),
+            ("paper:alexnet", "triggered", "narrative:dl-works", 2012),
+            ("narrative:dl-works", "focuses-on", "constraint:compute"),
+            ("narrative:dl-works", "focuses-on", "constraint:architecture"),
+            ("narrative:data", "focuses-on", "constraint:data"),
+        ],
+    )
+    result = narrative_shifts(g, bucket_years=10)
+    assert [n["id"] for n in result] == ["narrative:dl-works", "narrative:data", "narrative:none"]
     assert result.narratives[0]["year"] == 2012  # taken from the trigger when the narrative has none
-    assert [(p["start"], p["focus"]) for p in result.periods] == [
-        (1980, ["constraint:architecture"]),
-        (1990, []),
-        (2000, ["constraint:compute"]),
-        (2010, ["constraint:architecture"]),
+    assert [f["id"] for f in result.narratives[0]["focus"]] == ["constraint:architecture", "constraint:compute"]
+    # The focus of a period is the recorded focus of the narratives in force, whatever the counts say.
+    assert [(p["start"], p["focus"], p["most_relaxed"]) for p in result.periods] == [
+        (1980, [], ["constraint:architecture"]),
+        (1990, [], []),
+        (2000, [], ["constraint:compute"]),
+        (2010, ["constraint:architecture", "constraint:compute", "constraint:data"], ["constraint:architecture"]),
     ]
+    assert result.periods[3]["narratives"] == ["narrative:dl-works", "narrative:data"]
     assert result.periods[2]["hard_share"] == 1.0
-    assert [(c["period"], c["to"]) for c in result.focus_changes] == [(2000, ["constraint:compute"]), (2010, ["constraint:architecture"])]
+    assert [(c["year"], c["narrative"], c["from"], c["to"]) for c in result.focus_changes] == [
+        (2017, "narrative:data", ["constraint:architecture", "constraint:compute"], ["constraint:data"])
+    ]
+
+
+def test_open_problems_lists_problems_and_themes_with_their_links():
+    g = graph(
+        ["proposal:p", "proposal:later", "problem:privacy", "problem:unnamed", "theme:multi", "constraint:data", ("technique:clip", {"year": 2021})],
+        [
+            ("proposal:p", "names", "problem:privacy", 2023),
+            ("proposal:p", "names", "theme:multi", 2023),
+            ("proposal:later", "names", "problem:privacy", 2030),
+            ("problem:privacy", "bears-on", "constraint:data"),
+            ("technique:clip", "embodies", "theme:multi", 2021),
+        ],
+    )
+    found = open_problems(g)
+    assert [(p["id"], [c["id"] for c in p["bears_on"]], [n["id"] for n in p["named_by"]]) for p in found.problems] == [
+        ("problem:privacy", ["constraint:data"], ["proposal:p", "proposal:later"])
+    ]
+    assert [(t["id"], [e["id"] for e in t["embodied_by"]]) for t in found.themes] == [("theme:multi", ["technique:clip"])]
+    assert [n["id"] for n in open_problems(g, as_of=2025).problems[0]["named_by"]] == ["proposal:p"]
+    assert open_problems(g, as_of=2020).problems == []
 
 
 def test_gaps_find_what_is_missing():

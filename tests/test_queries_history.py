@@ -7,9 +7,9 @@ import json
 import pytest
 
 from aiprogress.graph import db as database
-from aiprogress.graph import network
+from aiprogress.graph import network, service
 from aiprogress.graph.models import CONSTRAINT_IDS
-from aiprogress.graph.queries import constraint_timeline, frontier, gaps, narrative_shifts, origins, path
+from aiprogress.graph.queries import constraint_timeline, frontier, gaps, narrative_shifts, open_problems, origins, path
 
 
 @pytest.fixture(scope="module")
@@ -19,6 +19,15 @@ def history(builtin_db_file):
         g = network.snapshot(s)
     yield g
     engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def statuses(builtin_db_file):
+    engine = database.open_engine(str(builtin_db_file))
+    with database.session_scope(engine) as s:
+        records = service.constraint_statuses(s)
+    engine.dispose()
+    return records
 
 
 def test_origins_of_the_transformer(history):
@@ -49,34 +58,74 @@ def test_optimization_timeline_starts_with_weight_decay(history):
     assert (first.id, first.year) == ("technique:weight-decay", 1991)
 
 
-def test_narratives_in_order_with_their_triggers(history):
+def test_narratives_in_order_with_their_triggers_and_focus(history):
     result = narrative_shifts(history)
-    assert [n["id"] for n in result] == [
-        "narrative:deep-learning-works",
-        "narrative:internet-scale-data",
-        "narrative:scaling-laws",
-        "narrative:return-to-first-principles",
-    ]
+    assert [n["id"] for n in result] == ["narrative:deep-learning-works", "narrative:internet-scale-data", "narrative:scaling-laws"]
     triggers = {n["id"]: {t["id"]: t["year"] for t in n["triggers"]} for n in result}
     assert 2012 in triggers["narrative:deep-learning-works"].values()
     assert set(triggers["narrative:internet-scale-data"].values()) >= {2017, 2018}
     assert set(triggers["narrative:scaling-laws"].values()) >= {2019, 2020}
-    assert result.narratives[-1]["year"] == 2023
-    assert result.periods and all(p["total"] == sum(p["relaxes"].values()) for p in result.periods)
+    focus = {n["id"]: [f["id"] for f in n["focus"]] for n in result}
+    assert focus == {
+        "narrative:deep-learning-works": ["constraint:architecture", "constraint:compute", "constraint:parameters"],
+        "narrative:internet-scale-data": ["constraint:data"],
+        "narrative:scaling-laws": ["constraint:compute", "constraint:parameters"],
+    }
+    assert all(f["note"] for n in result for f in n["focus"])
+    assert [(c["year"], c["to"]) for c in result.focus_changes] == [(2017, ["constraint:data"]), (2019, ["constraint:compute", "constraint:parameters"])]
 
 
-def test_frontier_says_energy_has_no_breakthrough(history):
-    status = {s.id: s for s in frontier(history, now=2025)}
+def test_narrative_counts_are_evidence_beside_the_recorded_focus(history):
+    periods = {p["start"]: p for p in narrative_shifts(history).periods}
+    assert all(p["total"] == sum(p["relaxes"].values()) for p in periods.values())
+    # 2010-2014: the framework's focus is parameters, architecture and compute; the count is evidence only.
+    assert periods[2010]["narratives"] == ["narrative:deep-learning-works"]
+    assert periods[2010]["focus"] == ["constraint:architecture", "constraint:compute", "constraint:parameters"]
+    assert periods[2020]["focus"] == ["constraint:compute", "constraint:parameters"]
+    assert periods[2020]["most_relaxed"] and periods[2020]["most_relaxed"] != periods[2020]["focus"]
+
+
+def test_frontier_reads_what_binds_as_the_framework_does(history, statuses):
+    status = {s.id: s for s in frontier(history, statuses, as_of=2025)}
     assert set(status) == set(CONSTRAINT_IDS)
-    assert status["constraint:energy"].latest_year is None and status["constraint:energy"].breakthroughs == 0
-    assert status["constraint:energy"].binding == "hard"
-    assert all(status[c].breakthroughs > 0 for c in CONSTRAINT_IDS if c != "constraint:energy")
+    assert {c: s.status for c, s in status.items()} == {
+        "constraint:compute": "binding",
+        "constraint:parameters": "binding",
+        "constraint:data": "expected-to-bind",
+        "constraint:energy": "expected-to-bind",
+        "constraint:optimization-regularization": "solved",
+        "constraint:architecture": "open",
+        "constraint:compute-efficiency": "open",
+    }
+    optimization = status["constraint:optimization-regularization"]
+    assert optimization.status_source == "framework repository README" and optimization.latest_year == 2017
+    assert status["constraint:energy"].kind == "hard" and status["constraint:energy"].latest == ["technique:diloco"]
+    assert [s.status for s in frontier(history, statuses, as_of=2025)][:2] == ["binding", "binding"]
+
+
+def test_frontier_moves_with_the_narratives(history, statuses):
+    binding = lambda year: {s.id for s in frontier(history, statuses, as_of=year) if s.status == "binding"}
+    assert binding(2012) == {"constraint:parameters", "constraint:architecture", "constraint:compute"}
+    assert binding(2017) == {"constraint:data"}
+    assert binding(2020) == {"constraint:parameters", "constraint:compute"}
+    assert binding(2011) == set()
+    at_2020 = {s.id: s for s in frontier(history, statuses, as_of=2020)}
+    assert at_2020["constraint:data"].status == "open" and at_2020["constraint:energy"].status is None
+    assert at_2020["constraint:compute"].latest_year <= 2020
+
+
+def test_open_problems_of_the_history(history):
+    found = open_problems(history)
+    assert len(found.problems) == 6 and len(found.themes) == 4
+    assert all(p["bears_on"] and p["named_by"][0]["id"] == "proposal:return-to-first-principles" for p in found.problems)
+    assert open_problems(history, as_of=2022).problems == []
 
 
 def test_gaps_of_the_history(history):
     found = gaps(history)
-    assert found.narratives_without_trigger == ["narrative:return-to-first-principles"]
+    assert found.narratives_without_trigger == []
     assert found.duplicate_papers == []
+    assert found.papers_without_technique == []
 
 
 def test_path_explains_with_evidence(history):
@@ -93,12 +142,20 @@ def test_cli_queries(cli, builtin_db):
     assert all(r["chain"] for r in data["reached"])
 
     code, out, err = cli("frontier", "--now", "2025", "--db", builtin_db)
-    assert code == 0 and "Energy" in out and "no breakthrough" in out
+    assert code == 0 and "expected to bind (2024)" in out and "solved (2024)" in out and "framework repository README" in out
+    code, out, err = cli("frontier", "--db", builtin_db, "--json")
+    assert code == 0 and {r["id"]: r["status"] for r in json.loads(out)}["constraint:optimization-regularization"] == "solved"
+
+    code, out, err = cli("narratives", "--db", builtin_db, "--json")
+    assert code == 0 and [f["id"] for f in json.loads(out)["narratives"][1]["focus"]] == ["constraint:data"]
+
+    code, out, err = cli("problems", "--db", builtin_db)
+    assert code == 0 and "problem:privacy" in out and "theme:multi-modality" in out
 
     code, out, err = cli("timeline", "optimization-regularization", "--db", builtin_db, "--json")
     assert code == 0 and "technique:weight-decay" in out
 
-    for command in (["impact", "technique:attention"], ["narratives"], ["gaps"], ["topics"], ["path", "technique:attention", "technique:bert"]):
+    for command in (["impact", "technique:attention"], ["narratives"], ["gaps"], ["topics"], ["problems", "--json"], ["path", "technique:attention", "technique:bert"]):
         code, out, err = cli(*command, "--db", builtin_db)
         assert code == 0, (command, err)
 

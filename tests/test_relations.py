@@ -261,10 +261,12 @@ def test_rdf_export_and_import_read_one_table_covering_every_column():
         models.Alias: set(),
         models.Edge: {"id", "source_id", "relation", "target_id"},  # the statement's subject, predicate, object
         models.Measurement: {"id"},
+        models.StatusRecord: {"id"},
     }
     tables = {
         models.Node: rdf.NODE_PREDICATES, models.Paper: rdf.PAPER_PREDICATES, models.Alias: rdf.ALIAS_PREDICATES,
         models.Edge: rdf.FACT_PREDICATES, models.Measurement: rdf.MEASUREMENT_PREDICATES,
+        models.StatusRecord: rdf.STATUS_PREDICATES,
     }
     for model, table in tables.items():
         assert set(model.model_fields) - set(table) == left_out[model], model.__name__

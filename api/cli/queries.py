@@ -1,5 +1,5 @@
 """The questions: origins, impact, path, timeline, narratives, topics,
-frontier, gaps, search. Each opens the database, asks one function of
+frontier, problems, gaps, search. Each opens the database, asks one function of
 graph.answers and prints a table (nodes named as a person would name them,
 ids beside) or, with --json, the answer as data."""
 
@@ -16,7 +16,7 @@ DepthOption = Annotated[int | None, typer.Option("--depth", metavar="N", help="M
 RelationOption = Annotated[list[str] | None, typer.Option("--relation", metavar="RELATION", help=f"Follow only these relations (repeatable; default {', '.join(network.LINEAGE_RELATIONS)}).")]
 
 # Columns holding node ids, kept whole in an 80-column terminal.
-_NODE = ("node", "breakthrough", "constraint", "narrative")
+_NODE = ("node", "breakthrough", "constraint", "narrative", "problem", "theme")
 
 
 def _named(names: dict[str, str], node_id: str) -> str:
@@ -137,7 +137,7 @@ def narratives(
     db: DbOption = None,
     json_out: JsonOption = False,
 ) -> None:
-    """How the narratives shifted: the constraint in focus per period, and each narrative's triggers."""
+    """How the narratives shifted: each narrative's triggers and focus, and per period the relaxes facts as evidence."""
     with session_for(db) as session:
         result = answers.narratives(session, bucket_years=bucket_years, as_of=as_of)
         names = answers.labels(session, [t["id"] for n in result.narratives for t in n["triggers"]])
@@ -145,14 +145,19 @@ def narratives(
         print_json({**result.to_dict(), "as_of": as_of})
         return
     rows = [
-        [f"{p['start']}-{p['end']}", p["total"], ", ".join(map(_short, p["focus"])), p["hard_share"], ", ".join(f"{_short(c)} {k}" for c, k in p["relaxes"].items())]
+        [n["year"], f"{n['name']}\n{n['id']}", ", ".join(_short(f["id"]) for f in n["focus"]) or "(no focus recorded)",
+         "\n".join(names.get(t["id"], t["id"]) for t in n["triggers"]) or "(no trigger recorded)"]
+        for n in result.narratives
+    ]
+    console.print(table(f"Narratives and the constraints they focus on (source framework){_as_of(as_of)}", ["year", "narrative", "focus", "triggered by"], rows, whole=_NODE))
+    rows = [[c["year"], c["narrative"], ", ".join(map(_short, c["from"])), ", ".join(map(_short, c["to"]))] for c in result.focus_changes]
+    console.print(table("Where the focus changed", ["year", "narrative", "from", "to"], rows, whole=_NODE))
+    rows = [
+        [f"{p['start']}-{p['end']}", ", ".join(map(_short, p["focus"])) or "-", p["total"], ", ".join(map(_short, p["most_relaxed"])), p["hard_share"],
+         ", ".join(f"{_short(c)} {k}" for c, k in p["relaxes"].items())]
         for p in result.periods
     ]
-    console.print(table(f"Relaxes facts per period{_as_of(as_of)}", ["period", "relaxes", "focus", "hard share", "per constraint"], rows))
-    rows = [[n["year"], f"{n['name']}\n{n['id']}", "\n".join(names.get(t["id"], t["id"]) for t in n["triggers"]) or "(no trigger recorded)"] for n in result.narratives]
-    console.print(table("Narratives", ["year", "narrative", "triggered by"], rows, whole=_NODE))
-    rows = [[c["period"], ", ".join(map(_short, c["from"])), ", ".join(map(_short, c["to"]))] for c in result.focus_changes]
-    console.print(table("Where the focus changed", ["period", "from", "to"], rows))
+    console.print(table("Evidence: relaxes facts per period", ["period", "focus", "relaxes", "most relaxed", "hard share", "per constraint"], rows))
 
 
 def topics(
@@ -186,12 +191,12 @@ def topics(
 
 
 def frontier(
-    now: Annotated[int | None, typer.Option("--now", metavar="YEAR", help="The year counted as now (default: --as-of, else this year).")] = None,
+    now: Annotated[int | None, typer.Option("--now", metavar="YEAR", help="The year the pace is counted back from (default: --as-of, else this year).")] = None,
     as_of: AsOfOption = None,
     db: DbOption = None,
     json_out: JsonOption = False,
 ) -> None:
-    """Which constraints bind now: latest breakthrough, how many in the last decade, hard or leverage."""
+    """What binds: each constraint's recorded status with its year and source, and the pace of its breakthroughs as evidence."""
     with session_for(db) as session:
         result = answers.frontier(session, now=now, as_of=as_of)
         names = answers.labels(session, [i for s in result for i in s.latest])
@@ -199,11 +204,32 @@ def frontier(
         print_json([s.to_dict() for s in result])
         return
     rows = [
-        [s.name, s.binding, f"{s.latest_year}: " + ", ".join(names.get(i, i) for i in s.latest) if s.latest else "no breakthrough",
-         f"{s.last_decade} / {s.breakthroughs}", "yes" if s.stalled else ""]
+        [f"{s.name}\n{s.kind or 'binding unknown'}",
+         # Spaced (`expected to bind`) so that a narrow column wraps between words.
+         f"{s.status.replace('-', ' ')} ({s.status_year})\n{s.status_source}" if s.status else "not recorded",
+         f"{s.latest_year}: " + ", ".join(names.get(i, i) for i in s.latest) if s.latest else "no breakthrough",
+         f"{s.last_decade} / {s.breakthroughs}"]
         for s in result
     ]
-    console.print(table(f"Constraints, most stalled first{_as_of(as_of)}", ["constraint", "binding", "latest breakthrough", "last decade / all", "stalled"], rows, whole=_NODE))
+    console.print(table(f"What binds (recorded status), with the pace of breakthroughs as evidence{_as_of(as_of)}",
+                        ["constraint", "status (year), source", "latest breakthrough", "last decade / all"], rows, whole=_NODE))
+
+
+def problems(
+    as_of: AsOfOption = None,
+    db: DbOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Beside frontier: the open problems proposals name, with the constraints each bears on, and the themes they argue for."""
+    with session_for(db) as session:
+        result = answers.open_problems(session, as_of=as_of)
+    if json_out:
+        print_json({**result.to_dict(), "as_of": as_of})
+        return
+    rows = [[f"{p['name']}\n{p['id']}", ", ".join(_short(c["id"]) for c in p["bears_on"]), "\n".join(n["name"] for n in p["named_by"])] for p in result.problems]
+    console.print(table(f"Open problems{_as_of(as_of)}", ["problem", "bears on", "named by"], rows, whole=_NODE))
+    rows = [[f"{t['name']}\n{t['id']}", "\n".join(e["name"] for e in t["embodied_by"]), "\n".join(n["name"] for n in t["named_by"])] for t in result.themes]
+    console.print(table("Themes argued for, and what already embodies them", ["theme", "embodied by", "named by"], rows, whole=_NODE))
 
 
 def gaps(
@@ -254,5 +280,5 @@ def search(
 
 COMMANDS = {
     "origins": origins, "impact": impact, "path": path, "timeline": timeline, "narratives": narratives,
-    "topics": topics, "frontier": frontier, "gaps": gaps, "search": search,
+    "topics": topics, "frontier": frontier, "problems": problems, "gaps": gaps, "search": search,
 }

@@ -81,7 +81,7 @@ def stats(db: DbOption = None, json_out: JsonOption = False) -> None:
         return
     console.print(table("Nodes", ["kind", "count"], [[k, n] for k, n in counts["nodes"].items()] + [["total", counts["total_nodes"]]]))
     console.print(table("Edges", ["relation", "count"], [[r, n] for r, n in counts["edges"].items()] + [["total", counts["total_edges"]]]))
-    console.print(f"measurements: {counts['measurements']}   aliases: {counts['aliases']}")
+    console.print(f"measurements: {counts['measurements']}   aliases: {counts['aliases']}   constraint statuses: {counts['constraint_statuses']}")
 
 
 COMMANDS = {"init": init, "load": load, "show": show, "stats": stats}

@@ -11,7 +11,7 @@
 
   var SVG_NS = "http://www.w3.org/2000/svg";
   var SCRIPT_START = performance.now();
-  var KIND_ORDER = ["constraint", "narrative", "technique", "paper", "field"];
+  var KIND_ORDER = ["constraint", "narrative", "proposal", "problem", "theme", "technique", "paper", "field"];
 
   // ------------------------------------------------------------------
   // Small DOM helpers: every text goes in as a text node.

@@ -1,5 +1,6 @@
 """Constraints over time: the breakthroughs that relaxed one constraint
-(constraint_timeline) and which constraints bind now (frontier).
+(constraint_timeline) and which constraints bind as of a year (frontier:
+the recorded status, with the pace of breakthroughs as evidence).
 
 A breakthrough is a `relaxes` edge into the constraint. Its year is the
 edge's year (when the relaxation happened) or, when the edge has none, the
@@ -13,13 +14,18 @@ introduced them (`paper introduces technique`).
 ...     [{"source_id": "technique:gpu", "relation": "relaxes", "target_id": "constraint:compute"}])
 >>> [(e.id, e.year) for e in constraint_timeline(g, "compute").entries]
 [('technique:gpu', 2007)]
->>> [(f.id, f.latest_year) for f in frontier(g, now=2025)]
-[('constraint:energy', None), ('constraint:compute', 2007)]
+>>> statuses = [{"constraint_id": "constraint:compute", "year": 2019, "status": "binding", "source": "s", "note": ""},
+...             {"constraint_id": "constraint:energy", "year": 2024, "status": "expected-to-bind", "source": "s", "note": ""}]
+>>> [(f.id, f.status, f.latest_year) for f in frontier(g, statuses, as_of=2025)]
+[('constraint:compute', 'binding', 2007), ('constraint:energy', 'expected-to-bind', None)]
+>>> [(f.id, f.status) for f in frontier(g, statuses, as_of=2020)]
+[('constraint:compute', 'binding'), ('constraint:energy', None)]
 """
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -90,52 +96,89 @@ def constraint_timeline(g: Snapshot, constraint: str) -> Timeline:
     return Timeline(constraint=g.node(c), entries=breakthroughs(g, c))
 
 
+# The order "what binds" is read in: the limits of now first, solved last,
+# constraints the sources said nothing about just before the solved ones.
+STATUS_ORDER = ("binding", "expected-to-bind", "open", None, "solved")
+
+
 @dataclass(frozen=True)
 class ConstraintStatus:
-    """Where one constraint stands: its latest breakthrough and recent pace."""
+    """Where one constraint stands as of a year: its status as the latest
+    record up to then gives it (binding, expected-to-bind, solved, open;
+    None when nothing was recorded), with that record's year, source and
+    note; beside it, as evidence, the computed pace of its breakthroughs."""
 
     id: str
     name: str
-    binding: str | None
+    kind: str | None  # hard or leverage: how the constraint moves, not whether it binds
+    status: str | None
+    status_year: int | None
+    status_source: str | None
+    status_note: str | None
     breakthroughs: int
     latest_year: int | None
     latest: list[str]
     last_decade: int
-    stalled: bool
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
-def frontier(g: Snapshot, now: int | None = None, decade: int = 10, *, as_of: int | None = None) -> list[ConstraintStatus]:
-    """Which constraints bind now: per constraint the year of its latest
-    breakthrough, how many in the last `decade` years up to `now` (default:
-    `as_of`, else this calendar year), hard or leverage. `stalled` means none
-    in that window (a constraint that never saw a breakthrough is stalled).
-    Sorted most-stalled first: never relaxed, then by latest year, oldest
-    first. With `as_of`, breakthroughs dated after that year are not counted:
-    the answer as it could have been given at the end of that year."""
-    if now is None:
-        now = datetime.date.today().year if as_of is None else as_of
+def status_as_of(statuses: Iterable[dict[str, Any]], as_of: int | None) -> dict[str, dict[str, Any]]:
+    """Per constraint id, the latest status record with a year up to `as_of`
+    (all of them when None). Records are dicts with constraint_id, year,
+    status, source and note (graph.service.constraint_statuses)."""
+    latest: dict[str, dict[str, Any]] = {}
+    for record in statuses:
+        if as_of is not None and record["year"] > as_of:
+            continue
+        held = latest.get(record["constraint_id"])
+        if held is None or record["year"] >= held["year"]:
+            latest[record["constraint_id"]] = record
+    return latest
+
+
+def frontier(
+    g: Snapshot,
+    statuses: Iterable[dict[str, Any]],
+    *,
+    as_of: int | None = None,
+    now: int | None = None,
+    decade: int = 10,
+) -> list[ConstraintStatus]:
+    """What binds, as the sources recorded it by the end of `as_of` (default:
+    every record), per constraint, with the pace of its breakthroughs as
+    evidence: the latest one up to that year and how many in the `decade`
+    years before it. The year counted from is `as_of`, else `now`, else this
+    calendar year; breakthroughs after it are not counted. Sorted by status
+    (binding, expected-to-bind, open, not recorded, solved), then most
+    recent breakthrough first.
+
+    A constraint without a recent breakthrough is not thereby binding: the
+    framework calls optimization "largely solved" though its last advance is
+    old, which is why the status is recorded data and the pace only evidence.
+    """
+    year = as_of if as_of is not None else (now if now is not None else datetime.date.today().year)
+    recorded = status_as_of(statuses, as_of)
     out = []
     for c in g.nodes_of_kind("constraint"):
-        items = breakthroughs(g, c)
-        if as_of is not None:
-            items = [b for b in items if b.year is None or b.year <= as_of]
-        dated = [b for b in items if b.year is not None]
+        dated = [b for b in breakthroughs(g, c) if b.year is not None and b.year <= year]
         latest_year = max((b.year for b in dated), default=None)
-        recent = sum(1 for b in dated if now - decade < b.year <= now)
+        record = recorded.get(g.ids[c], {})
         out.append(
             ConstraintStatus(
                 id=g.ids[c],
                 name=g.names[c],
-                binding=g.bindings.get(c),
-                breakthroughs=len(items),
+                kind=g.bindings.get(c),
+                status=record.get("status"),
+                status_year=record.get("year"),
+                status_source=record.get("source"),
+                status_note=record.get("note"),
+                breakthroughs=len(dated),
                 latest_year=latest_year,
                 latest=sorted(b.id for b in dated if b.year == latest_year),
-                last_decade=recent,
-                stalled=recent == 0,
+                last_decade=sum(1 for b in dated if year - decade < b.year <= year),
             )
         )
-    out.sort(key=lambda s: (s.latest_year is not None, s.latest_year or 0, s.id))
+    out.sort(key=lambda s: (STATUS_ORDER.index(s.status) if s.status in STATUS_ORDER else len(STATUS_ORDER), -(s.latest_year or 0), s.id))
     return out

@@ -58,16 +58,16 @@ def test_page_loads_cleanly_draws_what_the_api_holds_and_stays_on_loopback(visit
 def test_kind_filter_hides_exactly_that_kind(visit, page_server):
     visit.open(page_server.url)
     visit.page.uncheck("#kind-filters input[value=paper]")
-    expected = {n["id"] for n in api(page_server, "api/view", kinds="constraint,narrative,technique,field")["nodes"]}
+    expected = {n["id"] for n in api(page_server, "api/view", kinds="constraint,narrative,proposal,problem,theme,technique,field")["nodes"]}
     assert drawn_node_ids(visit.page) == expected
     assert not any(e["from"].startswith("paper:") or e["to"].startswith("paper:") for e in drawn_edges(visit.page))
-    assert "kinds=constraint%2Cnarrative%2Ctechnique%2Cfield" in visit.page.url
+    assert "kinds=constraint%2Cnarrative%2Cproposal%2Cproblem%2Ctheme%2Ctechnique%2Cfield" in visit.page.url
 
 
 def test_relation_filter_keeps_only_those_edges(visit, page_server):
     visit.open(page_server.url)
     before = len(drawn_node_ids(visit.page))
-    for relation in ("enables", "inspired-by", "introduces", "cites", "triggered"):
+    for relation in ("enables", "inspired-by", "introduces", "cites", "triggered", "focuses-on", "names", "bears-on", "embodies"):
         visit.page.uncheck(f"#relation-filters input[value={relation}]")
     edges = drawn_edges(visit.page)
     expected = api(page_server, "api/view", relations="relaxes")["edges"]
@@ -164,11 +164,11 @@ def test_hostile_title_is_shown_as_text_and_runs_nothing(visit, page_server):
     assert visit.dialogs == [] and visit.errors == []
 
 
-def test_time_chart_marks_the_four_narratives_and_a_period_click_filters(visit, page_server):
+def test_time_chart_marks_the_three_narratives_and_a_period_click_filters(visit, page_server):
     visit.open(page_server.url)
     marks = visit.page.locator("#chart .narrative")
-    assert marks.count() == 4
-    names = " ".join(marks.nth(i).text_content() for i in range(4))
+    assert marks.count() == 3
+    names = " ".join(marks.nth(i).text_content() for i in range(3))
     for narrative in api(page_server, "api/timeline")["narratives"]:
         assert narrative["name"] in names and str(narrative["year"]) in names
     visit.page.locator("#chart .period[data-start='2015'] rect.hit").click(position={"x": 3, "y": 3})
@@ -204,5 +204,5 @@ def test_rendered_file_works_with_no_server(visit, history_with_hostile_paper, c
     visit.page.click("#focus-origins")
     visit.page.wait_for_function("!document.getElementById('focus-box').hidden")
     assert "technique:attention" in drawn_node_ids(visit.page)
-    assert visit.page.locator("#chart .narrative").count() == 4
+    assert visit.page.locator("#chart .narrative").count() == 3
     assert visit.errors == [] and visit.dialogs == []
