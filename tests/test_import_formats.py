@@ -1,7 +1,7 @@
 """ingest/importers: OpenAlex, Semantic Scholar, arXiv, CSL-JSON and RIS
 through the one write path, with references that resolve whenever the cited
-work arrives. Committed MIT/BSD samples under tests/corpora/formats; the
-whole shared folder when it is present."""
+work arrives. Committed MIT/BSD samples under tests/corpora/formats (the
+suite reads nothing outside tests/)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,6 @@ from api_support import TOKEN, api  # noqa: F401  (api is a fixture)
 
 HERE = Path(__file__).parent
 SAMPLES = HERE / "corpora" / "formats"
-SHARED = HERE.parent.parent / "shared" / "corpora" / "formats"
 
 
 def count(engine, model, *where) -> int:
@@ -292,17 +291,15 @@ def test_cli_ingest_format_flag_and_report(cli, tmp_path):
     assert code != 0 and "unknown format" in (out + err)
 
 
-# --- every shared sample, when the shared folder is here ------------------------------
+# --- every committed sample ------------------------------------------------------------
 
 
-def test_every_shared_sample_imports_with_its_problems_reported(tmp_path):
-    if not SHARED.is_dir():
-        pytest.skip(f"{SHARED} is absent")
+def test_every_sample_imports_with_its_problems_reported(tmp_path):
     from aiprogress.graph import db as database
     engine = database.open_engine(f"sqlite:///{tmp_path / 'all.db'}")
     database.create_schema(engine)
     try:
-        for path in sorted(p for p in SHARED.rglob("*") if p.is_file() and p.name != "SOURCES.md"):
+        for path in sorted(p for p in SAMPLES.rglob("*") if p.is_file() and p.name != "SOURCES.md"):
             report = load.ingest_source(engine, str(path))
             assert report.aborted is None, path
             stored = report.new + report.merged + report.unchanged + report.failed
