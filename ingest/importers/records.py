@@ -202,12 +202,20 @@ def json_items(content: str, source: str, problems: list[bibtex.Problem], list_k
             yield number, item
         return
     for number, line in enumerate(content.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            yield number, json.loads(line)
-        except json.JSONDecodeError as exc:
-            problems.append(bibtex.Problem(source, number, None, "failed-block", f"line is not JSON: {exc.msg} (column {exc.colno})"))
+        yield from _json_line(source, number, line, problems)
+
+
+def _json_line(source: str, number: int, raw: str | bytes, problems: list[bibtex.Problem]) -> Iterator[tuple[int, Any]]:
+    """(line, object) of one line of JSON Lines; nothing for a blank line or
+    for one that is not JSON (then a problem)."""
+    if not raw.strip():
+        return
+    try:
+        yield number, json.loads(raw)
+    except json.JSONDecodeError as exc:
+        problems.append(bibtex.Problem(source, number, None, "failed-block", f"line is not JSON: {exc.msg} (column {exc.colno})"))
+    except UnicodeDecodeError as exc:
+        problems.append(bibtex.Problem(source, number, None, "encoding", f"line is not UTF-8 (byte {exc.start}); skipped"))
 
 
 def json_lines(path: str, limits: bibtex.Limits | None, problems: list[bibtex.Problem]) -> Iterator[tuple[int, Any]]:
@@ -229,11 +237,4 @@ def json_lines(path: str, limits: bibtex.Limits | None, problems: list[bibtex.Pr
                 raise LimitExceeded(f"more than the limit of {limits.max_file_bytes:,} bytes", where=str(path))
             if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
                 raw = raw[3:]
-            if not raw.strip():
-                continue
-            try:
-                yield number, json.loads(raw)
-            except json.JSONDecodeError as exc:
-                problems.append(bibtex.Problem(path, number, None, "failed-block", f"line is not JSON: {exc.msg} (column {exc.colno})"))
-            except UnicodeDecodeError as exc:
-                problems.append(bibtex.Problem(path, number, None, "encoding", f"line is not UTF-8 (byte {exc.start}); skipped"))
+            yield from _json_line(path, number, raw, problems)
