@@ -33,13 +33,14 @@ from graphql import GraphQLError
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import HTMLResponse, JSONResponse
 from strawberry.fastapi import GraphQLRouter
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types.unset import UNSET
 
-from ..graph import db, settings as settings_registry
+from ..graph import db, sparql, settings as settings_registry
 from ..graph.errors import AiprogressError, InvalidInput
 from ..ingest import importers, load
 from . import http_errors, upload
@@ -47,6 +48,7 @@ from .context import Context, check_write_allowed
 from .interop_routes import router as interop_router
 from .limits import BodySizeLimit
 from .page_routes import router as page_router
+from .security_headers import SecurityHeaders
 from .schema import bibtex_limits, build_schema
 
 log = logging.getLogger("aiprogress.api")
@@ -72,6 +74,9 @@ def render_graphql_error(error: GraphQLError) -> dict[str, Any]:
         extensions = {"code": http_errors.INTERNAL_CODE}
     else:
         extensions.setdefault("code", INVALID_QUERY_CODE)  # syntax, validation, variables
+    out["message"] = http_errors.shorten(out["message"])
+    if "where" in extensions:
+        extensions["where"] = http_errors.shorten(extensions["where"])
     out["extensions"] = extensions
     return out
 
@@ -122,6 +127,7 @@ def create_app(settings: dict | None = None, *, engine: Engine | None = None) ->
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        sparql.stop_worker(engine)
         if owns_engine:
             engine.dispose()
 
@@ -177,6 +183,10 @@ def create_app(settings: dict | None = None, *, engine: Engine | None = None) ->
     app.include_router(page_router)  # GET /, /api/view, /api/node/{id}, /api/focus/{id}, /api/timeline
 
     _install_error_handlers(app)
+    # Answers of more than a packet are compressed for clients that accept
+    # it (the page's /api/view of a large graph is over a megabyte of JSON).
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(SecurityHeaders)
     # Outermost, so an oversized body is refused before any route reads it.
     app.add_middleware(BodySizeLimit, limit=config["max_upload_bytes"], render=http_errors.raw_error)
     return app

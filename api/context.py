@@ -45,7 +45,7 @@ class Context(BaseContext):
     def session(self) -> Session:
         """The request's read session, opened on first use."""
         if self._session is None:
-            self._session = Session(self.engine, expire_on_commit=False)
+            self._session = db.new_session(self.engine)
         return self._session
 
     def check_write_allowed(self) -> None:

@@ -21,7 +21,15 @@ log = logging.getLogger("aiprogress.api")
 INTERNAL_CODE = "internal-error"
 INTERNAL_MESSAGE = "internal error: the server could not answer this request (details are in its log)"
 
+# An error names what it refused, and that may be the caller's own input (an
+# id, a field): past this length the message is cut, so that a megabyte sent
+# is not a megabyte echoed back.
+MAX_MESSAGE_CHARS = 2_000
+
+UNSUPPORTED_MEDIA_TYPE_CODE = "unsupported-media-type"
+
 STATUS_OF_CODE = {
+    UNSUPPORTED_MEDIA_TYPE_CODE: 415,
     errors.NotFound.code: 404,
     errors.NoPath.code: 404,
     errors.InvalidInput.code: 400,
@@ -33,10 +41,17 @@ STATUS_OF_CODE = {
 }
 
 
+def shorten(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
+    """`text`, cut to about `limit` characters with a note of how much was left out."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text) - limit} more characters not shown)"
+
+
 def error_body(status: int, code: str, message: str, where: str | None = None) -> dict[str, Any]:
-    error: dict[str, Any] = {"code": code, "message": message, "status": status}
+    error: dict[str, Any] = {"code": code, "message": shorten(message), "status": status}
     if where:
-        error["where"] = where
+        error["where"] = shorten(where)
     return {"error": error}
 
 

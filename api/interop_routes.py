@@ -40,8 +40,9 @@ def export_graph(format: str, request: Request) -> Response:
 def _answer(request: Request, query: str | None) -> Response:
     if not query:
         raise InvalidInput("give a SPARQL query: GET /sparql?query=..., or POST it as a form field `query` or as application/sparql-query")
+    config = request.app.state.settings
     with db.session_scope(request.app.state.engine) as session:
-        result = sparql.query(session, query)
+        result = sparql.query(session, query, timeout=config["sparql_timeout"], max_rows=config["sparql_max_rows"])
         return Response(result.to_json(), media_type=result.media_type)
 
 

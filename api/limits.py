@@ -1,14 +1,15 @@
 """Abuse limits: query depth, aliases, estimated cost, request body size.
 
-Depth and aliases use strawberry's own validators; the cost estimate is ours.
-Every limit error carries `extensions.code = "limit-exceeded"` and says what
-the limit is. Introspection (`__schema`, `__type`) is exempt from the depth
+The first three walk the document once, working out each fragment once:
+strawberry's own depth and alias validators re-expand every fragment spread,
+so twenty fragments that each spread the one before twice kept a core busy
+for seconds before the query was refused. Every limit error carries
+`extensions.code = "limit-exceeded"` and says what the limit is. Introspection (`__schema`, `__type`) is exempt from the depth
 limit, so GraphiQL and code generators keep working.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from graphql import (
@@ -23,8 +24,7 @@ from graphql import (
     ValidationContext,
     ValidationRule,
 )
-from strawberry.extensions import AddValidationRules, MaxAliasesLimiter, QueryDepthLimiter
-from strawberry.extensions.query_depth_limiter import IgnoreContext
+from strawberry.extensions import AddValidationRules
 
 from ..graph.errors import LimitExceeded
 
@@ -33,29 +33,85 @@ PAGE_ARGUMENTS = ("first", "limit")
 INTROSPECTION_FIELDS = frozenset({"__schema", "__type"})
 
 
-def _with_code(rule: type[ValidationRule], code: str) -> type[ValidationRule]:
-    """The same validation rule, its errors tagged with `extensions.code`."""
+def _fragments(document: Any) -> dict[str, FragmentDefinitionNode]:
+    return {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
 
-    class Coded(rule):  # type: ignore[misc, valid-type]
+
+def _operations(document: Any) -> list[OperationDefinitionNode]:
+    return [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+
+
+def _spread(name: str, fragments: dict[str, FragmentDefinitionNode], seen: frozenset[str], memo: dict[str, int], measure: Any) -> int:
+    """`measure` of a fragment's selections, worked out once per fragment;
+    an unknown fragment or a cycle counts 0 (graphql's own rules report them)."""
+    if name in seen or name not in fragments:
+        return 0
+    if name not in memo:
+        memo[name] = measure(fragments[name].selection_set, seen | {name})
+    return memo[name]
+
+
+def operation_depth(selection_set: SelectionSetNode | None, fragments: dict[str, FragmentDefinitionNode], memo: dict[str, int]) -> int:
+    """How many fields deep the deepest leaf is (introspection fields count 0)."""
+
+    def depth(selections: SelectionSetNode | None, seen: frozenset[str]) -> int:
+        deepest = 0
+        for selection in selections.selections if selections is not None else ():
+            if isinstance(selection, FieldNode):
+                if selection.name.value.startswith("__") or selection.selection_set is None:
+                    continue
+                deepest = max(deepest, 1 + depth(selection.selection_set, seen))
+            elif isinstance(selection, InlineFragmentNode):
+                deepest = max(deepest, depth(selection.selection_set, seen))
+            elif isinstance(selection, FragmentSpreadNode):
+                deepest = max(deepest, _spread(selection.name.value, fragments, seen, memo, depth))
+        return deepest
+
+    return depth(selection_set, frozenset())
+
+
+def alias_count(selection_set: SelectionSetNode | None, fragments: dict[str, FragmentDefinitionNode], memo: dict[str, int]) -> int:
+    """Aliased fields, each fragment counted once per spread."""
+
+    def count(selections: SelectionSetNode | None, seen: frozenset[str]) -> int:
+        total = 0
+        for selection in selections.selections if selections is not None else ():
+            if isinstance(selection, FieldNode):
+                total += (1 if selection.alias else 0) + count(selection.selection_set, seen)
+            elif isinstance(selection, InlineFragmentNode):
+                total += count(selection.selection_set, seen)
+            elif isinstance(selection, FragmentSpreadNode):
+                total += _spread(selection.name.value, fragments, seen, memo, count)
+        return total
+
+    return count(selection_set, frozenset())
+
+
+def depth_rule(max_depth: int) -> type[ValidationRule]:
+    class MaxDepthValidator(ValidationRule):
         def __init__(self, context: ValidationContext) -> None:
-            report = context.report_error
+            super().__init__(context)
+            fragments, memo = _fragments(context.document), {}
+            for operation in _operations(context.document):
+                if operation_depth(operation.selection_set, fragments, memo) > max_depth:
+                    name = operation.name.value if operation.name else "anonymous"
+                    context.report_error(
+                        GraphQLError(f"'{name}' exceeds maximum operation depth of {max_depth}", [operation], extensions={"code": LIMIT_CODE})
+                    )
 
-            def report_with_code(error: GraphQLError) -> None:
-                error.extensions = {**(error.extensions or {}), "code": code}
-                report(error)
-
-            context.report_error = report_with_code  # type: ignore[method-assign]
-            try:
-                super().__init__(context)
-            finally:
-                context.report_error = report  # type: ignore[method-assign]
-
-    Coded.__name__ = f"Coded{rule.__name__}"
-    return Coded
+    return MaxDepthValidator
 
 
-def _is_introspection(context: IgnoreContext) -> bool:
-    return context.field_name in INTROSPECTION_FIELDS
+def aliases_rule(max_aliases: int) -> type[ValidationRule]:
+    class MaxAliasesValidator(ValidationRule):
+        def __init__(self, context: ValidationContext) -> None:
+            super().__init__(context)
+            fragments, memo = _fragments(context.document), {}
+            total = sum(alias_count(operation.selection_set, fragments, memo) for operation in _operations(context.document))
+            if total > max_aliases:
+                context.report_error(GraphQLError(f"{total} aliases found. Allowed: {max_aliases}", extensions={"code": LIMIT_CODE}))
+
+    return MaxAliasesValidator
 
 
 def estimate_cost(
@@ -65,13 +121,19 @@ def estimate_cost(
     default_list_size: int,
     variable_list_size: int,
     seen: frozenset[str] = frozenset(),
+    memo: dict[str, int] | None = None,
 ) -> int:
     """Each field costs 1, times the page it asks for: a field with a `first`
     or `limit` argument multiplies the cost of what it selects by that number
     (by `variable_list_size`, the largest page allowed, when it is a variable;
-    by `default_list_size` when it is left out). Introspection costs nothing."""
+    by `default_list_size` when it is left out). Introspection costs nothing.
+
+    A fragment's cost does not depend on where it is spread, so it is worked
+    out once (`memo`): fragments that spread each other twice per level would
+    otherwise cost time exponential in the length of the query."""
     if selection_set is None:
         return 0
+    memo = {} if memo is None else memo
     total = 0
     for selection in selection_set.selections:
         if isinstance(selection, FieldNode):
@@ -82,16 +144,24 @@ def estimate_cost(
                 multiplier = _page_of(selection, default_list_size, variable_list_size)
             inner = estimate_cost(
                 selection.selection_set, fragments,
-                default_list_size=default_list_size, variable_list_size=variable_list_size, seen=seen,
+                default_list_size=default_list_size, variable_list_size=variable_list_size, seen=seen, memo=memo,
             )
             total += 1 + multiplier * inner
         elif isinstance(selection, InlineFragmentNode):
-            total += estimate_cost(selection.selection_set, fragments, default_list_size=default_list_size, variable_list_size=variable_list_size, seen=seen)
+            total += estimate_cost(
+                selection.selection_set, fragments,
+                default_list_size=default_list_size, variable_list_size=variable_list_size, seen=seen, memo=memo,
+            )
         elif isinstance(selection, FragmentSpreadNode):
             name = selection.name.value
             if name in seen or name not in fragments:  # cycles are reported by graphql's own rules
                 continue
-            total += estimate_cost(fragments[name].selection_set, fragments, default_list_size=default_list_size, variable_list_size=variable_list_size, seen=seen | {name})
+            if name not in memo:
+                memo[name] = estimate_cost(
+                    fragments[name].selection_set, fragments,
+                    default_list_size=default_list_size, variable_list_size=variable_list_size, seen=seen | {name}, memo=memo,
+                )
+            total += memo[name]
     return total
 
 
@@ -119,11 +189,12 @@ def cost_rule(max_cost: int, *, default_list_size: int, variable_list_size: int)
         def __init__(self, context: ValidationContext) -> None:
             super().__init__(context)
             document = context.document
-            fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+            fragments = _fragments(document)
+            memo: dict[str, int] = {}  # a fragment's cost, shared by every operation of the document
             for definition in document.definitions:
                 if not isinstance(definition, OperationDefinitionNode):
                     continue
-                cost = estimate_cost(definition.selection_set, fragments, default_list_size=default_list_size, variable_list_size=variable_list_size)
+                cost = estimate_cost(definition.selection_set, fragments, default_list_size=default_list_size, variable_list_size=variable_list_size, memo=memo)
                 if cost > max_cost:
                     name = definition.name.value if definition.name else "the operation"
                     context.report_error(
@@ -139,10 +210,11 @@ def cost_rule(max_cost: int, *, default_list_size: int, variable_list_size: int)
 
 def extensions_for(settings: dict[str, Any], *, list_size_estimate: int) -> list[Any]:
     """The schema extensions enforcing the limits in `settings`."""
-    depth = QueryDepthLimiter(max_depth=settings["max_query_depth"], should_ignore=_is_introspection)
-    aliases = MaxAliasesLimiter(max_alias_count=settings["max_aliases"])
-    rules: list[type[ValidationRule]] = [_with_code(rule, LIMIT_CODE) for rule in (*depth.validation_rules, *aliases.validation_rules)]
-    rules.append(cost_rule(settings["max_query_cost"], default_list_size=list_size_estimate, variable_list_size=settings["max_page_size"]))
+    rules: list[type[ValidationRule]] = [
+        depth_rule(settings["max_query_depth"]),
+        aliases_rule(settings["max_aliases"]),
+        cost_rule(settings["max_query_cost"], default_list_size=list_size_estimate, variable_list_size=settings["max_page_size"]),
+    ]
     return [lambda: AddValidationRules(rules)]
 
 

@@ -26,6 +26,7 @@ from . import limits
 from .context import Context
 from .derive import fields_from
 from .graph_queries import GraphQueries
+from .graph_linking import LinkingQueries, linking_mutations
 from .types import (
     EDGE_FANOUT_ESTIMATE,
     NODE_TYPES,
@@ -85,7 +86,7 @@ def _seen(info: strawberry.Info, node: Any) -> Any:
 
 
 @strawberry.type
-class Query(GraphQueries):
+class Query(GraphQueries, LinkingQueries):
     @strawberry.field(description="One node by id (kind:slug), alias or citation key.")
     def node(self, info: strawberry.Info, id: strawberry.ID) -> Node | None:
         ctx = info.context
@@ -161,7 +162,7 @@ class IngestReport:
 
 
 @strawberry.type
-class Mutation:
+class Mutation(linking_mutations(CanWrite)):
     # Each mutation hands its work to `Context.write`, which retries it whole
     # on a transient conflict: the work must not consume its inputs.
 

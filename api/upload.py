@@ -22,6 +22,9 @@ from starlette.requests import Request
 from ..graph.errors import InvalidInput
 
 MULTIPART = "multipart/form-data"
+# What a raw body may be sent as: BibTeX is text. Anything else (an image, a
+# PDF, a URL-encoded form) is refused rather than parsed as BibTeX.
+BIBTEX_TYPES = frozenset({"application/x-bibtex", "application/x-bibtex-text-file", "text/x-bibtex"})
 # Form fields that are not files (a browser may add some) stay small, and a
 # form holds a bounded number of files (each becomes a report).
 MAX_FIELD_BYTES = 64 * 1024
@@ -34,8 +37,26 @@ class BibUpload:
     text: str
 
 
+class UnsupportedMediaType(InvalidInput):
+    code = "unsupported-media-type"
+
+
+def media_type(request: Request) -> str:
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
 def is_multipart(request: Request) -> bool:
-    return request.headers.get("content-type", "").split(";")[0].strip().lower() == MULTIPART
+    return media_type(request) == MULTIPART
+
+
+def check_media_type(request: Request) -> None:
+    """UnsupportedMediaType unless the body is a form, BibTeX, text, or untyped."""
+    kind = media_type(request)
+    if kind and kind != MULTIPART and kind not in BIBTEX_TYPES and not kind.startswith("text/"):
+        raise UnsupportedMediaType(
+            f"an upload of type {kind!r} is not BibTeX: send the .bib file as a form (curl -F file=@refs.bib) "
+            "or as the raw body with Content-Type application/x-bibtex or text/plain"
+        )
 
 
 def decode(raw: bytes, name: str) -> str:
@@ -47,7 +68,9 @@ def decode(raw: bytes, name: str) -> str:
 
 async def bib_uploads(request: Request, source: str) -> list[BibUpload]:
     """The uploaded files in the order sent; InvalidInput for a malformed
-    form, a form without a file, or a file that is not UTF-8."""
+    form, a form without a file, or a file that is not UTF-8;
+    UnsupportedMediaType for a body that is not BibTeX, text or a form."""
+    check_media_type(request)
     if not is_multipart(request):
         return [BibUpload(source, decode(await request.body(), source))]
     try:

@@ -27,10 +27,14 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
-from . import citations, network, queries, search as text_search, service
+from . import citations, linking, network, queries, search as text_search, service
 from .errors import InvalidInput, NotFound
 from .models import Edge, Measurement, Node, NodeKind, Paper, Quantity
 from .network import REL_CODE, RELATIONS, Snapshot
+from .queries import adoption as adoption_queries
+from .queries import candidates as candidate_queries
+from .queries.adoption import Adoption, ConstraintAdoption
+from .queries.candidates import Candidate
 from .queries.gaps import Gaps
 from .queries.lineage import IMPACT, ORIGINS, Lineage, Path, Reached
 from .queries.narratives import NarrativeShifts
@@ -99,28 +103,32 @@ def check_kind(kind: str | None) -> str | None:
 # The graph, and ids in it
 # --------------------------------------------------------------------------
 
-_as_of_graphs: weakref.WeakKeyDictionary[Snapshot, dict[int, Snapshot]] = weakref.WeakKeyDictionary()
+# Per engine: the store revision the graphs were made at, and the graph per year.
+_as_of_graphs: weakref.WeakKeyDictionary[Any, tuple[int, dict[int, Snapshot]]] = weakref.WeakKeyDictionary()
 _as_of_lock = threading.Lock()
 
 
 def graph_at(session: Session, as_of: int | None = None) -> Snapshot:
     """The in-memory graph of the store behind `session`, as it stood at the
-    end of `as_of` when given. Kept per snapshot and year, so a store
-    revision builds afresh."""
+    end of `as_of` when given, reading evidence through `session`. Kept per
+    store revision and year, so a write builds it afresh."""
     g = network.snapshot(session)
     if check_year(as_of) is None:
         return g
+    engine = session.get_bind()
     with _as_of_lock:
-        found = _as_of_graphs.get(g, {}).get(as_of)
+        revision, by_year = _as_of_graphs.get(engine, (None, {}))
+        found = by_year.get(as_of) if revision == g.revision else None
     if found is None:
         # Two threads may both build it: the same graph, the later one kept.
         found = _without_later(session, g, as_of)
         with _as_of_lock:
-            by_year = _as_of_graphs.setdefault(g, {})
-            if len(by_year) >= 16:
-                by_year.clear()
+            revision, by_year = _as_of_graphs.get(engine, (None, {}))
+            if revision != g.revision or len(by_year) >= 16:
+                by_year = {}
             by_year[as_of] = found
-    return found
+            _as_of_graphs[engine] = (g.revision, by_year)
+    return found.bound(session)
 
 
 def _without_later(session: Session, g: Snapshot, as_of: int) -> Snapshot:
@@ -162,7 +170,7 @@ def _without_later(session: Session, g: Snapshot, as_of: int) -> Snapshot:
         revision=g.revision,
         # Evidence already read stays; the rest is fetched by (source, relation, target) as usual.
         facts={k: old_facts[e] for k, e in enumerate(edges.tolist()) if e in old_facts},
-        engine=getattr(g, "_engine", None),
+        loaded=True,
     )
 
 
@@ -231,6 +239,9 @@ class LineageAnswer:
     lineage: Lineage
     limit: int | None
     as_of: int | None
+    # What the linker's links add (asked with `corpus`): `corpus_use` for the
+    # impact of a technique, `techniques_used` for the origins of a paper.
+    corpus: dict[str, Any] = field(default_factory=dict)
 
     @cached_property
     def reached(self) -> list[Reached]:
@@ -247,33 +258,46 @@ class LineageAnswer:
         return self.lineage.count
 
     def to_dict(self) -> dict[str, Any]:
-        return {**self.lineage.to_dict(self.limit), "as_of": self.as_of}
+        return {**self.lineage.to_dict(self.limit), **self.corpus, "as_of": self.as_of}
 
 
 def lineage(session: Session, direction: str, ref: str, *, depth: int | None = None, relations: Iterable[str] | None = None,
-            limit: int | None = None, as_of: int | None = None) -> LineageAnswer:
-    """origins or impact, by name."""
+            limit: int | None = None, as_of: int | None = None, corpus: bool = False) -> LineageAnswer:
+    """origins or impact, by name; with `corpus`, also what the corpus says
+    through the linker's links (the papers using a technique, or the
+    techniques a paper uses and their origins)."""
     if direction not in LINEAGE_DIRECTIONS:
         raise InvalidInput(f"direction {direction!r} is not one of {', '.join(LINEAGE_DIRECTIONS)}", where="mode")
     depth, relations, limit = check_depth(depth), check_relations(relations), check_limit(limit)
     g = graph_at(session, as_of)
+    node_id = resolve(session, g, ref)
     walk = queries.origins if direction == ORIGINS else queries.impact
-    result = walk(g, resolve(session, g, ref), depth=depth, relations=relations)
-    return LineageAnswer(lineage=result, limit=limit, as_of=as_of)
+    result = walk(g, node_id, depth=depth, relations=relations)
+    found = _corpus_lineage(session, g, direction, node_id, depth) if corpus else {}
+    return LineageAnswer(lineage=result, limit=limit, as_of=as_of, corpus=found)
+
+
+def _corpus_lineage(session: Session, g: Snapshot, direction: str, node_id: str, depth: int | None) -> dict[str, Any]:
+    kind = g.kinds[g.index[node_id]]
+    if direction == IMPACT and kind == NodeKind.technique.value:
+        return {"corpus_use": _corpus_use(session, g, node_id)}
+    if direction == ORIGINS and kind == NodeKind.paper.value:
+        return {"techniques_used": adoption_queries.techniques_used(g, node_id, depth=depth)}
+    return {}
 
 
 def origins(session: Session, ref: str, *, depth: int | None = None, relations: Iterable[str] | None = None,
-            limit: int | None = None, as_of: int | None = None) -> LineageAnswer:
+            limit: int | None = None, as_of: int | None = None, corpus: bool = False) -> LineageAnswer:
     """Every ancestor of a node along enables, inspired-by and introduces (or
     `relations`), nearest first, with the fact each was reached by."""
-    return lineage(session, ORIGINS, ref, depth=depth, relations=relations, limit=limit, as_of=as_of)
+    return lineage(session, ORIGINS, ref, depth=depth, relations=relations, limit=limit, as_of=as_of, corpus=corpus)
 
 
 def impact(session: Session, ref: str, *, depth: int | None = None, relations: Iterable[str] | None = None,
-           limit: int | None = None, as_of: int | None = None) -> LineageAnswer:
+           limit: int | None = None, as_of: int | None = None, corpus: bool = False) -> LineageAnswer:
     """Everything a node led to, nearest first, and per constraint how many
     relaxes facts depend on it."""
-    return lineage(session, IMPACT, ref, depth=depth, relations=relations, limit=limit, as_of=as_of)
+    return lineage(session, IMPACT, ref, depth=depth, relations=relations, limit=limit, as_of=as_of, corpus=corpus)
 
 
 def focus(session: Session, ref: str, mode: str, *, as_of: int | None = None) -> list[str]:
@@ -419,8 +443,7 @@ def topics(session: Session, *, year_from: int | None = None, year_to: int | Non
     if threshold <= 0:
         raise InvalidInput(f"threshold must be above 0, got {threshold}", where="threshold")
     g = graph_at(session, as_of)
-    ids = [i for i in service.papers_from(session, source) if i in g.index] if source else None
-    papers = corpus(g, ids, year_from=year_from, year_to=year_to)
+    papers = corpus(g, _papers_from(session, g, source), year_from=year_from, year_to=year_to)
     shifts = queries.topic_shifts(papers, window=window, threshold=threshold, min_count=min_count, min_papers=min_papers, limit=limit)
     years: dict[int, int] = {}
     for p in papers:
@@ -463,3 +486,58 @@ def search_count(session: Session, text: str, *, kind: str | None = None, as_of:
     """How many nodes match `text` in all."""
     check_kind(kind), check_year(as_of)
     return text_search.count(session, text, kind=kind, year_to=as_of)
+
+
+# --------------------------------------------------------------------------
+# adoption, corpus use, candidate techniques (the linker's links)
+# --------------------------------------------------------------------------
+
+
+def _papers_from(session: Session, g: Snapshot, source: str | None) -> list[str] | None:
+    """The papers first written from `source` that `g` holds, or None (every paper)."""
+    return [i for i in service.papers_from(session, source) if i in g.index] if source else None
+
+
+def _check_range(year_from: int | None, year_to: int | None) -> None:
+    check_year(year_from, "year_from"), check_year(year_to, "year_to")
+
+
+def adoption(session: Session, technique: str, *, source: str | None = None, year_from: int | None = None,
+             year_to: int | None = None, as_of: int | None = None) -> Adoption:
+    """Per year, how many papers (of every paper or those from `source`) use
+    a technique (mention it or introduce it), and their share."""
+    _check_range(year_from, year_to)
+    g = graph_at(session, as_of)
+    node_id = resolve(session, g, technique)
+    return adoption_queries.adoption(g, node_id, papers=_papers_from(session, g, source), year_from=year_from, year_to=year_to)
+
+
+def adoption_by_constraint(session: Session, *, source: str | None = None, year_from: int | None = None,
+                           year_to: int | None = None, as_of: int | None = None) -> ConstraintAdoption:
+    """Per year, the share of papers using a technique that relaxes each constraint."""
+    _check_range(year_from, year_to)
+    g = graph_at(session, as_of)
+    return adoption_queries.adoption_by_constraint(g, papers=_papers_from(session, g, source), year_from=year_from, year_to=year_to)
+
+
+def corpus_use(session: Session, technique: str, *, limit: int = 10, as_of: int | None = None) -> dict[str, Any]:
+    """The papers using a technique: how many, per year and per source, and
+    the `limit` latest as examples."""
+    check_limit(limit)
+    g = graph_at(session, as_of)
+    return _corpus_use(session, g, resolve(session, g, technique), limit=limit)
+
+
+def _corpus_use(session: Session, g: Snapshot, node_id: str, *, limit: int = 10) -> dict[str, Any]:
+    found = adoption_queries.users(g, node_id)
+    return adoption_queries.corpus_use(g, node_id, linking.paper_sources(session, (g.ids[p] for p in found)), limit=limit)
+
+
+def candidates(session: Session, *, source: str | None = None, limit: int = 20, as_of: int | None = None) -> list[Candidate]:
+    """Rising title phrases that no technique's surface form names, over
+    every paper or those from `source` (the graph of `as_of`: its papers;
+    the lexicon is today's, so a phrase named later is no candidate)."""
+    check_limit(limit)
+    g = graph_at(session, as_of)
+    papers = corpus(g, _papers_from(session, g, source))
+    return candidate_queries.candidate_techniques(papers, linking.lexicon(session), limit=limit)

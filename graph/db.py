@@ -44,7 +44,29 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Persistent in the file, so a no-op after the first connection; set here
+    # rather than when the engine is made, so that opening an engine creates
+    # no file (a read command on a missing database leaves nothing behind).
+    if cursor.execute("PRAGMA database_list").fetchone()[2]:
+        cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
+    # pysqlite begins a transaction only before an INSERT/UPDATE/DELETE, so
+    # the SELECTs of one read each saw the store as it was at that moment
+    # (a node list and an edge list from two different states). SQLAlchemy's
+    # "begin" event below issues a real BEGIN instead, for reads too.
+    dbapi_connection.isolation_level = None
+
+
+# An execution option marking a transaction that will write: on SQLite it
+# takes the write lock at BEGIN (IMMEDIATE), waiting its turn behind other
+# writers, instead of reading first and failing to upgrade once another
+# writer has committed; on PostgreSQL it runs at READ COMMITTED.
+WRITES = "aiprogress_writes"
+
+
+def _sqlite_begin(connection) -> None:
+    writes = connection.get_execution_options().get(WRITES)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
 
 def open_engine(db: str | None = None, *, echo: bool = False) -> Engine:
@@ -62,13 +84,22 @@ def open_engine(db: str | None = None, *, echo: bool = False) -> Engine:
                 raise InvalidInput(f"folder for the database does not exist: {parent}")
         engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         values.refuse_nul_in_statements(engine)
-        if database and database != ":memory:":
-            with engine.connect() as conn:
-                conn.exec_driver_sql("PRAGMA journal_mode=WAL")
         return engine
     if parsed.get_backend_name() == "postgresql":
-        engine = create_engine(url, echo=echo, pool_pre_ping=True, connect_args={"connect_timeout": 10})
+        # REPEATABLE READ: every statement of a transaction sees the snapshot
+        # its first statement saw (READ COMMITTED takes a new one per
+        # statement), so a read of several statements is one state of the
+        # store. Writes through `write` run at READ COMMITTED instead.
+        try:
+            engine = create_engine(
+                url, echo=echo, pool_pre_ping=True, connect_args={"connect_timeout": 10}, isolation_level="REPEATABLE READ"
+            )
+        except ImportError:
+            raise InvalidInput(
+                "the PostgreSQL driver (psycopg) is not installed: pip install 'aiprogress[postgres]'"
+            ) from None
     else:
         engine = create_engine(url, echo=echo, pool_pre_ping=True)
     values.refuse_nul_in_statements(engine)
@@ -170,9 +201,21 @@ def check_schema(engine: Engine) -> None:
             )
 
 
+def sqlite_file(engine: Engine) -> Path | None:
+    """The file of a SQLite database (None for memory or another engine)."""
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database).expanduser()
+
+
 def has_schema(engine: Engine) -> bool:
     """True when the database holds a graph this code can use; SchemaVersionError
-    when it holds one of another schema revision."""
+    when it holds one of another schema revision. A missing SQLite file is
+    not created by asking."""
+    path = sqlite_file(engine)
+    if path is not None and not path.exists():
+        return False
     if not inspect(engine).has_table("node"):
         return False
     check_schema(engine)
@@ -243,16 +286,32 @@ def write(engine: Engine, work: Callable[[Session], T], **retry: Any) -> T:
     CLI) goes through: `work` must be safe to run again from the start."""
 
     def attempt() -> T:
-        with session_scope(engine) as session:
+        with session_scope(engine, writes=True) as session:
             return work(session)
 
     return with_retries(attempt, **retry)
 
 
+def _write_options(engine: Engine) -> dict[str, Any]:
+    if engine.dialect.name == "postgresql":
+        return {WRITES: True, "isolation_level": "READ COMMITTED"}
+    return {WRITES: True}
+
+
+def new_session(engine: Engine, *, writes: bool = False) -> Session:
+    """A session whose transaction sees one state of the store throughout
+    (SQLite: a real BEGIN; PostgreSQL: REPEATABLE READ). With `writes`, one
+    that will write: SQLite takes the write lock at its start, PostgreSQL
+    runs it at READ COMMITTED (a concurrent writer's commit makes it wait
+    rather than fail), since `write` retries it whole when it must."""
+    return Session(engine, expire_on_commit=False, execution_options=_write_options(engine) if writes else None)
+
+
 @contextmanager
-def session_scope(engine: Engine) -> Iterator[Session]:
-    """One transaction: committed when the block ends, rolled back on any error."""
-    with Session(engine, expire_on_commit=False) as session:
+def session_scope(engine: Engine, *, writes: bool = False) -> Iterator[Session]:
+    """One transaction: committed when the block ends, rolled back on any error.
+    Reads in it see one state of the store; see `new_session` for `writes`."""
+    with new_session(engine, writes=writes) as session:
         try:
             yield session
             session.commit()

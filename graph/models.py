@@ -263,6 +263,24 @@ class PendingCitation(SQLModel, table=True):
 TABLES = (Node.__table__, Paper.__table__, Alias.__table__, Edge.__table__, Measurement.__table__, StatusRecord.__table__)
 
 
+class LinkVerdict(SQLModel, table=True):
+    """A person's verdict on a link the linker makes (graph/linking.py): a
+    rejected pair is never linked again, a confirmed one is kept at full
+    confidence, whatever the lexicon says later."""
+
+    __tablename__ = "link_verdict"
+    __table_args__ = (CheckConstraint("verdict IN ('rejected', 'confirmed')", name="ck_link_verdict"),)
+
+    paper_id: str = Field(sa_column=Column(String(400), ForeignKey("node.id", ondelete="CASCADE"), primary_key=True))
+    technique_id: str = Field(sa_column=Column(String(400), ForeignKey("node.id", ondelete="CASCADE"), primary_key=True))
+    verdict: str = Field(max_length=10, description="rejected or confirmed.")
+    provenance: str = Field(description="Who gave the verdict: user:NAME.")
+    note: str = ""
+
+
+TABLES = TABLES + (LinkVerdict.__table__,)
+
+
 class Meta(SQLModel, table=True):
     """Key/value facts about the store itself. `revision` counts committed
     writes to the graph, so in-memory caches can tell when they are stale."""

@@ -3,10 +3,19 @@
 `Snapshot` is a read-only picture of the `node` and `edge` tables at one
 revision of the store, held as integer arrays (compressed sparse rows, CSR)
 so that walks over a million edges run in numpy rather than in Python. It is
-built from two SQLAlchemy Core selects, or from plain records in tests.
-`snapshot(session)` keeps one snapshot per engine and rebuilds it when the
-store's revision (bumped by the service layer on every committed write) has
-moved, so a write is visible to the next query.
+built from the selects of graph/snapshot_sql.py, or from plain records in
+tests; its walks are the pure functions of graph/csr.py. `snapshot(session)`
+keeps one snapshot per engine and rebuilds it when the store's revision
+(bumped by the service layer on every committed write) has moved, so a write
+is visible to the next query.
+
+What the queries (graph/queries/) use, so that the representation can change
+under them: `len(g)`, `g.edge_count`, `g.ids`/`g.index`/`g.node_index`,
+`g.node(i)`, `g.kinds`/`g.names`/`g.years`/`g.bindings`/`g.categories`,
+`g.nodes_of_kind`, the edge arrays `g.src`/`g.dst`/`g.rel` (read-only),
+`g.relation(e)`, `g.incident`, `g.edges_with`, `g.walk`, `g.reach`,
+`g.shortest_chain`, `g.chain`, `g.facts`/`g.fact`, `g.edges_lacking_evidence`
+and `g.to_networkx()`.
 
 Why arrays and not networkx or rustworkx: on a 200,000-node, 1,000,000-edge
 graph (tests/benchmarks/bench_queries.py, same run, shared 2-core machine)
@@ -27,12 +36,16 @@ down, whatever way the fact is written:
     B inspired-by A                  A          B      (written later -> earlier)
     P cites Q                        Q          P      (written later -> earlier)
 
-Text evidence (note, provenance, confidence) of an edge is fetched by primary
-key only for the edges an answer shows, instead of loading a million notes.
+Text evidence (note, provenance, confidence) of an edge is fetched by its
+unique key only for the edges an answer shows, instead of loading a million
+notes, and in the transaction of the session that asked for the snapshot:
+`snapshot(session)` hands out the shared arrays bound to that session, so
+the evidence is of the same state of the store as the arrays.
 """
 
 from __future__ import annotations
 
+import copy
 import threading
 import weakref
 from collections.abc import Iterable, Sequence
@@ -40,12 +53,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func, literal, select, tuple_
 from sqlalchemy.engine import Connection, Engine
 
+from . import csr as walks
 from .errors import InvalidInput, NoPath, NotFound
-from .models import Edge, EdgeFact, Meta, Node, NodeKind, Relation
+from .models import EdgeFact, NodeKind, Relation
 from .relations import lineage_relations, origin_is_target, relation_names
+from .snapshot_sql import read_edge_columns, read_evidence, read_keys_lacking_evidence, read_node_columns, read_revision
 
 RELATIONS: tuple[str, ...] = tuple(r.value for r in Relation)
 REL_CODE: dict[str, int] = {r: i for i, r in enumerate(RELATIONS)}
@@ -60,7 +74,8 @@ LINEAGE_RELATIONS: tuple[str, ...] = lineage_relations()
 
 UP, DOWN, BOTH = "up", "down", "both"
 
-_EMPTY = np.zeros(0, dtype=np.int32)
+# Above this many edges at once, evidence is read for the whole table in one pass.
+WHOLE_TABLE_EVIDENCE = 2000
 
 
 @dataclass
@@ -76,23 +91,6 @@ class Walk:
 
     def __len__(self) -> int:
         return int(self.nodes.size)
-
-
-@dataclass
-class _CSR:
-    """Neighbours of node v are nbr[ptr[v]:ptr[v+1]], reached by edge[...]."""
-
-    ptr: np.ndarray
-    nbr: np.ndarray
-    edge: np.ndarray
-
-
-def _csr(n: int, key: np.ndarray, other: np.ndarray) -> _CSR:
-    order = np.argsort(key, kind="stable").astype(np.int32)
-    counts = np.bincount(key, minlength=n)
-    ptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(counts, out=ptr[1:])
-    return _CSR(ptr=ptr, nbr=other[order], edge=order)
 
 
 class Snapshot:
@@ -116,7 +114,7 @@ class Snapshot:
         rel: np.ndarray,
         revision: int = 0,
         facts: dict[int, EdgeFact] | None = None,
-        engine: Engine | None = None,
+        loaded: bool = False,
     ):
         self.ids = ids
         self.index: dict[str, int] = {node_id: i for i, node_id in enumerate(ids)}
@@ -129,9 +127,14 @@ class Snapshot:
         self.dst = dst
         self.rel = rel
         self.revision = revision
+        # Evidence at this revision, shared by every session bound to this snapshot.
         self._facts: dict[int, EdgeFact] = dict(facts or {})
-        self._engine = engine
-        self._by_kind: dict[str, list[int]] | None = None
+        self._loaded = loaded  # read from a store: evidence comes from the bound session
+        self._session: Any = None
+        self._by_kind: dict[str, list[int]] = {}  # filled on first use; shared by bound copies
+        # What callers derive from these arrays (the page's layouts), kept as
+        # long as the snapshot and shared by every session bound to it.
+        self.memo: dict[str, Any] = {}
         n = len(ids)
         self.kind_code = np.fromiter((KIND_CODE.get(k, -1) for k in kinds), dtype=np.int8, count=n)
         # Lineage orientation: origin -> derived, whatever way the fact is written.
@@ -143,8 +146,10 @@ class Snapshot:
         derived = np.where(flip, src, dst).astype(np.int32)
         self.origin = origin
         self.derived = derived
-        self._up = _csr(n, derived, origin)  # from a node to its origins
-        self._down = _csr(n, origin, derived)  # from a node to what it led to
+        self._up = walks.CSR.build(n, derived, origin)  # from a node to its origins
+        self._down = walks.CSR.build(n, origin, derived)  # from a node to what it led to
+        for array in (src, dst, rel, origin, derived):
+            array.flags.writeable = False  # shared by every request: nobody may change it
         self._relations_present = frozenset(RELATIONS[c] for c in np.unique(rel).tolist())
 
     # -- construction ------------------------------------------------------
@@ -194,12 +199,12 @@ class Snapshot:
     @classmethod
     def load(cls, connection: Connection, *, revision: int = 0) -> Snapshot:
         """Read the node and edge tables in the caller's transaction (Core selects)."""
-        ids, kinds, names, years, bindings, categories = _node_columns(connection)
+        ids, kinds, names, years, bindings, categories = read_node_columns(connection)
         index = dict(zip(ids, range(len(ids))))
 
         get = index.__getitem__
         src_parts, dst_parts, rel_parts = [], [], []
-        for relation, sources, targets in _edge_columns(connection):
+        for relation, sources, targets in read_edge_columns(connection):
             src_parts.append(np.fromiter(map(get, sources), dtype=np.int32, count=len(sources)))
             dst_parts.append(np.fromiter(map(get, targets), dtype=np.int32, count=len(targets)))
             rel_parts.append(np.full(len(sources), REL_CODE[relation], dtype=np.int8))
@@ -217,8 +222,16 @@ class Snapshot:
             dst=dst,
             rel=rel,
             revision=revision,
-            engine=connection.engine,
+            loaded=True,
         )
+
+    def bound(self, session_or_connection: Any) -> Snapshot:
+        """This snapshot, reading evidence through `session_or_connection`
+        (a Session or a Connection): the arrays and the evidence already read
+        are shared, not copied."""
+        view = copy.copy(self)
+        view._session = session_or_connection
+        return view
 
     # -- nodes ---------------------------------------------------------------
 
@@ -247,8 +260,8 @@ class Snapshot:
 
     def nodes_of_kind(self, kind: str) -> list[int]:
         """Integers of every node of one kind."""
-        if self._by_kind is None:
-            self._by_kind = {k: np.flatnonzero(self.kind_code == code).tolist() for k, code in KIND_CODE.items()}
+        if not self._by_kind:
+            self._by_kind.update({k: np.flatnonzero(self.kind_code == code).tolist() for k, code in KIND_CODE.items()})
         return self._by_kind.get(kind, [])
 
     # -- edges ---------------------------------------------------------------
@@ -259,8 +272,7 @@ class Snapshot:
     def incident(self, i: int, *, relation: str | None = None, direction: str = "any") -> list[int]:
         """Edge positions touching node i as stored: direction 'out' (i is the
         source), 'in' (i is the target) or 'any'."""
-        up, down = self._up, self._down
-        edges = np.concatenate((up.edge[up.ptr[i] : up.ptr[i + 1]], down.edge[down.ptr[i] : down.ptr[i + 1]]))
+        edges = np.concatenate((self._up.edges_of(i), self._down.edges_of(i)))
         if relation is not None:
             edges = edges[self.rel[edges] == REL_CODE[relation]]
         if direction == "out":
@@ -284,24 +296,28 @@ class Snapshot:
     def fact(self, e: int) -> EdgeFact:
         return self.facts([e])[0]
 
+    def _connection(self) -> Connection | None:
+        if self._session is None:
+            return None
+        if isinstance(self._session, Connection):
+            return self._session
+        return self._session.connection()
+
     def _fetch_facts(self, positions: list[int]) -> None:
-        # Edges are found again by their (source, relation, target) triple, unique in the store.
+        # Edges are found again by their (source, relation, target) key, unique in the store.
         wanted = {(self.ids[int(self.src[e])], self.relation(e), self.ids[int(self.dst[e])]): e for e in positions}
-        found: dict[tuple[str, str, str], Any] = {}
-        if self._engine is not None:
-            c = Edge.__table__.c
-            keys = list(wanted)
-            with self._engine.connect() as conn:
-                for start in range(0, len(keys), 300):
-                    chunk = keys[start : start + 300]
-                    stmt = select(c.source_id, c.relation, c.target_id, c.id, c.note, c.provenance, c.year, c.confidence, c.inferred).where(
-                        tuple_(c.source_id, c.relation, c.target_id).in_(chunk)
-                    )
-                    for row in conn.execute(stmt):
-                        found[(row[0], row[1], row[2])] = row
+        if self._loaded and self._session is None:
+            raise RuntimeError("this snapshot is not bound to a session: get it with network.snapshot(session)")
+        connection = self._connection()
+        if connection is None:
+            found = {}
+        elif len(wanted) > WHOLE_TABLE_EVIDENCE:
+            found = read_evidence(connection, None)  # most of the table: one pass beats many index searches
+        else:
+            found = read_evidence(connection, wanted)
         for key, e in wanted.items():
             row = found.get(key)
-            # An edge deleted since this snapshot was taken keeps its shape and loses its text.
+            # Only a snapshot built from records can lack a row: it keeps the edge's shape without text.
             self._facts[e] = EdgeFact(
                 source_id=key[0],
                 relation=key[1],
@@ -345,88 +361,23 @@ class Snapshot:
         Python's per-object overhead."""
         if max_depth is not None and max_depth < 0:
             raise InvalidInput(f"depth must be 0 or more, got {max_depth}")
-        csrs = {UP: (self._up,), DOWN: (self._down,), BOTH: (self._up, self._down)}[direction]
-        allowed = self._allowed(relations)
-        seen = np.zeros(len(self.ids), dtype=bool)
-        seen[start] = True
-        levels = [np.array([start], dtype=np.int32)]
-        vias = [np.array([-1], dtype=np.int32)]
-        frontier = levels[0]
-        depth = 0
-        while frontier.size and (max_depth is None or depth < max_depth):
-            new, edges = self._expand(frontier, csrs, seen, allowed)
-            if not new.size:
-                break
-            seen[new] = True
-            levels.append(new)
-            vias.append(edges)
-            frontier = new
-            depth += 1
-        nodes = np.concatenate(levels)
-        dist = np.repeat(np.arange(len(levels), dtype=np.int32), [lv.size for lv in levels])
-        return Walk(start=start, nodes=nodes, dist=dist, via=np.concatenate(vias))
+        nodes, dist, via = walks.walk_levels(len(self.ids), start, self._csrs(direction), self._allowed(relations), self.rel, max_depth)
+        return Walk(start=start, nodes=nodes, dist=dist, via=via)
 
-    def _expand(self, frontier: np.ndarray, csrs: tuple[_CSR, ...], seen: np.ndarray, allowed: np.ndarray | None):
-        """One BFS level: the unseen neighbours of `frontier` and, for each,
-        the edge it was first reached by."""
-        cand_parts, edge_parts = [], []
-        for csr in csrs:
-            starts = csr.ptr[frontier]
-            counts = csr.ptr[frontier + 1] - starts
-            total = int(counts.sum())
-            if not total:
-                continue
-            if frontier.size == 1:
-                pos = np.arange(starts[0], starts[0] + total)
-            else:
-                offsets = np.cumsum(counts) - counts
-                pos = np.arange(total) + np.repeat(starts - offsets, counts)
-            cand_parts.append(csr.nbr[pos])
-            edge_parts.append(csr.edge[pos])
-        if not cand_parts:
-            return _EMPTY, _EMPTY
-        cand = cand_parts[0] if len(cand_parts) == 1 else np.concatenate(cand_parts)
-        edges = edge_parts[0] if len(edge_parts) == 1 else np.concatenate(edge_parts)
-        keep = ~seen[cand]
-        if allowed is not None:
-            keep &= allowed[self.rel[edges]]
-        cand = cand[keep]
-        if not cand.size:
-            return _EMPTY, _EMPTY
-        edges = edges[keep]
-        # Keep the first edge that reached each new node without sorting:
-        # write each candidate's position into its node's slot (the last write
-        # wins), then keep the candidates that find their own position there.
-        stamp = np.empty(len(self.ids), dtype=np.int32)
-        order = np.arange(cand.size, dtype=np.int32)
-        stamp[cand[::-1]] = order[::-1]
-        first = np.flatnonzero(stamp[cand] == order)
-        return cand[first], edges[first]
+    def _csrs(self, direction: str) -> tuple[walks.CSR, ...]:
+        return {UP: (self._up,), DOWN: (self._down,), BOTH: (self._up, self._down)}[direction]
 
     def reach(self, starts: Iterable[int], direction: str, *, relations: Iterable[str] | None = None) -> np.ndarray:
         """A boolean mask of every node reached from any of `starts` (the starts included)."""
-        csrs = {UP: (self._up,), DOWN: (self._down,), BOTH: (self._up, self._down)}[direction]
-        allowed = self._allowed(relations)
-        seen = np.zeros(len(self.ids), dtype=bool)
-        frontier = np.unique(np.fromiter(starts, dtype=np.int32))
-        seen[frontier] = True
-        while frontier.size:
-            frontier, _ = self._expand(frontier, csrs, seen, allowed)
-            seen[frontier] = True
-        return seen
+        return walks.reach(len(self.ids), starts, self._csrs(direction), self._allowed(relations), self.rel)
 
     def edges_lacking_evidence(self) -> list[int]:
         """Positions of edges whose note or provenance is empty."""
-        if self._engine is None:
+        connection = self._connection()
+        if connection is None:
             return [e for e in range(self.edge_count) if not self.fact(e).note or not self.fact(e).provenance]
-        c = Edge.__table__.c
-        stmt = select(c.source_id, c.relation, c.target_id).where(
-            (c.note.is_(None)) | (c.note == "") | (c.provenance.is_(None)) | (c.provenance == "")
-        )
-        with self._engine.connect() as conn:
-            rows = conn.execute(stmt).all()
         positions = []
-        for source, relation, target in rows:
+        for source, relation, target in read_keys_lacking_evidence(connection):
             i, j = self.index.get(source), self.index.get(target)
             if i is None or j is None:
                 continue
@@ -440,40 +391,15 @@ class Snapshot:
 
         Directed means along the lineage orientation (a is an origin of b:
         each step goes from origin to derived); undirected ignores it.
-        Bidirectional breadth-first search, expanding the smaller frontier
-        one whole level at a time; among the meeting nodes of that level the
-        one closest to the other end is taken, so the chain is shortest."""
+        Bidirectional breadth-first search (csr.meet)."""
         if a == b:
             return []
-        allowed = self._allowed(relations)
-        if directed:
-            sides = ((self._down,), (self._up,))
-        else:
-            sides = ((self._up, self._down), (self._up, self._down))
-        n = len(self.ids)
-        seen = [np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)]
-        # dist and via are read only where seen is set, so need no filling.
-        dist = [np.empty(n, dtype=np.int32), np.empty(n, dtype=np.int32)]
-        via = [np.empty(n, dtype=np.int32), np.empty(n, dtype=np.int32)]
-        frontier = [np.array([a], dtype=np.int32), np.array([b], dtype=np.int32)]
-        level = [0, 0]
-        for side, start in ((0, a), (1, b)):
-            seen[side][start] = True
-            dist[side][start] = 0
-        while frontier[0].size and frontier[1].size:
-            side = 0 if frontier[0].size <= frontier[1].size else 1
-            other = 1 - side
-            new, edges = self._expand(frontier[side], sides[side], seen[side], allowed)
-            level[side] += 1
-            seen[side][new] = True
-            dist[side][new] = level[side]
-            via[side][new] = edges
-            frontier[side] = new
-            met = new[seen[other][new]]
-            if met.size:
-                meet = int(met[np.argmin(dist[other][met])])
-                return self._unwind(via[0], meet, a)[::-1] + self._unwind(via[1], meet, b)
-        raise NoPath(f"no {'directed ' if directed else ''}chain of facts joins {self.ids[a]!r} to {self.ids[b]!r}")
+        sides = ((self._down,), (self._up,)) if directed else ((self._up, self._down), (self._up, self._down))
+        met = walks.meet(len(self.ids), a, b, sides, self._allowed(relations), self.rel)
+        if met is None:
+            raise NoPath(f"no {'directed ' if directed else ''}chain of facts joins {self.ids[a]!r} to {self.ids[b]!r}")
+        meet, via_a, via_b = met
+        return self._unwind(via_a, meet, a)[::-1] + self._unwind(via_b, meet, b)
 
     def _unwind(self, via: np.ndarray, node: int, start: int) -> list[int]:
         """Edges from `node` back to `start` following the via pointers."""
@@ -540,100 +466,6 @@ _cache: weakref.WeakKeyDictionary[Engine, Snapshot] = weakref.WeakKeyDictionary(
 _lock = threading.Lock()
 
 
-_SEP = "\x1f"  # ASCII unit separator: cannot occur in a node id (kind:slug)
-
-
-def _node_columns(connection: Connection):
-    """ids, kinds, names, years, bindings {i: ..}, categories {i: ..} of every node.
-
-    On SQLite one row per kind with group_concat'ed columns (see _edge_columns);
-    if a name holds the separator, or elsewhere, plain rows."""
-    c = Node.__table__.c
-    ids: list[str] = []
-    kinds: list[str] = []
-    names: list[str] = []
-    years: list[int | None] = []
-    if connection.dialect.name == "sqlite":
-        stmt = select(
-            c.kind,
-            func.count(),
-            func.group_concat(c.id, literal(_SEP)),
-            func.group_concat(c.name, literal(_SEP)),
-            func.group_concat(func.coalesce(c.year, ""), literal(_SEP)),
-        ).group_by(c.kind)
-        grouped = []
-        for kind, count, kind_ids, kind_names, kind_years in connection.execute(stmt):
-            kind_ids, kind_names, kind_years = kind_ids.split(_SEP), kind_names.split(_SEP), kind_years.split(_SEP)
-            if not len(kind_ids) == len(kind_names) == len(kind_years) == count:
-                grouped = None
-                break
-            grouped.append((kind, kind_ids, kind_names, kind_years))
-        if grouped is not None:
-            for kind, kind_ids, kind_names, kind_years in grouped:
-                ids += kind_ids
-                names += kind_names
-                kinds += [kind] * len(kind_ids)
-                years += [int(y) if y else None for y in kind_years]
-            index = dict(zip(ids, range(len(ids))))
-            extra = connection.execute(select(c.id, c.binding, c.category).where((c.binding.is_not(None)) | (c.category.is_not(None))))
-            bindings, categories = {}, {}
-            for node_id, binding, category in extra:
-                if binding:
-                    bindings[index[node_id]] = binding
-                if category:
-                    categories[index[node_id]] = category
-            return ids, kinds, names, years, bindings, categories
-        ids, kinds, names, years = [], [], [], []
-    bindings, categories = {}, {}
-    kind_pool: dict[str, str] = {}
-    for i, (node_id, kind, name, year, binding, category) in enumerate(
-        connection.execute(select(c.id, c.kind, c.name, c.year, c.binding, c.category))
-    ):
-        ids.append(node_id)
-        kinds.append(kind_pool.setdefault(kind, kind))
-        names.append(name)
-        years.append(year)
-        if binding:
-            bindings[i] = binding
-        if category:
-            categories[i] = category
-    return ids, kinds, names, years, bindings, categories
-
-
-def _edge_columns(connection: Connection) -> Iterable[tuple[str, list[str], list[str]]]:
-    """(relation, source ids, target ids) per relation, in matching order.
-
-    On SQLite the ids of each relation come back as two group_concat strings
-    split in C: materialising a million result rows as Python tuples costs
-    about three times as long, and that is most of the load time. Elsewhere
-    (PostgreSQL) plain rows."""
-    c = Edge.__table__.c
-    if connection.dialect.name == "sqlite":
-        stmt = select(
-            c.relation, func.count(), func.group_concat(c.source_id, literal(_SEP)), func.group_concat(c.target_id, literal(_SEP))
-        ).group_by(c.relation)
-        for relation, count, sources, targets in connection.execute(stmt):
-            sources, targets = sources.split(_SEP), targets.split(_SEP)
-            if len(sources) != count or len(targets) != count:
-                raise InvalidInput(f"a node id of a {relation!r} edge holds the separator character U+001F")
-            yield relation, sources, targets
-        return
-    grouped: dict[str, tuple[list[str], list[str]]] = {}
-    for source, relation, target in connection.execute(select(c.source_id, c.relation, c.target_id)):
-        sources, targets = grouped.setdefault(relation, ([], []))
-        sources.append(source)
-        targets.append(target)
-    for relation, (sources, targets) in grouped.items():
-        yield relation, sources, targets
-
-
-def read_revision(connection: Connection) -> int:
-    """The store's revision counter (absent = 0), as the service layer keeps it."""
-    c = Meta.__table__.c
-    value = connection.execute(select(c.value).where(c.key == "revision")).scalar()
-    return int(value) if value is not None else 0
-
-
 def snapshot(session_or_connection: Any) -> Snapshot:
     """The in-memory graph of this store, current as of this transaction.
 
@@ -647,12 +479,12 @@ def snapshot(session_or_connection: Any) -> Snapshot:
     revision = read_revision(connection)
     with _lock:
         cached = _cache.get(engine)
-        if cached is not None and cached.revision == revision:
-            return cached
+    if cached is not None and cached.revision == revision:
+        return cached.bound(session_or_connection)
     fresh = Snapshot.load(connection, revision=revision)
     with _lock:
         _cache[engine] = fresh
-    return fresh
+    return fresh.bound(session_or_connection)
 
 
 def forget(engine: Engine) -> None:

@@ -122,6 +122,15 @@ RELATIONS: dict[str, RelationSpec] = {
             "citing paper -> cited paper", "cited by",
             TARGET, False, ("cites",), EdgeStyle("#b8b0ac", False, 0.8),
         ),
+        # Written by the linker (graph/linking.py) from the words of a paper's
+        # text, never stated by a curator: kept apart from `introduces`, not
+        # walked by origins/impact by default (a corpus would drown the
+        # lineage), and not a BibTeX field (an export must not turn a guess into a fact).
+        RelationSpec(
+            "mentions", frozenset({_P}), frozenset({_T}),
+            "paper -> a technique its title, abstract or keywords name", "mentioned by",
+            TARGET, False, (), EdgeStyle("#a0cbe8", (1, 4), 0.6),
+        ),
         RelationSpec(
             "triggered", frozenset({_P, _T}), frozenset({_N}),
             "paper or technique -> the narrative it set off", "triggered by",

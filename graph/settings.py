@@ -44,6 +44,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_query_cost", 50_000, "Largest estimated GraphQL query cost accepted."),
     Setting("max_aliases", 30, "Most aliases one GraphQL query may use."),
     Setting("max_page_size", 500, "Largest page a paginated GraphQL field returns."),
+    Setting("sparql_timeout", 5, "Seconds a SPARQL query may run before it is stopped."),
+    Setting("sparql_max_rows", 100_000, "Most rows (or triples) a SPARQL answer may hold."),
 )
 
 BY_NAME = {s.name: s for s in SETTINGS}

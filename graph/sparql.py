@@ -1,9 +1,12 @@
 """Read-only SPARQL 1.1 over the current graph, answered by pyoxigraph.
 
-The store's triples (graph/rdf.py `statements`) are loaded straight into an
-in-memory pyoxigraph Store, cached per engine and rebuilt when the store's
+The store's triples (graph/rdf.py `statements`, read in the caller's
+transaction) are loaded into an in-memory pyoxigraph Store in a child
+process (graph/sparql_worker.py), one per engine, reloaded when the store's
 revision (bumped by the service layer on every committed write) has moved,
-so a write is visible to the next query. Updates (INSERT, DELETE, LOAD ...)
+so a write is visible to the next query. A query has a time limit (setting
+sparql_timeout: the child is killed when it runs over) and a size limit
+(setting sparql_max_rows), both answered with `limit-exceeded`. Updates (INSERT, DELETE, LOAD ...)
 are refused: the store is written through the service layer only. So are
 federated queries (SERVICE): the engine would fetch the remote endpoint, and
 a public /sparql must not make requests on a caller's behalf.
@@ -29,7 +32,7 @@ import pyoxigraph as ox
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from . import rdf, service
+from . import rdf, service, settings, sparql_worker
 from .errors import InvalidInput
 
 RESULTS_JSON = "application/sparql-results+json"
@@ -43,24 +46,34 @@ PREFIXES = {
 }
 _REFUSED_UPDATE = "SPARQL updates are refused: the graph is read-only here (write through the service layer)"
 
-_cache: weakref.WeakKeyDictionary[Engine, tuple[int, ox.Store]] = weakref.WeakKeyDictionary()
+_runners: weakref.WeakKeyDictionary[Engine, sparql_worker.Runner] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
 _EMPTY = ox.Store()  # parses queries before the real store is built or touched
 
 
 def current_store(session: Session) -> ox.Store:
-    """The store as a pyoxigraph Store, current as of this transaction (cached per revision)."""
-    engine = session.get_bind()
-    revision = service.current_revision(session)
-    with _lock:
-        cached = _cache.get(engine)
-    if cached is not None and cached[0] == revision:
-        return cached[1]
+    """The store as an in-process pyoxigraph Store, as of this transaction
+    (for benchmarks and tests; queries run in the child process)."""
     store = ox.Store()
     store.bulk_extend(rdf.statements(session, ox.Quad))
-    with _lock:
-        _cache[engine] = (revision, store)
     return store
+
+
+def _runner(engine: Engine) -> sparql_worker.Runner:
+    with _lock:
+        runner = _runners.get(engine)
+        if runner is None:
+            runner = _runners[engine] = sparql_worker.Runner()
+            weakref.finalize(engine, runner.stop)
+        return runner
+
+
+def stop_worker(engine: Engine) -> None:
+    """Kill the SPARQL child process of an engine, if any (a server shutting down)."""
+    with _lock:
+        runner = _runners.pop(engine, None)
+    if runner is not None:
+        runner.stop()
 
 
 # --------------------------------------------------------------------------
@@ -176,19 +189,28 @@ class SparqlResult:
         return "text/turtle" if self.triples is not None else RESULTS_JSON
 
 
-def query(session: Session, text: str) -> SparqlResult:
+def query(session: Session, text: str, *, timeout: float | None = None, max_rows: int | None = None) -> SparqlResult:
     """Run a read-only SPARQL query over the store (prefixes aip:, dcterms:,
-    bibo:, schema:, prov:, skos:, rdf:, rdfs:, xsd: are predeclared)."""
+    bibo:, schema:, prov:, skos:, rdf:, rdfs:, xsd: are predeclared), within
+    `timeout` seconds and `max_rows` rows (defaults: the settings
+    sparql_timeout and sparql_max_rows); LimitExceeded past either."""
     check(text)
-    result = current_store(session).query(text, prefixes=PREFIXES)
-    if isinstance(result, ox.QueryBoolean):
-        return SparqlResult("ASK", [], [], bool(result), None, result.serialize(format=ox.QueryResultsFormat.JSON))
-    if isinstance(result, ox.QuerySolutions):
-        body = result.serialize(format=ox.QueryResultsFormat.JSON)
-        payload = json.loads(body)
+    timeout = settings.get("sparql_timeout", timeout)
+    max_rows = settings.get("sparql_max_rows", max_rows)
+
+    def store_bytes() -> bytes:
+        return ox.serialize(rdf.statements(session, ox.Quad), format=ox.RdfFormat.N_QUADS)
+
+    answer = _runner(session.get_bind()).run(
+        text, PREFIXES, revision=service.current_revision(session), store_bytes=store_bytes, timeout=timeout, max_rows=max_rows
+    )
+    if answer.kind == "ASK":
+        return SparqlResult("ASK", [], [], answer.boolean, None, answer.body)
+    if answer.kind == "SELECT":
+        payload = json.loads(answer.body)
         rows = [{name: plain_value(b) for name, b in binding.items()} for binding in payload["results"]["bindings"]]
-        return SparqlResult("SELECT", list(payload["head"]["vars"]), rows, None, None, body)
-    triples = list(dict.fromkeys(result))
+        return SparqlResult("SELECT", answer.variables, rows, None, None, answer.body)
+    triples = list(ox.parse(answer.body, format=ox.RdfFormat.TURTLE))
     form = _QUERY_FORM.search(text)
     kind = form.group(1).upper() if form else "CONSTRUCT"
-    return SparqlResult(kind, [], [], None, triples, ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES))
+    return SparqlResult(kind, [], [], None, triples, answer.body)

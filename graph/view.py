@@ -21,7 +21,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-import weakref
 
 import numpy as np
 
@@ -216,8 +215,6 @@ def drawable_graph(snap: Snapshot, view: ViewFilter = ViewFilter()) -> dict[str,
 SPACING = 62.0
 ANCHOR_RADIUS = 0.5 * SPREAD
 
-_layouts: weakref.WeakKeyDictionary[Snapshot, dict[bytes, list[tuple[float, float]]]] = weakref.WeakKeyDictionary()
-
 
 def anchor_positions(constraint_ids: list[str], radius: float = ANCHOR_RADIUS) -> dict[str, tuple[float, float]]:
     """Constraints sit fixed on a circle, in the order of the source framework."""
@@ -232,7 +229,7 @@ def node_positions(snap: Snapshot, drawn: np.ndarray) -> list[tuple[float, float
     on a circle as anchors; every edge between drawn nodes pulls. Cached per
     snapshot and node set, so a store revision lays out afresh."""
     key = drawn.astype(np.int64).tobytes()
-    cache = _layouts.setdefault(snap, {})
+    cache = snap.memo.setdefault("layouts", {})
     if key in cache:
         return cache[key]
     local = np.full(len(snap), -1, dtype=np.int64)

@@ -12,9 +12,6 @@ from .identity import keys_of
 
 # BibTeX field (each spelling, from graph/relations.py) -> relation; the paper is the source of every edge.
 RELATION_FIELDS = bibtex_relation_fields()
-LINKING_FIELDS = frozenset(RELATION_FIELDS) | {"keywords"}
-KEYWORD_RELATION = "introduces"
-KEYWORD_CONFIDENCE = 0.5
 
 SPLIT_REFS = re.compile(r"\s*[,;]\s*|\s+and\s+")
 SPLIT_KEYWORDS = re.compile(r"\s*[,;]\s*")

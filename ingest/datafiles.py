@@ -140,8 +140,9 @@ def _load_status(session: Session, entry: _Entry, provenance: str, report: LoadR
 _LOADERS = {"edge": _load_edge, "measurement": _load_measurement, "status": _load_status, **{t: _load_node for t in NODE_TABLES}}
 
 
-def load_data(session: Session, path: Path | str, *, provenance_prefix: str = "builtin") -> LoadReport:
-    """Load a data folder or a single .toml/.bib file. Raises on the first error."""
+def load_data(session: Session, path: Path | str, *, provenance_prefix: str = "builtin", link: bool = True) -> LoadReport:
+    """Load a data folder or a single .toml/.bib file. Raises on the first error.
+    The papers of its .bib files are linked to the techniques they name unless `link` is False."""
     path = Path(path)
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if p.suffix in {".toml", ".bib"})
@@ -169,7 +170,7 @@ def load_data(session: Session, path: Path | str, *, provenance_prefix: str = "b
     for entry in node_entries:
         run(entry, Path(entry.where.rsplit(":", 1)[0]).name)
     for bib in (f for f in files if f.suffix == ".bib"):
-        result = load.ingest_file(session, bib, provenance=f"{provenance_prefix}:{bib.name}", strict=True)
+        result = load.ingest_file(session, bib, provenance=f"{provenance_prefix}:{bib.name}", strict=True, link=link)
         for change, n in ((service.ADDED, result.new), (service.UPDATED, result.merged), (service.UNCHANGED, result.unchanged)):
             report.counts.setdefault("paper", {service.ADDED: 0, service.UPDATED: 0, service.UNCHANGED: 0})[change] += n
         bucket = report.counts.setdefault("edge", {service.ADDED: 0, service.UPDATED: 0, service.UNCHANGED: 0})
@@ -179,5 +180,5 @@ def load_data(session: Session, path: Path | str, *, provenance_prefix: str = "b
     return report
 
 
-def load_builtin(session: Session) -> LoadReport:
-    return load_data(session, builtin_data_dir())
+def load_builtin(session: Session, *, link: bool = True) -> LoadReport:
+    return load_data(session, builtin_data_dir(), link=link)

@@ -1,36 +1,46 @@
-"""Pass 2 of writing a file: relation fields -> edges.
+"""Passes 2 and 3 of writing a file: relation fields -> edges, then the
+linker's `mentions` links.
 
 The fields `relaxes`, `enables`, `inspired-by`, `introduces`, `cites`,
 `techniques`, `triggered` name the targets of edges from the paper (by id,
-slug, alias or citation key); `keywords` naming a technique become inferred
-edges. Edges are written through graph/batch.py, which checks them by the
-service's edge rules.
+slug, alias or citation key). Edges are written through graph/batch.py,
+which checks them by the service's edge rules. The techniques a paper's
+title, abstract and keywords name are found by the linker (graph/linking.py),
+as `aiprogress link` would, with the lexicon read once per file.
 """
 
 from __future__ import annotations
 
 from sqlmodel import Session
 
-from ..graph import batch, bulk, service
+from ..graph import batch, bulk, linking, service
 from ..graph.relations import RELATIONS
 from . import bibtex
-from .bibtex_rows import KEYWORD_CONFIDENCE, KEYWORD_RELATION, LINKING_FIELDS, RELATION_FIELDS, SPLIT_KEYWORDS, SPLIT_REFS
+from .bibtex_rows import RELATION_FIELDS, SPLIT_REFS
 from .report import Run
+
+_RELATION_FIELDS = frozenset(RELATION_FIELDS)
+
+
+def link_mentions(run: Run, session: Session, placed: list[tuple[bibtex.BibRecord, str]]) -> None:
+    """The linker over the papers of this batch (pass 3)."""
+    if run.lexicon is None:
+        run.lexicon = linking.lexicon(session)
+    plan = linking.link_papers(session, run.lexicon, dict.fromkeys(n for _, n in placed))
+    run.report.edges_inferred += len(plan.add)
+    session.flush()
 
 
 def link_relations(run: Run, session: Session, placed: list[tuple[bibtex.BibRecord, str]]) -> None:
     wanted: list[tuple[bibtex.BibRecord, str, str, str, str]] = []  # record, node id, field, relation, ref
-    keywords: list[tuple[bibtex.BibRecord, str, str]] = []
     for record, node_id in placed:
         fields = record.fields
-        if LINKING_FIELDS.isdisjoint(fields):
+        if _RELATION_FIELDS.isdisjoint(fields):
             continue  # most entries: nothing to link, nothing to split
         for name, relation in RELATION_FIELDS.items():
             for ref in filter(None, SPLIT_REFS.split(fields.get(name, "").strip())):
                 wanted.append((record, node_id, name, relation, ref.strip("{} ")))
-        for word in filter(None, SPLIT_KEYWORDS.split(fields.get("keywords", "").strip())):
-            keywords.append((record, node_id, word))
-    if not wanted and not keywords:
+    if not wanted:
         return
 
     # Candidates for each reference: itself as an id, as an alias, and as
@@ -42,14 +52,13 @@ def link_relations(run: Run, session: Session, placed: list[tuple[bibtex.BibReco
         candidate_ids.update(f"{kind}:{service.slugify(ref)}" for kind in RELATIONS[relation].targets if kind != "paper")
     aliases = bulk.aliases_of(session, (ref for *_, ref in wanted))
     kinds = bulk.node_kinds(session, candidate_ids | set(aliases.values()) | {n for _, n in placed})
-    techniques = bulk.technique_aliases(session, (w for *_, w in keywords))
 
     rows: list[batch.EdgeRow] = []
-    origins: list[tuple[bibtex.BibRecord, str, str | None]] = []  # record, field name (None: keyword), keyword
+    origins: list[tuple[bibtex.BibRecord, str]] = []  # record, field name
     seen: set[tuple[str, str, str]] = set()
 
     def add(record: bibtex.BibRecord, node_id: str, relation: str, target: str, note: str, confidence: float | None,
-            name: str | None) -> None:
+            name: str) -> None:
         triple = (node_id, relation, target)
         if triple in seen:
             return
@@ -64,22 +73,13 @@ def link_relations(run: Run, session: Session, placed: list[tuple[bibtex.BibReco
             run.problem(record, "unknown-reference", f"field '{name}': {ref!r} names no node (not an id, slug, alias or citation key); no edge made")
             continue
         add(record, node_id, relation, target, f"BibTeX field {name} of {record.key}", None, name)
-    for record, node_id, word in keywords:
-        target = techniques.get(word.lower())
-        if target is not None:
-            add(record, node_id, KEYWORD_RELATION, target, f"inferred from keyword {word!r} of {record.key}", KEYWORD_CONFIDENCE, None)
 
     existing = bulk.edges_from(session, (n for _, n in placed))
     for (record, name), row, problem in zip(origins, rows, batch.write_edges(session, rows, kinds)):
         if problem is not None:
-            if name is not None:
-                run.problem(record, "forbidden-relation", f"field '{name}': {problem.message}")
+            run.problem(record, "forbidden-relation", f"field '{name}': {problem.message}")
             continue
-        if (row.source_id, row.relation, row.target_id) in existing:
-            continue
-        if row.inferred:
-            run.report.edges_inferred += 1
-        else:
+        if (row.source_id, row.relation, row.target_id) not in existing:
             run.report.edges_added += 1
     session.flush()
 

@@ -26,9 +26,9 @@ from sqlmodel import Session
 from ..graph import settings
 from ..graph.errors import InvalidInput
 from . import bibtex, importers
-from .bibtex_rows import KEYWORD_CONFIDENCE, KEYWORD_RELATION, RELATION_FIELDS, paper_values  # noqa: F401  (public names)
+from .bibtex_rows import RELATION_FIELDS, paper_values  # noqa: F401  (public names)
 from .citations import link_citations
-from .linking import link_relations
+from .linking import link_mentions, link_relations
 from .parse_ahead import gc_paused, parse_source, parsed_ahead
 from .placing import place_papers
 from .report import NOTE_KINDS, IngestReport, Progress, Run, StrictAbort  # noqa: F401  (public names)
@@ -43,8 +43,11 @@ def _batches(items: list, size: int) -> Iterator[list]:
 
 
 def _write(parsed: bibtex.ParseResult, in_batch: InBatch, report: IngestReport, *,
-           file_label: str, strict: bool, overwrite: bool, batch_size: int, progress: Progress | None) -> IngestReport:
-    """Both passes over the parsed records, each batch run by `in_batch(run, work)`."""
+           file_label: str, strict: bool, overwrite: bool, batch_size: int, progress: Progress | None,
+           link: bool = True) -> IngestReport:
+    """The passes over the parsed records (papers; relations and the linker's
+    links unless `link` is False; citations), each batch run by
+    `in_batch(run, work)`."""
     started = time.perf_counter()
     for problem in parsed.problems:
         report.add_problem(problem.source, problem.line, problem.key, problem.kind, problem.message)
@@ -64,19 +67,28 @@ def _write(parsed: bibtex.ParseResult, in_batch: InBatch, report: IngestReport, 
             progress(f"{file_label.split(':', 1)[-1]}: papers", done, total)
     done = 0
     for batch in _batches(run.placed, batch_size):
-        in_batch(run, lambda session, batch=batch: link_relations(run, session, batch))
+        in_batch(run, lambda session, batch=batch: _relations(run, session, batch, link))
         in_batch(run, lambda session, batch=batch: link_citations(run, session, batch))
         done += len(batch)
         if progress:
-            progress(f"{file_label.split(':', 1)[-1]}: relations", done, total)
+            progress(f"{file_label.split(':', 1)[-1]}: relations and links", done, total)
     report.seconds = round(time.perf_counter() - started, 3)
     return report
 
 
+def _relations(run: Run, session: Session, batch: list, link: bool) -> None:
+    """A placed batch's relation fields as edges and, unless `link` is False,
+    the linker's links."""
+    link_relations(run, session, batch)
+    if link:  # in the same transaction: a commit per batch is most of what a pass costs
+        link_mentions(run, session, batch)
+
+
 def _write_stream(records: Iterator[bibtex.BibRecord], problems: list[bibtex.Problem], in_batch: InBatch, report: IngestReport, *,
-                  file_label: str, strict: bool, overwrite: bool, batch_size: int, progress: Progress | None) -> IngestReport:
-    """Records read as they come (JSON Lines), each batch through all three
-    passes before the next is read, so memory stays flat in the file's size.
+                  file_label: str, strict: bool, overwrite: bool, batch_size: int, progress: Progress | None,
+                  link: bool = True) -> IngestReport:
+    """Records read as they come (JSON Lines), each batch through every pass
+    (papers; relations and links; citations) before the next is read, so memory stays flat in the file's size.
     References need no second pass: one to a work later in the file waits as
     a pending citation and becomes an edge when that work is placed."""
     started = time.perf_counter()
@@ -102,7 +114,7 @@ def _write_stream(records: Iterator[bibtex.BibRecord], problems: list[bibtex.Pro
         report.entries += len(batch)
         in_batch(run, lambda session, batch=batch: place_papers(run, session, batch))
         placed, run.placed = run.placed, []
-        in_batch(run, lambda session, placed=placed: link_relations(run, session, placed))
+        in_batch(run, lambda session, placed=placed: _relations(run, session, placed, link))
         in_batch(run, lambda session, placed=placed: link_citations(run, session, placed))
         if progress:
             progress(f"{file_label.split(':', 1)[-1]}: records", report.entries, 0)
@@ -112,13 +124,13 @@ def _write_stream(records: Iterator[bibtex.BibRecord], problems: list[bibtex.Pro
 
 def ingest_records(session: Session, parsed: bibtex.ParseResult, *, source: str, provenance: str | None = None,
                    strict: bool = False, overwrite: bool = False, batch_size: int = BATCH_SIZE,
-                   progress: Progress | None = None) -> IngestReport:
+                   progress: Progress | None = None, link: bool = True) -> IngestReport:
     """Write parsed records into the caller's transaction (the caller commits).
 
     With `strict`, the first problem raises StrictAbort (an InvalidInput)."""
     report = IngestReport(source=source)
     return _write(parsed, in_session(session), report, file_label=provenance or f"bibtex:{Path(source).name}",
-                  strict=strict, overwrite=overwrite, batch_size=batch_size, progress=progress)
+                  strict=strict, overwrite=overwrite, batch_size=batch_size, progress=progress, link=link)
 
 
 def ingest_text(session: Session, text: str, *, source: str = "<string>", provenance: str | None = None,
@@ -132,11 +144,11 @@ def ingest_text(session: Session, text: str, *, source: str = "<string>", proven
 
 
 def ingest_file(session: Session, path: Path | str, *, provenance: str | None = None, strict: bool = False,
-                overwrite: bool = False, limits: bibtex.Limits | None = None) -> IngestReport:
+                overwrite: bool = False, limits: bibtex.Limits | None = None, link: bool = True) -> IngestReport:
     """Parse a .bib file and write it into the caller's transaction (used by the data-file loader)."""
     parsed = bibtex.parse_file(path, limits=limits)
     return ingest_records(session, parsed, source=str(path), provenance=provenance or f"bibtex:{Path(path).name}",
-                          strict=strict, overwrite=overwrite)
+                          strict=strict, overwrite=overwrite, link=link)
 
 
 def bib_files(paths: list[str], extensions: tuple[str, ...] = (".bib",)) -> list[str]:
@@ -162,7 +174,7 @@ def bib_files(paths: list[str], extensions: tuple[str, ...] = (".bib",)) -> list
 def ingest_source(engine: Engine, source: str, *, text: str | None = None, parsed: bibtex.ParseResult | None = None,
                   strict: bool = False, dry_run: bool = False, overwrite: bool = False,
                   limits: bibtex.Limits | None = None, batch_size: int | None = None,
-                  progress: Progress | None = None, format: str | None = None) -> IngestReport:
+                  progress: Progress | None = None, format: str | None = None, link: bool = True) -> IngestReport:
     """Ingest one file (or `text`, or an already `parsed` result) into the database behind `engine`.
 
     Normally each batch commits on its own, so an interrupted run keeps whole
@@ -182,7 +194,7 @@ def ingest_source(engine: Engine, source: str, *, text: str | None = None, parse
     name = "stdin" if source == "-" else Path(source).name
     batch_size = settings.get("ingest_batch_size", batch_size)
     report = IngestReport(source=source, dry_run=dry_run)
-    options = dict(file_label=f"{format}:{name}", strict=strict, overwrite=overwrite, batch_size=batch_size, progress=progress)
+    options = dict(file_label=f"{format}:{name}", strict=strict, overwrite=overwrite, batch_size=batch_size, progress=progress, link=link)
     # A stream keeps the collector: records and rows of the batches before go
     # as it reads on, and some of what they leave behind is cyclic.
     with gc_paused() if stream is None else contextlib.nullcontext():

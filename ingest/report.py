@@ -25,7 +25,7 @@ class IngestReport:
     failed: int = 0
     duplicates: int = 0  # exact copies of an entry, skipped
     edges_added: int = 0
-    edges_inferred: int = 0
+    edges_inferred: int = 0  # the linker's `mentions` links made
     aliases_added: int = 0
     citations_resolved: int = 0  # references that became `cites` edges (from this file, or pending ones it answered)
     citations_pending: int = 0  # references to works not in the store, kept until they arrive
@@ -66,6 +66,7 @@ class Run:
         self.overwrite = overwrite
         self.strict = strict
         self.placed: list[tuple[bibtex.BibRecord, str]] = []
+        self.lexicon = None  # the linker's, read at the first batch that links
 
     def problem(self, record: bibtex.BibRecord, kind: str, message: str) -> None:
         self.report.add_problem(record.source, record.line, record.key, kind, message)

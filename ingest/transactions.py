@@ -52,7 +52,7 @@ def committed_batches(engine: Engine, report: IngestReport) -> InBatch:
 @contextmanager
 def one_transaction(engine: Engine, *, rollback: bool) -> Iterator[Session]:
     if not rollback:
-        with session_scope(engine) as session:
+        with session_scope(engine, writes=True) as session:
             yield session
         return
     with Session(engine) as session:

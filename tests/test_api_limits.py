@@ -86,3 +86,42 @@ def test_introspection_passes_every_limit(builtin_db):
     schema = api.data(get_introspection_query(descriptions=True))["__schema"]
     names = {t["name"] for t in schema["types"]}
     assert {"Node", "Paper", "Technique", "Constraint", "Narrative", "Field", "Edge", "NodeConnection"} <= names
+
+
+def fan_out_query(levels: int) -> str:
+    """`levels` fragments, each spreading the one before twice: the expanded
+    query doubles with each level (2**levels fields) while the text grows linearly."""
+    fragments = ["fragment f0 on Node { id }"]
+    for i in range(1, levels):
+        fragments.append(f"fragment f{i} on Node {{ ...f{i - 1} neighbours {{ ...f{i - 1} }} }}")
+    return '{ node(id: "transformer") { ...f%d } } ' % (levels - 1) + " ".join(fragments)
+
+
+def test_cost_of_fragments_spread_many_times_is_estimated_in_linear_time(builtin_db):
+    import time
+
+    api = limited(builtin_db, max_query_cost=10_000, max_query_depth=10**6)
+    query = fan_out_query(20)
+    assert len(query) < 1500
+    started = time.process_time()
+    error = api.error(query)
+    elapsed = time.process_time() - started
+    assert error["extensions"]["code"] == "limit-exceeded"
+    # Each level costs 1 + 1 + 10 * (cost of the level below), so the estimate is exact and huge.
+    cost = 1
+    for _ in range(19):
+        cost = cost + 1 + 10 * cost
+    assert error["extensions"]["cost"] == 1 + cost
+    assert elapsed < 0.5, f"took {elapsed:.2f} s of CPU"
+    # Under the default limits it is refused for its depth (and cost), as fast.
+    api = limited(builtin_db)
+    started = time.process_time()
+    errors = api.gql(query)["errors"]
+    assert time.process_time() - started < 0.5
+    assert "exceeds maximum operation depth" in errors[0]["message"]
+    # Aliases inside fragments count once per spread, also without expanding them.
+    aliased = fan_out_query(20).replace("fragment f0 on Node { id }", "fragment f0 on Node { a: id }")
+    started = time.process_time()
+    error = limited(builtin_db, max_query_cost=10**30, max_query_depth=10**6, max_aliases=1000).error(aliased)
+    assert time.process_time() - started < 0.5
+    assert error["message"] == f"{2**19} aliases found. Allowed: 1000"

@@ -32,12 +32,13 @@ REFERENCE = """query($n: Int!) { nodes(kind: paper, first: $n) {
 @contextmanager
 def counting(engine, compiled: list | None = None):
     """The statements run on `engine` meanwhile; with `compiled`, also each
-    one's SQLAlchemy compiled-cache outcome (CACHE_HIT: compiled before)."""
+    compiled one's SQLAlchemy compiled-cache outcome (CACHE_HIT: compiled before)."""
     statements: list[str] = []
 
     def count(_conn, _cursor, statement, _parameters, context, _many):
         statements.append(statement)
-        if compiled is not None:
+        # Driver SQL (the read snapshot's BEGIN) is never compiled, so never cached.
+        if compiled is not None and context.compiled is not None:
             compiled.append((context.cache_hit, statement))
 
     event.listen(engine, "before_cursor_execute", count)
@@ -123,6 +124,9 @@ ROOT_FIELDS = {
     "openProblems": [(op("$n: Int!", f"openProblems(asOf: $n) {{ problems {{ node {{ ...N }} namedBy {{ ...N }} linked {{ ...N }} supportingEdges {{ {FACT} }} }} themes {{ node {{ ...N }} namedBy {{ ...N }} linked {{ ...N }} }} }}"), {"n": n})
                      for n in (2023, 2026)],
     "gaps": [(op("$n: Int!", "gaps(limit: $n) { papersWithoutTechnique counts }"), {"n": n}) for n in (1, 50)],
+    # A technique's adoption (one node), and the share per constraint over every year (every constraint, each year).
+    "adoption": [(op("", 'adoption(technique: "transformer") { papers using technique { ...N } years { year using share } }'), {}),
+                 (op("", "adoption(byConstraint: true) { papers byConstraint { year papers constraints { count share constraint { ...N } } } }"), {})],
 }
 MAX_STATEMENTS = 12
 

@@ -171,12 +171,13 @@ def test_relation_fields_become_edges_with_provenance_and_evidence(with_nodes):
     assert count(with_nodes, Node) == 5  # nothing invented for the unknown reference
 
 
-def test_keywords_naming_a_technique_become_inferred_edges(with_nodes):
-    ingest(with_nodes, "@article{p, title={P}, year=2018, keywords={Self-Attention; speech}}")
+def test_keywords_naming_a_technique_become_the_linkers_links_not_introduces_facts(with_nodes):
+    report = ingest(with_nodes, "@article{p, title={P}, year=2018, keywords={Self-Attention; speech}}")
     with Session(with_nodes) as s:
         (edge,) = s.scalars(select(Edge)).all()
-    assert (edge.relation, edge.target_id, edge.inferred, edge.confidence) == ("introduces", "technique:transformer", True, load.KEYWORD_CONFIDENCE)
-    assert edge.confidence < 1
+    assert (edge.relation, edge.target_id, edge.inferred, edge.provenance) == ("mentions", "technique:transformer", True, "linker:1")
+    assert edge.note == "keywords: Self-Attention" and 0 < edge.confidence < 1
+    assert report.edges_inferred == 1
 
 
 # --- strict, dry run, limits ------------------------------------------------------------

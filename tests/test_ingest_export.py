@@ -61,7 +61,7 @@ def test_bibtex_export_round_trip(tmp_path):
     assert a["papers"] == b["papers"]
     assert a["aliases"] == b["aliases"]
     assert a["edges"] == b["edges"]
-    assert ("paper:hochreiter1997long", "introduces", "technique:lstm", True) in b["edges"]
+    assert ("paper:hochreiter1997long", "mentions", "technique:lstm", True) in b["edges"]  # its title and keywords, linked again
 
 
 def test_papers_only_round_trip_into_an_empty_database(tmp_path, cli):

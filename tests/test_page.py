@@ -142,7 +142,7 @@ def test_limit_keeps_anchors_and_the_best_connected():
 def test_layout_pins_constraints_on_a_circle_and_is_repeatable():
     snap = tiny()
     first = {n["id"]: (n["x"], n["y"]) for n in view.drawable_graph(snap)["nodes"]}
-    view._layouts.clear()
+    snap.memo.clear()
     again = {n["id"]: (n["x"], n["y"]) for n in view.drawable_graph(snap)["nodes"]}
     assert first == again
     data, arch = np.array(first["constraint:data"]), np.array(first["constraint:architecture"])

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from ...graph import answers, network
+from . import linking
 from .common import AsOfOption, DbOption, IdArgument, JsonOption, LimitOption, console, print_json, say, session_for, table
 
 DepthOption = Annotated[int | None, typer.Option("--depth", metavar="N", help="Most steps walked (default: no limit).")]
@@ -37,7 +38,7 @@ def _as_of(as_of: int | None) -> str:
 
 def _lineage(direction: str, node_id: str, depth: int | None, relation: list[str] | None, limit: int, as_of: int | None, db: str | None, json_out: bool) -> None:
     with session_for(db) as session:
-        answer = answers.lineage(session, direction, node_id, depth=depth, relations=relation, limit=None if json_out else limit, as_of=as_of)
+        answer = answers.lineage(session, direction, node_id, depth=depth, relations=relation, limit=None if json_out else limit, as_of=as_of, corpus=True)
         if json_out:
             print_json(answer.to_dict())
             return
@@ -50,6 +51,7 @@ def _lineage(direction: str, node_id: str, depth: int | None, relation: list[str
         console.print(table("Fields of inspiration reached", ["field", "dist", "drawn on by"], [[f["name"], f["distance"], ", ".join(f["inspired"])] for f in result.fields]))
     if direction == "impact" and result.blocked:
         console.print(table("Relaxes facts fed downstream, per constraint", ["constraint", "relaxes facts"], list(map(list, result.blocked.items())), whole=_NODE))
+    linking.print_corpus_lineage(answer.corpus)
 
 
 def _lineage_command(direction: str, summary: str):
@@ -234,15 +236,17 @@ def problems(
 
 def gaps(
     limit: LimitOption = 50,
+    source: Annotated[str | None, typer.Option("--source", metavar="FILE", help="Candidate techniques from this file's papers only (e.g. all_P_acl.bib).")] = None,
     as_of: AsOfOption = None,
     db: DbOption = None,
     json_out: JsonOption = False,
 ) -> None:
-    """What the graph does not know yet: unlinked papers, techniques leading to no constraint, facts without evidence, duplicates, narratives without a trigger, references to works not in the store."""
+    """What the graph does not know yet: unlinked papers, techniques leading to no constraint, facts without evidence, duplicates, narratives without a trigger, references to works not in the store, candidate techniques."""
     with session_for(db) as session:
         full = answers.gaps(session, as_of=as_of)
+        found = answers.candidates(session, source=source, limit=limit, as_of=as_of)
     if json_out:
-        print_json(full.to_dict())
+        print_json({**full.to_dict(), "candidate_techniques": [c.to_dict() for c in found]})
         return
     counts = full.counts()
     rows = []
@@ -256,6 +260,7 @@ def gaps(
     ):
         rows += [[what, item] for item in items[:limit]]
     console.print(table("Gaps: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counts.items()), ["gap", "where"], rows, whole=("where",)))
+    linking.print_candidates(found)
 
 
 def search(

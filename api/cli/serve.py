@@ -6,14 +6,20 @@ built-in history first, so a fresh clone serves something at once.
 
 from __future__ import annotations
 
+import errno
+import socket
 import sys
 from typing import Annotated
 
-
 from ...graph import db as database
 from ...graph import service, settings
+from ...graph.errors import InvalidInput
 from ...ingest import datafiles
 from .common import DbOption, setting_option
+
+# Seconds `serve` waits for requests in flight after SIGTERM or Ctrl-C
+# before closing their connections (SPARQL has its own time limit).
+SHUTDOWN_GRACE_SECONDS = 3
 
 
 def prepare_database(db: str | None) -> tuple[str, int]:
@@ -31,6 +37,28 @@ def prepare_database(db: str | None) -> tuple[str, int]:
         engine.dispose()
 
 
+def bind(host: str, port: int) -> socket.socket:
+    """A listening socket on host:port, or InvalidInput saying in one line
+    why not (a port out of range, the port taken, an unknown host)."""
+    if not 0 < port < 65536:
+        raise InvalidInput(f"port {port} is not between 1 and 65535 (--port)")
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except socket.gaierror as exc:
+        raise InvalidInput(f"cannot listen on host {host!r}: {exc.strerror} (--host)") from None
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(2048)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise InvalidInput(f"port {port} on {host} is already in use: stop what listens there or choose another --port") from None
+        raise InvalidInput(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    return sock
+
+
 def serve(
     host: Annotated[str | None, setting_option("host", metavar="ADDRESS")] = None,
     port: Annotated[int | None, setting_option("port", metavar="PORT")] = None,
@@ -40,20 +68,32 @@ def serve(
     import uvicorn
 
     from ..app import create_app
-    from ..page_routes import warm_page
+    from ..page_routes import warm_page_in_background
 
     host = settings.get("host", host)
     port = settings.get("port", port)
-    url, nodes = prepare_database(db)
-    application = create_app({"database_url": url})
-    warm_page(application)
+    # Bound before anything is printed: a bad or busy port is one error line, not a URL then a traceback.
+    sock = bind(host, port)
+    try:
+        url, nodes = prepare_database(db)
+        application = create_app({"database_url": url})
+    except BaseException:
+        sock.close()
+        raise
+    # The page's default view is laid out while the server already answers
+    # (a few seconds on a large graph); the page shows that it is preparing.
+    warm_page_in_background(application)
     shown = f"[{host}]" if ":" in host else host
     print(f"aiprogress: {nodes} nodes from {url}")
     print(f"Serving on http://{shown}:{port}/  (GraphQL and GraphiQL: http://{shown}:{port}/graphql)")
     if not settings.get("token"):
         print("Reads are open; writes are refused until AIPROGRESS_TOKEN is set.")
     sys.stdout.flush()  # the URL must reach a pipe (a test, a supervisor) before the server blocks
-    uvicorn.run(application, host=host, port=port, log_level="warning")
+    config = uvicorn.Config(application, log_level="warning", timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS)
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
+    except KeyboardInterrupt:  # uvicorn re-raises the Ctrl-C it handled: a clean stop
+        pass
 
 
 COMMANDS = {"serve": serve}

@@ -1,7 +1,8 @@
 """Which topics rose or fell sharply in an uncurated corpus (topic_shifts).
 
 Each paper contributes its title terms (lower-cased words of 3+ letters,
-minus common stop words) and the techniques it is linked to (`introduces`),
+minus common stop words) and the techniques it is linked to (`introduces`,
+or `mentions`: the linker's links),
 each counted once per paper. For a topic t and year y with n_y papers of
 which c_y carry t, the share c_y / n_y is compared with the topic's pooled
 share p over the `window` years before y (smoothed: (C + 1) / (N + 2), so a
@@ -42,6 +43,7 @@ STOP_WORDS = frozenset(
     without you your network networks model models approach method methods""".split()
 )
 _WORD = re.compile(r"[a-z][a-z0-9-]{2,}")
+_TECHNIQUE_LINKS = ("introduces", "mentions")
 
 
 @dataclass(frozen=True)
@@ -78,14 +80,14 @@ def title_terms(title: str) -> set[str]:
 
 def corpus(g: Snapshot, paper_ids: Iterable[str] | None = None, year_from: int | None = None, year_to: int | None = None) -> list[Paper]:
     """The papers of a snapshot (all, or those named) as topic_shifts input,
-    with the techniques each introduces."""
+    with the techniques each introduces or mentions."""
     chosen = g.nodes_of_kind("paper") if paper_ids is None else [g.node_index(p) for p in paper_ids]
     out = []
     for i in chosen:
         year = g.years[i]
         if year is None or (year_from is not None and year < year_from) or (year_to is not None and year > year_to):
             continue
-        techniques = tuple(sorted(g.ids[int(g.dst[e])] for e in g.incident(i, relation="introduces", direction="out")))
+        techniques = tuple(sorted({g.ids[int(g.dst[e])] for e in g.incident(i, direction="out") if g.relation(e) in _TECHNIQUE_LINKS}))
         out.append(Paper(id=g.ids[i], title=g.names[i], year=year, techniques=techniques))
     return out
 

@@ -8,8 +8,10 @@ it times (best of N rounds):
 - bare: `bibtexparser.parse_file` with its default middlewares (string
   interpolation, enclosing removal; no LaTeX decoding) of the five files;
 - ingest: the whole `aiprogress ingest` path (parse, LaTeX decoding, identity,
-  writes in batches) of the same files into an empty SQLite file, with the
-  LaTeX cache emptied first.
+  writes in batches, the linker's links) of the same files into an empty
+  SQLite file, with the LaTeX cache emptied first;
+- unlinked: the same without the linker's pass, to show what linking adds
+  (target: at most 15%).
 
 It prints both times, their ratio (target: at most 2), entries per second,
 the CPU seconds of each (the ingest's own and its parsing workers': on a
@@ -46,13 +48,13 @@ def bare_parse(files: list[Path]) -> int:
     return sum(len(bibtexparser.parse_file(str(f)).entries) for f in files)
 
 
-def ingest(files: list[Path], workdir: Path, n: int) -> tuple[int, int, int]:
+def ingest(files: list[Path], workdir: Path, n: int, link: bool = True) -> tuple[int, int, int]:
     bibtex._decoded.clear()  # every round decodes from scratch
-    path = workdir / f"bench-{n}.db"
+    path = workdir / f"bench-{n}-{link}.db"
     engine = db.open_engine(str(path))
     db.create_schema(engine)
     entries = duplicates = 0
-    for report in load.ingest_sources(engine, [str(f) for f in files]):
+    for report in load.ingest_sources(engine, [str(f) for f in files], link=link):
         entries += report.entries
         duplicates += report.duplicates
     with db.session_scope(engine) as session:
@@ -87,7 +89,7 @@ def main() -> int:
     for f in files:  # warm the page cache so the first round is not penalised
         f.read_bytes()
 
-    bare_times, ingest_times, bare_cpu, ingest_cpu = [], [], [], []
+    bare_times, ingest_times, bare_cpu, ingest_cpu, unlinked_times, unlinked_cpu = [], [], [], [], [], []
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         for n in range(args.rounds):
@@ -97,8 +99,12 @@ def main() -> int:
             t, cpu, (entries, duplicates, nodes) = timed(ingest, files, workdir, n)
             ingest_times.append(t)
             ingest_cpu.append(cpu)
+            t, cpu, _ = timed(ingest, files, workdir, n, False)
+            unlinked_times.append(t)
+            unlinked_cpu.append(cpu)
             print(f"round {n + 1}: bare {bare_times[-1]:.2f} s ({bare_cpu[-1]:.2f} s CPU), "
                   f"ingest {ingest_times[-1]:.2f} s ({ingest_cpu[-1]:.2f} s CPU), ratio {ingest_times[-1] / bare_times[-1]:.2f}, "
+                  f"unlinked {unlinked_times[-1]:.2f} s ({unlinked_cpu[-1]:.2f} s CPU), "
                   f"load average {os.getloadavg()[0]:.1f}", flush=True)
         tracemalloc.start()
         ingest(files, workdir, args.rounds)
@@ -113,6 +119,9 @@ def main() -> int:
     print(f"ratio ingest/bare:   {full / bare:.2f}  (target <= 2.0)")
     print(f"CPU seconds:         bare {min(bare_cpu):.2f}, ingest {min(ingest_cpu):.2f} (with its parsing workers), "
           f"ratio {min(ingest_cpu) / min(bare_cpu):.2f}")
+    unlinked = min(unlinked_times)
+    print(f"linking adds:        {(full - unlinked) / unlinked:+.1%} wall ({unlinked:.2f} s without the linker), "
+          f"{(min(ingest_cpu) - min(unlinked_cpu)) / min(unlinked_cpu):+.1%} CPU  (target <= 15%)")
     print(f"entries per second:  {entries / full:,.0f}")
     worker_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1e3  # kB on Linux
     print(f"peak memory:         {peak / 1e6:.0f} MB (tracemalloc, one ingest round, writing process); "

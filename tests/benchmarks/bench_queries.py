@@ -38,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import synthetic  # noqa: E402
 
 from aiprogress.graph import db as database  # noqa: E402
-from aiprogress.graph import network, service  # noqa: E402
+from aiprogress.graph import network, service, snapshot_sql  # noqa: E402
 from aiprogress.graph.errors import NoPath  # noqa: E402
 from aiprogress.graph.queries import lineage  # noqa: E402
 
@@ -122,7 +122,7 @@ def lineage_pairs_from_db(engine):
     """(origin, derived) id pairs as stored, in the lineage orientation."""
     with engine.connect() as conn:
         out = []
-        for relation, sources, targets in network._edge_columns(conn):
+        for relation, sources, targets in snapshot_sql.read_edge_columns(conn):
             if relation in INSPIRED_LIKE:
                 out.extend(zip(targets, sources))
             else:

@@ -128,9 +128,20 @@ class Visit:
 
         self.page.on("dialog", dialog)
 
+    def wait_until(self, expression: str, timeout: float = 30_000) -> None:
+        """Poll `expression` until it is truthy. Playwright's wait_for_function
+        compiles its predicate with eval in the page, which the page's
+        Content-Security-Policy forbids; evaluate goes through the DevTools
+        protocol, which it does not."""
+        deadline = time.monotonic() + timeout / 1000
+        while not self.page.evaluate(expression):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"not true within {timeout / 1000:g} s: {expression}")
+            time.sleep(0.05)
+
     def open(self, url: str, timeout: float = 30_000) -> None:
         self.page.goto(url)
-        self.page.wait_for_function("document.documentElement.getAttribute('data-ready')", timeout=timeout)
+        self.wait_until("document.documentElement.getAttribute('data-ready')", timeout=timeout)
         assert self.page.evaluate("document.documentElement.getAttribute('data-ready')") == "1", self.page.text_content("#notice")
 
     def visible_ids(self) -> set[str]:

@@ -8,6 +8,7 @@ import urllib.request
 
 import pytest
 
+from aiprogress.graph.relations import RELATIONS
 from conftest import REPO  # tests/ is on sys.path (tests/conftest.py)
 
 pytestmark = pytest.mark.browser
@@ -67,8 +68,9 @@ def test_kind_filter_hides_exactly_that_kind(visit, page_server):
 def test_relation_filter_keeps_only_those_edges(visit, page_server):
     visit.open(page_server.url)
     before = len(drawn_node_ids(visit.page))
-    for relation in ("enables", "inspired-by", "introduces", "cites", "triggered", "focuses-on", "names", "bears-on", "embodies"):
-        visit.page.uncheck(f"#relation-filters input[value={relation}]")
+    for relation in RELATIONS:
+        if relation != "relaxes":
+            visit.page.uncheck(f"#relation-filters input[value={relation}]")
     edges = drawn_edges(visit.page)
     expected = api(page_server, "api/view", relations="relaxes")["edges"]
     assert {e["relation"] for e in edges} == {"relaxes"} and len(edges) == len(expected)
@@ -95,7 +97,7 @@ def test_search_centres_the_node_and_opens_it(visit, page_server):
     first = visit.page.locator("#search-results li").first
     assert first.get_attribute("data-id") == "technique:transformer"
     visit.page.press("#search", "Enter")
-    visit.page.wait_for_function("document.getElementById('details-body').getAttribute('data-node-id') === 'technique:transformer'")
+    visit.wait_until("document.getElementById('details-body').getAttribute('data-node-id') === 'technique:transformer'")
     where = dom_position(visit.page, "technique:transformer")
     assert abs(where["x"] - where["cx"]) < 5 and abs(where["y"] - where["cy"]) < 5
     assert visit.page.evaluate("aiprogress.page.network.getSelectedNodes()") == ["technique:transformer"]
@@ -107,7 +109,7 @@ def test_clicking_a_node_opens_its_details_with_links_and_evidence(visit, page_s
     visit.page.evaluate("aiprogress.page.network.focus('paper:vaswani2017attention', {scale: 1.5})")
     where = dom_position(visit.page, "paper:vaswani2017attention")
     visit.page.mouse.click(where["x"], where["y"])
-    visit.page.wait_for_function("document.getElementById('details-body').getAttribute('data-node-id') === 'paper:vaswani2017attention'")
+    visit.wait_until("document.getElementById('details-body').getAttribute('data-node-id') === 'paper:vaswani2017attention'")
     detail = api(page_server, "api/node/paper:vaswani2017attention")
     assert visit.page.text_content("#details-title") == detail["node"]["name"]
     assert detail["paper"]["authors"][0] in visit.page.text_content("#details-authors")
@@ -124,7 +126,7 @@ def test_focus_shows_only_the_origins_from_the_graph_queries(visit, page_server)
     visit.page.wait_for_selector("#focus-origins")
     visit.page.click("#focus-origins")
     expected = set(api(page_server, "api/focus/technique:transformer", mode="origins")["nodes"])
-    visit.page.wait_for_function("!document.getElementById('focus-box').hidden")
+    visit.wait_until("!document.getElementById('focus-box').hidden")
     assert drawn_node_ids(visit.page) == expected and "technique:attention" in expected
     visit.page.click("#focus-clear")
     assert len(drawn_node_ids(visit.page)) == len(api(page_server, "api/view")["nodes"])
@@ -148,7 +150,7 @@ def test_hostile_title_is_shown_as_text_and_runs_nothing(visit, page_server):
     assert result.get_attribute("data-id") == "paper:hostile2020"
     assert HOSTILE in result.text_content()
     visit.page.press("#search", "Enter")
-    visit.page.wait_for_function("document.getElementById('details-body').getAttribute('data-node-id') === 'paper:hostile2020'")
+    visit.wait_until("document.getElementById('details-body').getAttribute('data-node-id') === 'paper:hostile2020'")
     assert visit.page.text_content("#details-title") == HOSTILE
     assert "<b id=pwned>Mallory</b>" in visit.page.text_content("#details-authors")
     assert "<script>alert(2)</script>" in visit.page.text_content("#details-edges")
@@ -200,9 +202,20 @@ def test_rendered_file_works_with_no_server(visit, history_with_hostile_paper, c
     assert all(url.startswith("file://") or url.startswith("data:") for url in visit.requests), visit.requests
     visit.page.fill("#search", "transformer")
     visit.page.press("#search", "Enter")
-    visit.page.wait_for_function("document.getElementById('details-body').getAttribute('data-node-id') === 'technique:transformer'")
+    visit.wait_until("document.getElementById('details-body').getAttribute('data-node-id') === 'technique:transformer'")
     visit.page.click("#focus-origins")
-    visit.page.wait_for_function("!document.getElementById('focus-box').hidden")
+    visit.wait_until("!document.getElementById('focus-box').hidden")
     assert "technique:attention" in drawn_node_ids(visit.page)
     assert visit.page.locator("#chart .narrative").count() == 3
     assert visit.errors == [] and visit.dialogs == []
+
+
+def test_graphiql_runs_under_its_content_security_policy(visit, page_server):
+    # The policy allows GraphiQL's own scripts, its one inline script (by
+    # hash) and its styles; anything it blocked would be a console error.
+    response = visit.page.goto(page_server.url + "graphql")
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+    visit.page.wait_for_selector(".graphiql-container", timeout=30_000)
+    visit.page.wait_for_timeout(500)
+    assert visit.errors == []
+    assert all(url.startswith("http://127.0.0.1:") or url.startswith("data:") for url in visit.requests), visit.requests

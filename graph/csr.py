@@ -1,0 +1,146 @@
+"""Breadth-first walks over compressed sparse rows (CSR): pure numpy
+functions of integer arrays, no database and no node ids.
+
+Neighbours of node v are `nbr[ptr[v]:ptr[v+1]]`, reached by the edges
+`edge[...]` (positions into the caller's edge arrays). Each walk expands a
+whole level of the frontier in a few numpy operations, so the cost per level
+is independent of Python's per-object overhead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+EMPTY = np.zeros(0, dtype=np.int32)
+
+
+@dataclass
+class CSR:
+    """Neighbours of node v are nbr[ptr[v]:ptr[v+1]], reached by edge[...]."""
+
+    ptr: np.ndarray
+    nbr: np.ndarray
+    edge: np.ndarray
+
+    @classmethod
+    def build(cls, n: int, key: np.ndarray, other: np.ndarray) -> CSR:
+        """Rows of `n` nodes: for each edge position p, `other[p]` is a neighbour of `key[p]`."""
+        order = np.argsort(key, kind="stable").astype(np.int32)
+        counts = np.bincount(key, minlength=n)
+        ptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(counts, out=ptr[1:])
+        return cls(ptr=ptr, nbr=other[order], edge=order)
+
+    def edges_of(self, v: int) -> np.ndarray:
+        return self.edge[self.ptr[v] : self.ptr[v + 1]]
+
+
+def expand(
+    frontier: np.ndarray, csrs: tuple[CSR, ...], seen: np.ndarray, allowed: np.ndarray | None, rel: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """One BFS level: the unseen neighbours of `frontier` and, for each, the
+    edge it was first reached by. `allowed` masks relation codes (`rel[edge]`)."""
+    cand_parts, edge_parts = [], []
+    for csr in csrs:
+        starts = csr.ptr[frontier]
+        counts = csr.ptr[frontier + 1] - starts
+        total = int(counts.sum())
+        if not total:
+            continue
+        if frontier.size == 1:
+            pos = np.arange(starts[0], starts[0] + total)
+        else:
+            offsets = np.cumsum(counts) - counts
+            pos = np.arange(total) + np.repeat(starts - offsets, counts)
+        cand_parts.append(csr.nbr[pos])
+        edge_parts.append(csr.edge[pos])
+    if not cand_parts:
+        return EMPTY, EMPTY
+    cand = cand_parts[0] if len(cand_parts) == 1 else np.concatenate(cand_parts)
+    edges = edge_parts[0] if len(edge_parts) == 1 else np.concatenate(edge_parts)
+    keep = ~seen[cand]
+    if allowed is not None:
+        keep &= allowed[rel[edges]]
+    cand = cand[keep]
+    if not cand.size:
+        return EMPTY, EMPTY
+    edges = edges[keep]
+    # Keep the first edge that reached each new node without sorting:
+    # write each candidate's position into its node's slot (the last write
+    # wins), then keep the candidates that find their own position there.
+    stamp = np.empty(seen.size, dtype=np.int32)
+    order = np.arange(cand.size, dtype=np.int32)
+    stamp[cand[::-1]] = order[::-1]
+    first = np.flatnonzero(stamp[cand] == order)
+    return cand[first], edges[first]
+
+
+def walk_levels(
+    n: int, start: int, csrs: tuple[CSR, ...], allowed: np.ndarray | None, rel: np.ndarray, max_depth: int | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(nodes in the order reached, their distances, the edge each was reached
+    by; -1 for the start). Each node is reached once, at its shortest distance."""
+    seen = np.zeros(n, dtype=bool)
+    seen[start] = True
+    levels = [np.array([start], dtype=np.int32)]
+    vias = [np.array([-1], dtype=np.int32)]
+    frontier = levels[0]
+    depth = 0
+    while frontier.size and (max_depth is None or depth < max_depth):
+        new, edges = expand(frontier, csrs, seen, allowed, rel)
+        if not new.size:
+            break
+        seen[new] = True
+        levels.append(new)
+        vias.append(edges)
+        frontier = new
+        depth += 1
+    nodes = np.concatenate(levels)
+    dist = np.repeat(np.arange(len(levels), dtype=np.int32), [lv.size for lv in levels])
+    return nodes, dist, np.concatenate(vias)
+
+
+def reach(n: int, starts: Iterable[int], csrs: tuple[CSR, ...], allowed: np.ndarray | None, rel: np.ndarray) -> np.ndarray:
+    """A boolean mask of every node reached from any of `starts` (the starts included)."""
+    seen = np.zeros(n, dtype=bool)
+    frontier = np.unique(np.fromiter(starts, dtype=np.int32))
+    seen[frontier] = True
+    while frontier.size:
+        frontier, _ = expand(frontier, csrs, seen, allowed, rel)
+        seen[frontier] = True
+    return seen
+
+
+def meet(
+    n: int, a: int, b: int, sides: tuple[tuple[CSR, ...], tuple[CSR, ...]], allowed: np.ndarray | None, rel: np.ndarray
+) -> tuple[int, np.ndarray, np.ndarray] | None:
+    """Bidirectional breadth-first search from a (along sides[0]) and b (along
+    sides[1]), expanding the smaller frontier one whole level at a time;
+    among the meeting nodes of that level the one closest to the other end is
+    taken, so the chain through it is shortest. Returns (meeting node, via
+    from a, via from b), or None when the two never meet."""
+    seen = [np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)]
+    # dist and via are read only where seen is set, so need no filling.
+    dist = [np.empty(n, dtype=np.int32), np.empty(n, dtype=np.int32)]
+    via = [np.empty(n, dtype=np.int32), np.empty(n, dtype=np.int32)]
+    frontier = [np.array([a], dtype=np.int32), np.array([b], dtype=np.int32)]
+    level = [0, 0]
+    for side, start in ((0, a), (1, b)):
+        seen[side][start] = True
+        dist[side][start] = 0
+    while frontier[0].size and frontier[1].size:
+        side = 0 if frontier[0].size <= frontier[1].size else 1
+        other = 1 - side
+        new, edges = expand(frontier[side], sides[side], seen[side], allowed, rel)
+        level[side] += 1
+        seen[side][new] = True
+        dist[side][new] = level[side]
+        via[side][new] = edges
+        frontier[side] = new
+        met = new[seen[other][new]]
+        if met.size:
+            return int(met[np.argmin(dist[other][met])]), via[0], via[1]
+    return None
