@@ -78,11 +78,12 @@ def open_engine(db: str | None, *, create: bool = False):
 
 
 @contextmanager
-def session_for(db: str | None, *, create: bool = False):
-    """One transaction on the database named by `--db`."""
+def session_for(db: str | None, *, create: bool = False, writes: bool = False):
+    """One transaction on the database named by `--db`; `writes` for a command
+    that writes (it then takes the write lock up front, see db.new_session)."""
     engine = open_engine(db, create=create)
     try:
-        with database.session_scope(engine) as session:
+        with database.session_scope(engine, writes=writes) as session:
             yield session
     finally:
         engine.dispose()

@@ -42,7 +42,7 @@ def import_rdf(
 ) -> None:
     """Read an RDF file into the database in one transaction: all of it, or on the first error nothing."""
     graph = rdf.parse_file(str(path), format=format)
-    with session_for(db, create=True) as session:
+    with session_for(db, create=True, writes=True) as session:
         counts = rdf.from_rdf(session, graph, default_provenance=f"rdf:{path.name}")
     if json_out:
         print_json(counts)

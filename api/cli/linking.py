@@ -73,7 +73,7 @@ def links(
 
 
 def _judge(verdict: str, paper: str, technique: str, by: str, note: str, db: str | None) -> None:
-    with session_for(db) as session:
+    with session_for(db, writes=True) as session:
         result = linking.judge(session, paper, technique, verdict, by=by, note=note)
     if result is None:
         say(f"Rejected: {paper} -mentions-> {technique} is removed and will not be linked again.")
@@ -176,7 +176,7 @@ def promote(
     db: DbOption = None,
 ) -> None:
     """Add a phrase as a technique, with its surface forms, and link the corpus to it."""
-    with session_for(db) as session:
+    with session_for(db, writes=True) as session:
         linking.promote(session, phrase, node_id, category=category.value, name=name, year=year, forms=form or (), by=by)
     engine = open_engine(db)
     try:

@@ -21,7 +21,7 @@ def _print_load_report(report: datafiles.LoadReport) -> None:
 
 def init(db: DbOption = None, json_out: JsonOption = False) -> None:
     """Create the database (if needed) and load the built-in history of deep learning."""
-    with session_for(db, create=True) as session:
+    with session_for(db, create=True, writes=True) as session:
         report = datafiles.load_builtin(session)
     if json_out:
         print_json(report.to_dict())
@@ -36,7 +36,7 @@ def load(
     json_out: JsonOption = False,
 ) -> None:
     """Load data files in one transaction: all of it, or on the first error nothing."""
-    with session_for(db, create=True) as session:
+    with session_for(db, create=True, writes=True) as session:
         report = datafiles.load_data(session, path, provenance_prefix="data")
     if json_out:
         print_json(report.to_dict())
