@@ -122,8 +122,7 @@ def test_as_of_hides_later_nodes_and_later_facts(builtin_engine):
         assert "constraint:energy" in then.index and "field:neuroscience" in then.index  # undated: always there
         assert [b.id for b in answers.timeline(session, "energy", as_of=2018).entries] == ["technique:lstm"]
         assert answers.timeline(session, "energy", as_of=2016).entries == []
-        # Kept per store revision and year: each call binds the same arrays to its session.
-        assert answers.graph_at(session, 2016).src is then.src
+        assert answers.graph_at(session, 2016).src is then.src  # kept per store revision and year (bound to each session)
         with pytest.raises(NotFound, match="2017"):
             answers.origins(session, "transformer", as_of=2016)
         with pytest.raises(InvalidInput):
