@@ -42,7 +42,7 @@ from strawberry.types.unset import UNSET
 
 from ..graph import db, sparql, settings as settings_registry
 from ..graph.errors import AiprogressError, InvalidInput
-from ..ingest import load
+from ..ingest import importers, load
 from . import http_errors, upload
 from .context import Context, check_write_allowed
 from .interop_routes import router as interop_router
@@ -154,22 +154,25 @@ def create_app(settings: dict | None = None, *, engine: Engine | None = None) ->
         return {"status": "ok"}
 
     @app.post(
-        "/ingest/bibtex",
-        summary="Upload .bib files and get the ingest report.",
+        "/ingest/{format}",
+        summary="Upload files (BibTeX, OpenAlex, Semantic Scholar, arXiv, CSL-JSON, RIS) and get the ingest report.",
         description=(
+            "`format` is one of the import formats (bibtex, openalex, semanticscholar, arxiv, csl-json, ris). "
             "Either a multipart/form-data form with one or more file fields (browsers, `curl -F file=@refs.bib`), "
-            'answered with `{"reports": [one report per file, in order]}`; or the .bib file as the raw request '
+            'answered with `{"reports": [one report per file, in order]}`; or the file as the raw request '
             "body, named by `source`, answered with its report. All files are written in one transaction: with "
             "`strict`, the first problem in any of them writes nothing."
         ),
     )
-    async def ingest_bibtex(request: Request, source: str = "upload.bib", strict: bool = False) -> dict[str, Any]:
+    async def ingest_upload(request: Request, format: str, source: str | None = None, strict: bool = False) -> dict[str, Any]:
         check_write_allowed(config, request.headers.get("authorization"))
-        files = await upload.bib_uploads(request, source)
+        importer = importers.pick("", name=format)  # an unknown format: InvalidInput before the body is read
+        files = await upload.bib_uploads(request, source or ("upload.bib" if importer.name == "bibtex" else f"upload.{importer.name}"))
         limits = bibtex_limits(config)
 
         def work(session: Any) -> list[dict[str, Any]]:
-            return [load.ingest_text(session, f.text, source=f.name, strict=strict, limits=limits).to_dict() for f in files]
+            return [load.ingest_text(session, f.text, source=f.name, strict=strict, limits=limits, format=importer.name).to_dict()
+                    for f in files]
 
         # Retried whole on transient conflicts with other writers; in a worker
         # thread, so the event loop serves other requests meanwhile.

@@ -21,7 +21,7 @@ from strawberry.types.graphql import OperationType
 
 from ..graph import answers, listing, service
 from ..graph.errors import AiprogressError
-from ..ingest import bibtex, load
+from ..ingest import bibtex, importers, load
 from . import limits
 from .context import Context
 from .derive import fields_from
@@ -203,7 +203,14 @@ class Mutation(linking_mutations(CanWrite)):
     @strawberry.mutation(permission_classes=[CanWrite], description="Read BibTeX text into the graph and report what happened to each entry. With strict, the first problem stops it and nothing is written.")
     def ingest_bibtex(self, info: strawberry.Info, text: str, file_name: str = "graphql.bib", strict: bool = False) -> IngestReport:
         limits_ = bibtex_limits(info.context.settings)
-        return info.context.write(lambda session: load.ingest_text(session, text, source=file_name, strict=strict, limits=limits_))
+        return info.context.write(lambda session: load.ingest_text(session, text, source=file_name, strict=strict, limits=limits_, format="bibtex"))
+
+    @strawberry.mutation(permission_classes=[CanWrite], description="Read a file's text in any import format (bibtex, openalex, semanticscholar, arxiv, csl-json, ris; by default found from the file name and content) into the graph and report what happened to each record.")
+    def ingest(self, info: strawberry.Info, text: str, file_name: str = "graphql.bib", format: str | None = None, strict: bool = False) -> IngestReport:
+        limits_ = bibtex_limits(info.context.settings)
+        if format is not None:
+            importers.pick("", name=format)
+        return info.context.write(lambda session: load.ingest_text(session, text, source=file_name, strict=strict, limits=limits_, format=format))
 
 
 class Schema(strawberry.Schema):

@@ -27,7 +27,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
-from . import linking, network, queries, search as text_search, service
+from . import citations, linking, network, queries, search as text_search, service
 from .errors import InvalidInput, NotFound
 from .models import Edge, Measurement, Node, NodeKind, Paper, Quantity
 from .network import REL_CODE, RELATIONS, Snapshot
@@ -452,8 +452,12 @@ def topics(session: Session, *, year_from: int | None = None, year_to: int | Non
 
 
 def gaps(session: Session, *, limit: int | None = None, as_of: int | None = None) -> Gaps:
-    """What the graph does not know yet, each kind of gap cut to `limit`."""
-    return queries.gaps(graph_at(session, as_of), limit=check_limit(limit))
+    """What the graph does not know yet, each kind of gap cut to `limit`;
+    the references still waiting for their work are those of the papers the
+    graph of `as_of` holds."""
+    g = graph_at(session, as_of)
+    unresolved = citations.unresolved_references(session, citing=g.index if as_of is not None else None)
+    return queries.gaps(g, limit=check_limit(limit), unresolved=unresolved)
 
 
 @dataclass

@@ -186,3 +186,4 @@ def _write_csv_zip(session: Session, stream: BinaryIO) -> None:
 
 register(ExportFormat("csv", "application/zip", "zip", _write_csv_zip, "A zip of nodes.csv and edges.csv."))
 from . import export_bibtex  # noqa: E402,F401  (registers the bibtex format)
+from . import export_citations  # noqa: E402,F401  (registers csl-json and ris)

@@ -33,6 +33,7 @@ from .relations import RELATIONS, bibtex_relation_fields
 
 # Fields the ingest path derives itself; written from the columns instead.
 _DERIVED = {"title", "author", "year", "doi", "url", "abstract", "ids"}
+_ID_SCHEMES = ("openalex", "s2", "mag")
 
 # Fields holding identifiers, locations or id lists: read and written as they
 # are, never as LaTeX (`\_`, `%` or `--` mean something else there).
@@ -40,7 +41,7 @@ VERBATIM_FIELDS = frozenset({
     "url", "doi", "eprint", "arxiv", "arxivid", "eprinttype", "archiveprefix",
     "primaryclass", "eprintclass", "file", "pdf", "isbn", "issn", "crossref",
     "ids", "key", "urldate", "date", "year", "pages",
-}) | frozenset(bibtex_relation_fields())  # a paper's relations: lists of ids
+}) | frozenset(bibtex_relation_fields()) | frozenset(_ID_SCHEMES)  # relations and other sources' ids: id lists
 # Set (in Paper.extra) on a paper whose author list ended in `and others`.
 ET_AL_FIELD = "author-et-al"
 # Fields whose words keep their capitals only when braced (BibTeX styles lower-case them).
@@ -108,6 +109,10 @@ def bibtex_entries(session: Session) -> list[tuple[str, str, list[tuple[str, str
     aliases: dict[str, list[str]] = defaultdict(list)
     for alias, node_id in session.execute(select(Alias.alias, Alias.node_id).where(Alias.source == "citation-key").order_by(Alias.alias)):
         aliases[node_id].append(alias)
+    # Ids other sources know a paper by (OpenAlex, Semantic Scholar, MAG), as fields `openalex`, `s2`, `mag`.
+    source_ids: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for alias, node_id, scheme in session.execute(select(Alias.alias, Alias.node_id, Alias.source).where(Alias.source.in_(_ID_SCHEMES)).order_by(Alias.alias)):
+        source_ids[node_id].append((scheme, alias.split(":", 1)[1]))
 
     # Papers holding a DOI or arXiv id first: where two entries claimed one
     # identifier (an identity conflict), the holder is then read first again.
@@ -132,6 +137,7 @@ def bibtex_entries(session: Session) -> list[tuple[str, str, list[tuple[str, str
             if value:
                 fields.append((name, _value(name, value)))
         fields.extend((k, _value(k, str(v))) for k, v in extra.items() if k not in _DERIVED)
+        fields.extend((scheme, value.upper() if scheme == "openalex" else value) for scheme, value in source_ids.get(row["node_id"], []))
         other_keys = [a for a in aliases.get(row["node_id"], []) if a != key.lower()]
         if other_keys:
             fields.append(("ids", ", ".join(other_keys)))

@@ -235,6 +235,31 @@ class StatusRecord(SQLModel, table=True):
     note: str = Field(default="", description="The evidence, in the source's terms.")
 
 
+class PendingCitation(SQLModel, table=True):
+    """A reference to a work not (yet) in the store, as its source named it.
+
+    Never a placeholder paper: when a work with one of these identifiers
+    arrives, from any source or format, the reference becomes a `cites` edge
+    and this row goes."""
+
+    __tablename__ = "pending_citation"
+    __table_args__ = (UniqueConstraint("citing_id", "ref_key", name="uq_pending_citation"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    citing_id: str = Field(sa_column=Column(String(400), ForeignKey("node.id", ondelete="CASCADE"), nullable=False, index=True))
+    ref_key: str = Field(max_length=400, description="The reference's strongest identifier, scheme:value (one row per cited work).")
+    doi: str | None = Field(default=None, index=True, max_length=400, description="Normalised DOI of the cited work.")
+    arxiv_id: str | None = Field(default=None, index=True, max_length=100, description="arXiv id without version.")
+    openalex_id: str | None = Field(default=None, index=True, max_length=40, description="OpenAlex work id, lower case (w123...).")
+    s2_id: str | None = Field(default=None, index=True, max_length=40, description="Semantic Scholar corpus id.")
+    mag_id: str | None = Field(default=None, index=True, max_length=40, description="Microsoft Academic Graph id.")
+    title: str | None = Field(default=None, description="Title as the citing source gave it, if any.")
+    year: int | None = Field(default=None, description="Year as the citing source gave it, if any.")
+    intents: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False), description="Semantic Scholar citation intents.")
+    influential: bool | None = Field(default=None, description="Semantic Scholar's influential-citation flag.")
+    provenance: str = Field(description="Where the reference came from: FORMAT:FILE#KEY.")
+
+
 TABLES = (Node.__table__, Paper.__table__, Alias.__table__, Edge.__table__, Measurement.__table__, StatusRecord.__table__)
 
 
@@ -266,4 +291,4 @@ class Meta(SQLModel, table=True):
     value: str
 
 
-TABLES = TABLES + (Meta.__table__,)
+TABLES = TABLES + (Meta.__table__, PendingCitation.__table__)

@@ -18,6 +18,18 @@ SPLIT_KEYWORDS = re.compile(r"\s*[,;]\s*")
 
 # Record fields stored in their own columns; all others go to Paper.extra as written.
 _COLUMN_FIELDS = {"title", "author", "url", "abstract", "ids"}  # ids: biblatex's other keys, become aliases
+# Fields naming the work in other sources (as the bibtex export writes them): aliases scheme:value.
+ID_FIELDS = ("openalex", "s2", "mag")
+
+
+def id_aliases(record: bibtex.BibRecord) -> list[tuple[str, str]]:
+    """(alias, scheme) for the ids other sources know the work by: an
+    importer's record carries them; a BibTeX entry may name them in fields."""
+    given = getattr(record, "ids", None)
+    if given is not None:
+        return list(given)
+    f = record.fields
+    return [(f"{name}:{f[name].strip()}".lower(), name) for name in ID_FIELDS if f.get(name, "").strip()]
 _VENUE_FIELDS = ("journal", "journaltitle", "booktitle", "publisher", "school", "institution", "howpublished", "organization")
 
 
@@ -33,7 +45,8 @@ def paper_values(record: bibtex.BibRecord) -> dict[str, Any]:
     with its identity keys under `_keys`."""
     f = record.fields
     keys = keys_of(record.key, f, record.authors, bibtex.year_of(f))
-    extra = {k: v for k, v in f.items() if k not in _COLUMN_FIELDS and k not in RELATION_FIELDS}
+    keys.aliases = tuple(alias for alias, _ in id_aliases(record))
+    extra = {k: v for k, v in f.items() if k not in _COLUMN_FIELDS and k not in RELATION_FIELDS and k not in ID_FIELDS}
     if keys.year is not None:
         extra.pop("year", None)  # kept in extra only when it is not a plain year ("2023a")
     if keys.doi:

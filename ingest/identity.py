@@ -102,6 +102,7 @@ class WorkKeys:
     year: int | None
     first_author: str
     locator: tuple[str, str, str, str] = ("", "", "", "")  # volume, number, pages, url (locator_of)
+    aliases: tuple[str, ...] = ()  # scheme:value ids other sources know the work by (openalex:, s2:, mag:)
 
 
 def keys_of(citation_key: str, fields: dict[str, str], authors: list[str], year: int | None) -> WorkKeys:
@@ -183,7 +184,9 @@ class IdentityIndex:
 
         Order: DOI, arXiv id, title + year (first author must agree when both
         are known, and volume, number, pages and URL must not disagree), then
-        the citation key if nothing contradicts it. A title differing under
+        the citation key if nothing contradicts it. Between arXiv id and title
+        come the ids other sources know a work by (openalex:, s2:, mag:),
+        unless a DOI or arXiv id contradicts them. A title differing under
         the same key is a correction when the old title came from the same
         `source` (file) or was edited by a user, and a different work otherwise.
 
@@ -198,6 +201,12 @@ class IdentityIndex:
                 if known is not None and titles_disagree(keys.title_key, known.title_key):
                     return holder, f"conflict-{how}"
                 return holder, how
+        for alias in keys.aliases:
+            node_id = self.by_alias.get(alias)
+            if node_id is not None:
+                known = self.papers.get(node_id)
+                if known is None or not self._contradicts(keys, known):
+                    return node_id, alias.split(":", 1)[0]
         if keys.title_key and keys.year is not None:
             for known in self.by_title.get((keys.title_key, keys.year), ()):
                 # Placeholder titles ("personal notes", "Preface") recur without

@@ -11,6 +11,9 @@ ingest/parse_ahead.py; the report is ingest/report.py.
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import itertools
 import os
 import time
 from collections.abc import Iterator
@@ -22,8 +25,9 @@ from sqlmodel import Session
 
 from ..graph import settings
 from ..graph.errors import InvalidInput
-from . import bibtex
+from . import bibtex, importers
 from .bibtex_rows import RELATION_FIELDS, paper_values  # noqa: F401  (public names)
+from .citations import link_citations
 from .linking import link_mentions, link_relations
 from .parse_ahead import gc_paused, parse_source, parsed_ahead
 from .placing import place_papers
@@ -41,8 +45,9 @@ def _batches(items: list, size: int) -> Iterator[list]:
 def _write(parsed: bibtex.ParseResult, in_batch: InBatch, report: IngestReport, *,
            file_label: str, strict: bool, overwrite: bool, batch_size: int, progress: Progress | None,
            link: bool = True) -> IngestReport:
-    """The passes over the parsed records (papers, relations, the linker's
-    links unless `link` is False), each batch run by `in_batch(run, work)`."""
+    """The passes over the parsed records (papers; relations and the linker's
+    links unless `link` is False; citations), each batch run by
+    `in_batch(run, work)`."""
     started = time.perf_counter()
     for problem in parsed.problems:
         report.add_problem(problem.source, problem.line, problem.key, problem.kind, problem.message)
@@ -61,17 +66,58 @@ def _write(parsed: bibtex.ParseResult, in_batch: InBatch, report: IngestReport, 
         if progress:
             progress(f"{file_label.split(':', 1)[-1]}: papers", done, total)
     done = 0
-
-    def relations(session, batch) -> None:
-        link_relations(run, session, batch)
-        if link:  # in the same transaction: a commit per batch is most of what a pass costs
-            link_mentions(run, session, batch)
-
     for batch in _batches(run.placed, batch_size):
-        in_batch(run, lambda session, batch=batch: relations(session, batch))
+        in_batch(run, lambda session, batch=batch: _relations(run, session, batch, link))
+        in_batch(run, lambda session, batch=batch: link_citations(run, session, batch))
         done += len(batch)
         if progress:
             progress(f"{file_label.split(':', 1)[-1]}: relations and links", done, total)
+    report.seconds = round(time.perf_counter() - started, 3)
+    return report
+
+
+def _relations(run: Run, session: Session, batch: list, link: bool) -> None:
+    """A placed batch's relation fields as edges and, unless `link` is False,
+    the linker's links."""
+    link_relations(run, session, batch)
+    if link:  # in the same transaction: a commit per batch is most of what a pass costs
+        link_mentions(run, session, batch)
+
+
+def _write_stream(records: Iterator[bibtex.BibRecord], problems: list[bibtex.Problem], in_batch: InBatch, report: IngestReport, *,
+                  file_label: str, strict: bool, overwrite: bool, batch_size: int, progress: Progress | None,
+                  link: bool = True) -> IngestReport:
+    """Records read as they come (JSON Lines), each batch through every pass
+    (papers; relations and links; citations) before the next is read, so memory stays flat in the file's size.
+    References need no second pass: one to a work later in the file waits as
+    a pending citation and becomes an edge when that work is placed."""
+    started = time.perf_counter()
+    run = Run(report, file_label=file_label, overwrite=overwrite, strict=strict)
+    taken = 0
+
+    def take_problems() -> None:
+        nonlocal taken
+        for problem in problems[taken:]:
+            report.add_problem(problem.source, problem.line, problem.key, problem.kind, problem.message)
+        taken = len(problems)
+        if strict and report.errors:
+            first = report.errors[0]
+            raise StrictAbort(f"{first['kind']}: {first['message']} ({len(report.errors)} problem(s) in all)", where=f"{first['source']}:{first['line']}")
+
+    batch: list[bibtex.BibRecord] = []
+    records = iter(records)
+    while True:
+        batch = list(itertools.islice(records, batch_size))
+        take_problems()
+        if not batch:
+            break
+        report.entries += len(batch)
+        in_batch(run, lambda session, batch=batch: place_papers(run, session, batch))
+        placed, run.placed = run.placed, []
+        in_batch(run, lambda session, placed=placed: _relations(run, session, placed, link))
+        in_batch(run, lambda session, placed=placed: link_citations(run, session, placed))
+        if progress:
+            progress(f"{file_label.split(':', 1)[-1]}: records", report.entries, 0)
     report.seconds = round(time.perf_counter() - started, 3)
     return report
 
@@ -88,10 +134,13 @@ def ingest_records(session: Session, parsed: bibtex.ParseResult, *, source: str,
 
 
 def ingest_text(session: Session, text: str, *, source: str = "<string>", provenance: str | None = None,
-                strict: bool = False, overwrite: bool = False, limits: bibtex.Limits | None = None) -> IngestReport:
-    """Parse BibTeX text and write it into the caller's transaction."""
-    parsed = bibtex.parse_text(text, source, limits=limits)
-    return ingest_records(session, parsed, source=source, provenance=provenance, strict=strict, overwrite=overwrite)
+                strict: bool = False, overwrite: bool = False, limits: bibtex.Limits | None = None,
+                format: str | None = None) -> IngestReport:
+    """Parse text (BibTeX, or `format`, or the format its name and content say:
+    ingest/importers) and write it into the caller's transaction."""
+    found, parsed = parse_source(source, limits, text, format)
+    return ingest_records(session, parsed, source=source, provenance=provenance or f"{found}:{Path(source).name}",
+                          strict=strict, overwrite=overwrite)
 
 
 def ingest_file(session: Session, path: Path | str, *, provenance: str | None = None, strict: bool = False,
@@ -102,8 +151,8 @@ def ingest_file(session: Session, path: Path | str, *, provenance: str | None = 
                           strict=strict, overwrite=overwrite, link=link)
 
 
-def bib_files(paths: list[str]) -> list[str]:
-    """FILE, DIR (every *.bib below it, sorted) or '-' (standard input) -> sources in order."""
+def bib_files(paths: list[str], extensions: tuple[str, ...] = (".bib",)) -> list[str]:
+    """FILE, DIR (every file below it with one of `extensions`, sorted) or '-' (standard input) -> sources in order."""
     out: list[str] = []
     for p in paths:
         if p == "-":
@@ -111,9 +160,9 @@ def bib_files(paths: list[str]) -> list[str]:
             continue
         path = Path(p)
         if path.is_dir():
-            found = sorted(str(f) for f in path.rglob("*.bib") if f.is_file())
+            found = sorted(str(f) for f in path.rglob("*") if f.is_file() and f.name.lower().endswith(extensions))
             if not found:
-                raise InvalidInput("no .bib files in this folder", where=p)
+                raise InvalidInput(f"no {'/'.join(extensions)} files in this folder", where=p)
             out.extend(found)
         elif path.is_file():
             out.append(str(path))
@@ -125,7 +174,7 @@ def bib_files(paths: list[str]) -> list[str]:
 def ingest_source(engine: Engine, source: str, *, text: str | None = None, parsed: bibtex.ParseResult | None = None,
                   strict: bool = False, dry_run: bool = False, overwrite: bool = False,
                   limits: bibtex.Limits | None = None, batch_size: int | None = None,
-                  progress: Progress | None = None, link: bool = True) -> IngestReport:
+                  progress: Progress | None = None, format: str | None = None, link: bool = True) -> IngestReport:
     """Ingest one file (or `text`, or an already `parsed` result) into the database behind `engine`.
 
     Normally each batch commits on its own, so an interrupted run keeps whole
@@ -133,19 +182,28 @@ def ingest_source(engine: Engine, source: str, *, text: str | None = None, parse
     one transaction: rolled back on the first problem (the report says why in
     `aborted`) or, for a dry run, always."""
     started = time.perf_counter()
-    if parsed is None:
-        parsed = parse_source(source, limits, text)
+    stream = importers.streamed(source, format, limits) if parsed is None and text is None else None
+    if stream is not None:
+        format, records, problems = stream
+        write = functools.partial(_write_stream, records, problems)
+    else:
+        if parsed is None:
+            format, parsed = parse_source(source, limits, text, format)
+        write = functools.partial(_write, parsed)
+    format = format or "bibtex"
     name = "stdin" if source == "-" else Path(source).name
     batch_size = settings.get("ingest_batch_size", batch_size)
     report = IngestReport(source=source, dry_run=dry_run)
-    options = dict(file_label=f"bibtex:{name}", strict=strict, overwrite=overwrite, batch_size=batch_size, progress=progress, link=link)
-    with gc_paused():
+    options = dict(file_label=f"{format}:{name}", strict=strict, overwrite=overwrite, batch_size=batch_size, progress=progress, link=link)
+    # A stream keeps the collector: records and rows of the batches before go
+    # as it reads on, and some of what they leave behind is cyclic.
+    with gc_paused() if stream is None else contextlib.nullcontext():
         if not strict and not dry_run:
-            _write(parsed, committed_batches(engine, report), report, **options)
+            write(committed_batches(engine, report), report, **options)
         else:
             try:
                 with one_transaction(engine, rollback=dry_run) as session:
-                    _write(parsed, in_session(session), report, **options)
+                    write(in_session(session), report, **options)
             except StrictAbort as exc:
                 report.aborted = str(exc)
     report.seconds = round(time.perf_counter() - started, 3)
@@ -153,7 +211,7 @@ def ingest_source(engine: Engine, source: str, *, text: str | None = None, parse
 
 
 def ingest_sources(engine: Engine, sources: list[str], *, parse_ahead: bool = True, workers: int | None = None,
-                   limits: bibtex.Limits | None = None, **options: Any) -> Iterator[IngestReport]:
+                   limits: bibtex.Limits | None = None, format: str | None = None, **options: Any) -> Iterator[IngestReport]:
     """Ingest files one after the other, yielding each file's report.
 
     With several files, the files ahead are parsed in worker processes
@@ -161,12 +219,13 @@ def ingest_sources(engine: Engine, sources: list[str], *, parse_ahead: bool = Tr
     are still written, and reported, in order."""
     files = list(sources)
     workers = min(len(files) - 1, workers or os.cpu_count() or 1)
-    if not parse_ahead or workers < 1 or "-" in files:
+    # JSON Lines are read a line at a time while written: never parsed whole ahead.
+    if not parse_ahead or workers < 1 or "-" in files or any(importers.is_json_lines(f) for f in files):
         for source in files:
-            yield ingest_source(engine, source, limits=limits, **options)
+            yield ingest_source(engine, source, limits=limits, format=format, **options)
         return
     # The collector paused throughout: the parsed files are unpickled in the
     # pool's result thread, outside ingest_source's own pause.
     with gc_paused():
-        for source, parsed in zip(files, parsed_ahead(files, workers, limits)):
-            yield ingest_source(engine, source, parsed=parsed, limits=limits, **options)
+        for source, (found, parsed) in zip(files, parsed_ahead(files, workers, limits, format)):
+            yield ingest_source(engine, source, parsed=parsed, limits=limits, format=found, **options)

@@ -26,14 +26,16 @@ from . import bibtex
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
-def parse_source(source: str, limits: bibtex.Limits | None = None, text: str | None = None) -> bibtex.ParseResult:
-    """Parse a file, or `text` (standard input when `source` is '-')."""
+def parse_source(source: str, limits: bibtex.Limits | None = None, text: str | None = None,
+                 format: str | None = None) -> tuple[str, bibtex.ParseResult]:
+    """(format, parse result) of a file, or of `text` (standard input when
+    `source` is '-'); the format named, else found by ingest/importers."""
+    from . import importers
+
     with gc_paused():
         if source == "-":
-            return bibtex.parse_text(sys.stdin.read() if text is None else text, "<stdin>", limits=limits)
-        if text is not None:
-            return bibtex.parse_text(text, source, limits=limits)
-        return bibtex.parse_file(source, limits=limits)
+            return importers.parse("<stdin>", limits, sys.stdin.read() if text is None else text, format)
+        return importers.parse(source, limits, text, format)
 
 
 def _die_with_parent(parent: int) -> None:
@@ -58,18 +60,19 @@ def _die_with_parent(parent: int) -> None:
     threading.Thread(target=watch, daemon=True, name="parent-watch").start()
 
 
-def parsed_ahead(files: list[str], workers: int, limits: bibtex.Limits | None) -> Iterator[bibtex.ParseResult]:
+def parsed_ahead(files: list[str], workers: int, limits: bibtex.Limits | None,
+                 format: str | None = None) -> Iterator[tuple[str, bibtex.ParseResult]]:
     """Each file's parse result, in order, parsed by `workers` processes (at
     most one file more than the workers is held parsed)."""
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     ahead = workers + 1  # one more than the workers, so that none waits while a file is written
     with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_die_with_parent,
                              initargs=(os.getpid(),)) as pool:
-        pending = deque(pool.submit(parse_source, f, limits) for f in files[:ahead])
+        pending = deque(pool.submit(parse_source, f, limits, None, format) for f in files[:ahead])
         for i in range(len(files)):
             parsed = pending.popleft().result()
             if i + ahead < len(files):
-                pending.append(pool.submit(parse_source, files[i + ahead], limits))
+                pending.append(pool.submit(parse_source, files[i + ahead], limits, None, format))
             yield parsed
 
 

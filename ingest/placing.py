@@ -14,9 +14,10 @@ from typing import Any
 
 from sqlmodel import Session
 
-from ..graph import batch, bulk, service, values
+from ..graph import batch, bulk, merge, service, values
 from . import bibtex
-from .bibtex_rows import other_keys, paper_values
+from .bibtex_rows import id_aliases, other_keys, paper_values
+from .citations import arrival_ids, resolve_arrivals
 from .identity import IdentityIndex, Known, first_author_key, locator_of, title_key
 from .report import Run
 
@@ -41,11 +42,11 @@ def place_papers(run: Run, session: Session, records: list[bibtex.BibRecord]) ->
             run.problem(record, refusal[0], f"{refusal[1]}; the entry is not stored")
             run.report.failed += 1
             continue
-        if not record.fields.get("title"):
+        if not record.fields.get("title") and not getattr(record, "amends_only", False):
             run.problem(record, "missing-title", "entry has no title; the citation key is used as the paper's name")
         mapped.append((record, paper_values(record)))
     keys = [v["_keys"] for _, v in mapped]
-    wanted_aliases = {a.lower() for r, _ in mapped for a in (r.key, *other_keys(r))}
+    wanted_aliases = {a.lower() for r, _ in mapped for a in (r.key, *other_keys(r), *(i for i, _ in id_aliases(r)))}
     alias_map = bulk.aliases_of(session, wanted_aliases)
     rows = bulk.papers_matching(
         session,
@@ -62,6 +63,7 @@ def place_papers(run: Run, session: Session, records: list[bibtex.BibRecord]) ->
         if node_id in rows:
             index.add_alias(alias, node_id)
     taken_ids = set(bulk.node_kinds(session, (f"paper:{r.key}" for r, _ in mapped)))
+    arrived: list[tuple[str, dict]] = []
 
     for record, v in mapped:
         prov = f"{run.file_label}#{record.key}"
@@ -69,6 +71,14 @@ def place_papers(run: Run, session: Session, records: list[bibtex.BibRecord]) ->
         if how.startswith("conflict-"):
             _identity_conflict(run, record, v, node_id, papers, how.removeprefix("conflict-"))
             node_id, how = None, ""
+        if getattr(record, "amends_only", False):
+            # Adds to a known work only (an abstract, a citation line): never a new paper.
+            if node_id is None or papers.current(node_id) is None:
+                run.problem(record, "unknown-work", f"{record.key} is not in the store; nothing of this line is kept")
+                continue
+            v = {k: x for k, x in v.items() if k == "_keys" or k == "extra" or not merge.is_empty(x)}
+            v["name"] = papers.current(node_id)["name"]
+            v.pop("entry_type", None)
         if node_id is None:
             node_id = _new_id(session, record.key, taken_ids, key_held=record.key.lower() in alias_map)
             taken_ids.add(node_id)
@@ -76,7 +86,8 @@ def place_papers(run: Run, session: Session, records: list[bibtex.BibRecord]) ->
         alias = record.key.lower()
         holder = alias_map.get(alias)
         if holder is None:
-            aliases.append((alias, "citation-key"))
+            # A key that is an id of another source (openalex:w1...) is recorded under that scheme.
+            aliases.append((alias, dict(id_aliases(record)).get(alias, "citation-key")))
         elif holder != node_id and how == "":
             run.problem(record, "kept-value", f"citation key '{record.key}' already names {holder}, a different work; this entry became {node_id}")
         elif holder != node_id:
@@ -85,6 +96,9 @@ def place_papers(run: Run, session: Session, records: list[bibtex.BibRecord]) ->
             other = other.lower()
             if other not in alias_map and bibtex.CITATION_KEY_RE.match(other):
                 aliases.append((other, "citation-key"))
+        for ident, scheme in id_aliases(record):
+            if ident != alias and alias_map.get(ident) is None:
+                aliases.append((ident, scheme))
         row = batch.PaperRow(node_id, {k: x for k, x in v.items() if k != "_keys"}, prov, citation_key=record.key,
                              node_provenance=run.file_label, aliases=aliases)
         write = papers.add(row)
@@ -107,7 +121,9 @@ def place_papers(run: Run, session: Session, records: list[bibtex.BibRecord]) ->
         else:
             run.report.unchanged += 1
         run.placed.append((record, node_id))
+        arrived.append((node_id, arrival_ids(papers.current(node_id) or {}, record)))
     papers.flush()
+    resolve_arrivals(run, session, arrived)
 
 
 def _identity_conflict(run: Run, record: bibtex.BibRecord, v: dict[str, Any], holder_id: str, papers: batch.PaperBatch,

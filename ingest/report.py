@@ -27,6 +27,8 @@ class IngestReport:
     edges_added: int = 0
     edges_inferred: int = 0  # the linker's `mentions` links made
     aliases_added: int = 0
+    citations_resolved: int = 0  # references that became `cites` edges (from this file, or pending ones it answered)
+    citations_pending: int = 0  # references to works not in the store, kept until they arrive
     dry_run: bool = False
     aborted: str | None = None  # why nothing was written (strict, or the ingest failed outright)
     seconds: float = 0.0
@@ -42,7 +44,7 @@ class IngestReport:
     def to_dict(self) -> dict:
         out = {k: getattr(self, k) for k in (
             "source", "entries", "new", "merged", "unchanged", "failed", "duplicates",
-            "edges_added", "edges_inferred", "aliases_added", "dry_run", "aborted", "seconds",
+            "edges_added", "edges_inferred", "aliases_added", "citations_resolved", "citations_pending", "dry_run", "aborted", "seconds",
         )}
         out["problem_count"] = len(self.errors)
         out["note_count"] = len(self.problems) - out["problem_count"]

@@ -32,14 +32,15 @@ REFERENCE = """query($n: Int!) { nodes(kind: paper, first: $n) {
 @contextmanager
 def counting(engine, compiled: list | None = None):
     """The statements run on `engine` meanwhile; with `compiled`, also each
-    one's SQLAlchemy compiled-cache outcome (CACHE_HIT: compiled before)."""
+    compiled one's SQLAlchemy compiled-cache outcome (CACHE_HIT: compiled before)."""
     statements: list[str] = []
 
     def count(_conn, _cursor, statement, _parameters, context, _many):
         if statement.startswith("BEGIN"):
             return  # transaction control (db.py begins reads for real on SQLite), not a query
         statements.append(statement)
-        if compiled is not None:
+        # Driver SQL (the read snapshot's BEGIN) is never compiled, so never cached.
+        if compiled is not None and context.compiled is not None:
             compiled.append((context.cache_hit, statement))
 
     event.listen(engine, "before_cursor_execute", count)

@@ -1,4 +1,5 @@
-"""`aiprogress ingest FILE|DIR|- ...`: BibTeX into the graph, with a report.
+"""`aiprogress ingest FILE|DIR|- ...`: BibTeX (or OpenAlex, Semantic Scholar,
+arXiv, CSL-JSON, RIS: ingest/importers) into the graph, with a report.
 
 The work is ingest.load's; this
 module only draws the progress bar and the summary, and writes --report.
@@ -17,15 +18,19 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from ...graph import settings
 from ...graph.errors import AiprogressError
-from ...ingest import bibtex, load
+from ...ingest import bibtex, importers, load
 from .common import DbOption, JsonOption, console, err_console, open_engine, print_json, setting_option, table
 
 # Files with fewer entries finish before a bar would be worth drawing.
 _PROGRESS_MIN_ENTRIES = 2_000
+# Up to this many columns (files and the total), the summary lists its counts
+# down the side.
+_FILES_AS_COLUMNS = 3
 
 
 def ingest(
-    paths: Annotated[list[str], typer.Argument(metavar="FILE|DIR|-", help="BibTeX files, folders (every .bib below them) or - for standard input.", show_default=False)],
+    paths: Annotated[list[str], typer.Argument(metavar="FILE|DIR|-", help="Files, folders (every .bib below them, or every file of --format) or - for standard input.", show_default=False)],
+    format: Annotated[str | None, typer.Option("--format", metavar="NAME", help=f"Read the files as this format ({', '.join(importers.IMPORTERS)}); by default it is found from each file's extension and content.", show_default=False)] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Any problem in a file aborts that file with nothing of it written.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Read and match everything, report what would happen, write nothing.")] = False,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Let these files replace values that came from elsewhere (by default they only fill empty fields).")] = False,
@@ -36,13 +41,15 @@ def ingest(
     db: DbOption = None,
     json_out: JsonOption = False,
 ) -> None:
-    """Pour BibTeX files into the graph: one node per work, every key an alias, relation fields as edges."""
+    """Pour BibTeX, OpenAlex, Semantic Scholar, arXiv, CSL-JSON or RIS files into the graph: one node per work, every key and id an alias, references as `cites` edges."""
     limits = bibtex.Limits(
         max_file_bytes=settings.get("max_file_bytes", max_file_bytes),
         max_entries=settings.get("max_entries", max_entries),
         max_field_chars=settings.get("max_field_chars", max_field_chars),
     )
-    sources = load.bib_files(paths)
+    if format is not None:
+        importers.pick("", name=format)  # an unknown name fails before anything is read
+    sources = load.bib_files(paths, importers.folder_extensions(format))
     engine = open_engine(db, create=True)
     reports = []
     failure: AiprogressError | None = None
@@ -52,10 +59,12 @@ def ingest(
             task = bar.add_task("", total=None, visible=False)
 
             def progress(phase: str, done: int, total: int) -> None:
-                bar.update(task, description=phase, completed=done, total=total, visible=total >= _PROGRESS_MIN_ENTRIES)
+                # total 0: a file read as it is written (JSON Lines), its length unknown.
+                bar.update(task, description=phase, completed=done, total=total or None,
+                           visible=max(total, done) >= _PROGRESS_MIN_ENTRIES)
 
             for report in load.ingest_sources(engine, sources, limits=limits, strict=strict, dry_run=dry_run,
-                                              overwrite=overwrite, progress=progress):
+                                              overwrite=overwrite, progress=progress, format=format):
                 reports.append(report)
     except AiprogressError as exc:
         # The file that failed outright still gets its line in --report.
@@ -78,11 +87,18 @@ def ingest(
 
 
 def _print_summary(reports: list[load.IngestReport], dry_run: bool, report_path: Path | None) -> None:
-    columns = ["file", "entries", "new", "merged", "unchanged", "failed", "duplicates", "edges added", "inferred", "problems"]
-    rows = [[Path(r.source).name if r.source != "-" else "stdin", r.entries, r.new, r.merged, r.unchanged, r.failed, r.duplicates, r.edges_added, r.edges_inferred, len(r.errors)] for r in reports]
+    columns = ["file", "entries", "new", "merged", "unchanged", "failed", "duplicates", "edges added", "inferred", "cited", "pending", "problems"]
+    rows = [[Path(r.source).name if r.source != "-" else "stdin", r.entries, r.new, r.merged, r.unchanged, r.failed, r.duplicates, r.edges_added, r.edges_inferred,
+             r.citations_resolved, r.citations_pending, len(r.errors)] for r in reports]
     if len(reports) > 1:
         rows.append(["total", *(sum(row[i] for row in rows) for i in range(1, len(columns)))])
-    console.print(table("Dry run: nothing written" if dry_run else "Ingested", columns, rows))
+    title = "Dry run: nothing written" if dry_run else "Ingested"
+    if len(rows) <= _FILES_AS_COLUMNS:
+        # A dozen counts side by side do not fit 80 columns: for a few files
+        # each count is a row and each file a column.
+        console.print(table(title, ["", *(row[0] for row in rows)], [[name, *(row[k] for row in rows)] for k, name in enumerate(columns[1:], 1)]))
+    else:
+        console.print(table(title, columns, rows))
     for r in reports:
         if r.aborted:
             err_console.print(f"{r.source}: aborted, nothing written (--strict): {r.aborted}", markup=False, highlight=False)

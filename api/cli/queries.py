@@ -241,7 +241,7 @@ def gaps(
     db: DbOption = None,
     json_out: JsonOption = False,
 ) -> None:
-    """What the graph does not know yet: unlinked papers, techniques leading to no constraint, facts without evidence, duplicates, narratives without a trigger, candidate techniques."""
+    """What the graph does not know yet: unlinked papers, techniques leading to no constraint, facts without evidence, duplicates, narratives without a trigger, references to works not in the store, candidate techniques."""
     with session_for(db) as session:
         full = answers.gaps(session, as_of=as_of)
         found = answers.candidates(session, source=source, limit=limit, as_of=as_of)
@@ -256,6 +256,7 @@ def gaps(
         ("fact without note or provenance", [f"{e['source']} -{e['relation']}-> {e['target']} (no {', '.join(e['missing'])})" for e in full.edges_without_evidence]),
         ("likely duplicate papers", [" = ".join(group) for group in full.duplicate_papers]),
         ("narrative without a trigger", full.narratives_without_trigger),
+        ("reference to a work not in the store", full.unresolved_references),
     ):
         rows += [[what, item] for item in items[:limit]]
     console.print(table("Gaps: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counts.items()), ["gap", "where"], rows, whole=("where",)))

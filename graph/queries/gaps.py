@@ -6,7 +6,9 @@
 - edges without a note or without provenance;
 - likely duplicate papers (the same title once case, accents, punctuation
   and spacing are ignored);
-- narratives without a trigger.
+- narratives without a trigger;
+- references to works not in the store yet (pending citations: read from the
+  store by the caller, graph/citations.py, and passed in).
 
 >>> from aiprogress.graph.network import Snapshot
 >>> g = Snapshot.from_records(
@@ -40,6 +42,7 @@ class Gaps:
     edges_without_evidence: list[dict[str, Any]] = field(default_factory=list)
     duplicate_papers: list[list[str]] = field(default_factory=list)
     narratives_without_trigger: list[str] = field(default_factory=list)
+    unresolved_references: list[str] = field(default_factory=list)  # "citing id -> scheme:id", awaiting the cited work
 
     def counts(self) -> dict[str, int]:
         return {k: len(v) for k, v in asdict(self).items()}
@@ -54,10 +57,11 @@ def title_key(title: str) -> str:
     return re.sub(r"[^a-z0-9]+", "", text)
 
 
-def gaps(g: Snapshot, limit: int | None = None) -> Gaps:
+def gaps(g: Snapshot, limit: int | None = None, unresolved: list[str] | None = None) -> Gaps:
     """Everything the graph lacks, by kind of gap, each list sorted by id and
-    cut to `limit` entries when given (the counts are of the cut lists)."""
-    out = Gaps()
+    cut to `limit` entries when given (the counts are of the cut lists).
+    `unresolved`: the pending citations, as graph/citations.py lists them."""
+    out = Gaps(unresolved_references=sorted(unresolved or []))
     technique = KIND_CODE["technique"]
 
     papers = g.nodes_of_kind("paper")
@@ -89,6 +93,6 @@ def gaps(g: Snapshot, limit: int | None = None) -> Gaps:
         g.ids[n] for n in g.nodes_of_kind("narrative") if not g.incident(n, relation="triggered", direction="in")
     )
     if limit is not None:
-        for name in ("papers_without_technique", "techniques_without_constraint", "edges_without_evidence", "duplicate_papers", "narratives_without_trigger"):
+        for name in ("papers_without_technique", "techniques_without_constraint", "edges_without_evidence", "duplicate_papers", "narratives_without_trigger", "unresolved_references"):
             setattr(out, name, getattr(out, name)[:limit])
     return out

@@ -1,0 +1,161 @@
+"""Pass 3 of writing a file: references -> `cites` edges, or pending citations.
+
+A reference is looked up by DOI, arXiv id and the OpenAlex / Semantic
+Scholar / MAG aliases. Found: a `cites` edge through graph/batch.py. Not
+found: a row of `pending_citation` with what the source said of the work;
+never a placeholder paper. When a paper arrives (from any format, BibTeX
+too) the pending citations naming it become edges (`resolve_arrivals`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import delete, inspect, select
+from sqlmodel import Session
+
+from ..graph import batch, bulk
+from ..graph.models import PendingCitation
+from . import bibtex
+from .bibtex_rows import id_aliases
+from .importers.records import Reference
+from .report import Run
+
+_SCHEMES = (("openalex", "openalex_id"), ("s2", "s2_id"), ("mag", "mag_id"))
+
+
+def ref_key(ref: Reference) -> str:
+    for scheme, value in (("doi", ref.doi), ("arxiv", ref.arxiv_id), ("openalex", ref.openalex), ("s2", ref.s2), ("mag", ref.mag)):
+        if value:
+            return f"{scheme}:{value}".lower()
+    return ""
+
+
+def _note(ref: Reference) -> str:
+    parts = []
+    if ref.intents:
+        parts.append("intents: " + ", ".join(ref.intents))
+    if ref.influential:
+        parts.append("influential")
+    return "; ".join(parts)
+
+
+def link_citations(run: Run, session: Session, placed: list[tuple[bibtex.BibRecord, str]]) -> None:
+    wanted = [(record, node_id, ref) for record, node_id in placed for ref in getattr(record, "references", ())]
+    if not wanted:
+        return
+    from ..graph.identifiers import normalize_arxiv, normalize_doi
+    for _, _, ref in wanted:
+        ref.doi = normalize_doi(ref.doi) if ref.doi else None
+        ref.arxiv_id = normalize_arxiv(ref.arxiv_id) if ref.arxiv_id else None
+    rows = bulk.papers_matching(session, dois=(r.doi for *_, r in wanted), arxiv_ids=(r.arxiv_id for *_, r in wanted))
+    by_doi = {row["doi"]: n for n, row in rows.items() if row.get("doi")}
+    by_arxiv = {row["arxiv_id"]: n for n, row in rows.items() if row.get("arxiv_id")}
+    aliases = bulk.aliases_of(session, (a for *_, r in wanted for a in r.aliases()))
+    edges: list[batch.EdgeRow] = []
+    pending: list[dict[str, Any]] = []
+    seen: set[tuple[str, str]] = set()
+    for record, node_id, ref in wanted:
+        target = (by_doi.get(ref.doi) if ref.doi else None) or (by_arxiv.get(ref.arxiv_id) if ref.arxiv_id else None) \
+            or next((aliases[a] for a in ref.aliases() if a in aliases), None)
+        key = ref_key(ref)
+        if (node_id, target or key) in seen:
+            continue
+        seen.add((node_id, target or key))
+        prov = f"{run.file_label}#{record.key}"
+        if target == node_id:
+            run.problem(record, "self-citation", f"a reference ({key}) names the citing work itself; no edge made")
+            continue
+        if target is not None:
+            edges.append(batch.EdgeRow(node_id, "cites", target, prov, _note(ref), bibtex.year_of(record.fields)))
+        else:
+            pending.append(_pending_row(node_id, key, ref, prov))
+    existing = bulk.edges_from(session, {n for _, n, _ in wanted})
+    for row, problem in zip(edges, batch.write_edges(session, edges)):
+        if problem is None and (row.source_id, row.relation, row.target_id) not in existing:
+            run.report.edges_added += 1
+            run.report.citations_resolved += 1
+    run.report.citations_pending += _insert_pending(session, pending)
+    session.flush()
+
+
+def _pending_row(node_id: str, key: str, ref: Reference, prov: str) -> dict[str, Any]:
+    return {"citing_id": node_id, "ref_key": key, "doi": ref.doi, "arxiv_id": ref.arxiv_id,
+            "openalex_id": ref.openalex.lower() if ref.openalex else None, "s2_id": ref.s2, "mag_id": ref.mag,
+            "title": ref.title, "year": ref.year, "intents": list(ref.intents), "influential": ref.influential,
+            "provenance": prov}
+
+
+def _insert_pending(session: Session, rows: list[dict[str, Any]]) -> int:
+    """Rows not already pending (same citing work, same reference); how many were new."""
+    if not rows:
+        return 0
+    table = PendingCitation.__table__
+    have = set()
+    citing = {r["citing_id"] for r in rows}
+    for chunk in _chunks(citing):
+        have.update(session.execute(select(table.c.citing_id, table.c.ref_key).where(table.c.citing_id.in_(chunk))).all())
+    new = [r for r in rows if (r["citing_id"], r["ref_key"]) not in have]
+    if new:
+        session.execute(table.insert(), new)
+    return len(new)
+
+
+def _chunks(values: Iterable[Any], size: int = 500) -> Iterable[list[Any]]:
+    values = list(values)
+    for i in range(0, len(values), size):
+        yield values[i:i + size]
+
+
+def resolve_arrivals(run: Run, session: Session, arrived: list[tuple[str, dict[str, str | None]]]) -> None:
+    """Pending citations naming one of the papers just placed become `cites`
+    edges. `arrived`: (node id, {doi, arxiv_id, openalex_id, s2_id, mag_id})."""
+    if not arrived:
+        return
+    table = PendingCitation.__table__
+    if not inspect(session.connection()).has_table(table.name):
+        return  # a store at a revision before pending citations (being filled to test its upgrade)
+    owner: dict[tuple[str, str], str] = {}
+    for node_id, ids in arrived:
+        for column, value in ids.items():
+            if value:
+                owner.setdefault((column, value), node_id)
+    found: list[Any] = []
+    for column in ("doi", "arxiv_id", "openalex_id", "s2_id", "mag_id"):
+        values = {v for (c, v) in owner if c == column}
+        for chunk in _chunks(values):
+            found.extend(session.execute(select(table).where(table.c[column].in_(chunk))).mappings().all())
+    if not found:
+        return
+    edges, done = [], set()
+    for row in found:
+        if row["id"] in done:
+            continue
+        target = next((owner[(c, row[c])] for c in ("doi", "arxiv_id", "openalex_id", "s2_id", "mag_id")
+                       if row[c] and (c, row[c]) in owner), None)
+        done.add(row["id"])
+        if target is None or target == row["citing_id"]:
+            continue
+        note = _note(Reference(intents=row["intents"] or [], influential=row["influential"]))
+        edges.append(batch.EdgeRow(row["citing_id"], "cites", target, row["provenance"], note, None))
+    existing = bulk.edges_from(session, {e.source_id for e in edges})
+    for row, problem in zip(edges, batch.write_edges(session, edges)):
+        if problem is None and (row.source_id, row.relation, row.target_id) not in existing:
+            run.report.edges_added += 1
+            run.report.citations_resolved += 1
+    for chunk in _chunks(done):
+        session.execute(delete(table).where(table.c.id.in_(chunk)))
+    session.flush()
+
+
+def arrival_ids(v: dict[str, Any], record: bibtex.BibRecord) -> dict[str, str | None]:
+    """The identifiers a placed record's paper can be cited by."""
+    ids: dict[str, str | None] = {"doi": v.get("doi"), "arxiv_id": v.get("arxiv_id")}
+    for alias, scheme in id_aliases(record):
+        for s, column in _SCHEMES:
+            if scheme == s:
+                ids[column] = alias.split(":", 1)[1]
+    return ids
+
+
