@@ -30,7 +30,7 @@ from sqlmodel import Session
 from . import citations, linking, network, queries, search as text_search, service
 from .errors import InvalidInput, NotFound
 from .models import Edge, Measurement, Node, NodeKind, Paper, Quantity
-from .network import REL_CODE, RELATIONS, Snapshot
+from .network import Snapshot
 from .queries import adoption as adoption_queries
 from .queries import candidates as candidate_queries
 from .queries.adoption import Adoption, ConstraintAdoption
@@ -141,37 +141,9 @@ def _without_later(session: Session, g: Snapshot, as_of: int) -> Snapshot:
         .join(source, source.id == Edge.source_id).join(target, target.id == Edge.target_id)
         .where(Edge.year > as_of, or_(source.year.is_(None), source.year <= as_of), or_(target.year.is_(None), target.year <= as_of))
     ).all()
-    keep_edge = keep_node[g.src] & keep_node[g.dst] if g.edge_count else np.zeros(0, dtype=bool)
-    # A fact is (source, relation, target), unique in the store: one integer
-    # key per fact finds the later ones among a million edges in one pass.
-    later_keys = [
-        (g.index[source_id] * len(RELATIONS) + REL_CODE[relation]) * len(g) + g.index[target_id]
-        for source_id, relation, target_id in later
-        if source_id in g.index and target_id in g.index and relation in REL_CODE
-    ]
-    if later_keys and g.edge_count:
-        keys = (g.src.astype(np.int64) * len(RELATIONS) + g.rel) * len(g) + g.dst
-        keep_edge &= ~np.isin(keys, np.asarray(later_keys, dtype=np.int64))
-    kept = np.flatnonzero(keep_node)
-    new = np.full(len(g), -1, dtype=np.int32)
-    new[kept] = np.arange(kept.size, dtype=np.int32)
-    edges = np.flatnonzero(keep_edge)
-    old_facts = getattr(g, "_facts", {})
-    return Snapshot(
-        ids=[g.ids[i] for i in kept.tolist()],
-        kinds=[g.kinds[i] for i in kept.tolist()],
-        names=[g.names[i] for i in kept.tolist()],
-        years=[g.years[i] for i in kept.tolist()],
-        bindings={int(new[i]): b for i, b in g.bindings.items() if keep_node[i]},
-        categories={int(new[i]): c for i, c in g.categories.items() if keep_node[i]},
-        src=new[g.src[edges]],
-        dst=new[g.dst[edges]],
-        rel=g.rel[edges],
-        revision=g.revision,
-        # Evidence already read stays; the rest is fetched by (source, relation, target) as usual.
-        facts={k: old_facts[e] for k, e in enumerate(edges.tolist()) if e in old_facts},
-        loaded=True,
-    )
+    # A fact is (source, relation, target), unique in the store: find_edges
+    # finds the later ones among a million edges in one pass.
+    return g.restricted(keep_node, drop_edges=g.find_edges(later))
 
 
 def resolve(session: Session, g: Snapshot, ref: str) -> str:

@@ -9,13 +9,27 @@ keeps one snapshot per engine and rebuilds it when the store's revision
 (bumped by the service layer on every committed write) has moved, so a write
 is visible to the next query.
 
-What the queries (graph/queries/) use, so that the representation can change
-under them: `len(g)`, `g.edge_count`, `g.ids`/`g.index`/`g.node_index`,
-`g.node(i)`, `g.kinds`/`g.names`/`g.years`/`g.bindings`/`g.categories`,
-`g.nodes_of_kind`, the edge arrays `g.src`/`g.dst`/`g.rel` (read-only),
-`g.relation(e)`, `g.incident`, `g.edges_with`, `g.walk`, `g.reach`,
-`g.shortest_chain`, `g.chain`, `g.facts`/`g.fact`, `g.edges_lacking_evidence`
-and `g.to_networkx()`.
+The public API. graph/queries/, graph/answers.py and graph/view.py use only
+this, so that the representation can change under them (tests/test_network.py
+scans them for anything else):
+
+    nodes    len(g), g.ids[i], g.index[id] / g.node_index(id), g.node(i),
+             g.kinds / g.names / g.years / g.bindings / g.categories (per
+             node, read-only), g.nodes_of_kind(kind), g.is_kind(nodes, kind),
+             g.degrees()
+    edges    g.edge_count, g.edges(relations, source_kind=, target_kind=),
+             g.edges_with(relation), g.incident(i, relation=, direction=),
+             g.find_edges(keys), g.relation(e), g.source(e), g.target(e),
+             g.ends(edges) (sources and targets as arrays, for vectorised
+             callers such as the page's layout)
+    evidence g.facts(edges) / g.fact(e), g.edges_lacking_evidence()
+    walks    g.walk, g.reach, g.shortest_chain, g.chain
+    derived  g.restricted(keep_nodes, drop_edges=) (a smaller snapshot),
+             g.memo (what callers compute from the snapshot), g.to_networkx()
+
+Edges are positions 0..edge_count-1 and nodes integers 0..len(g)-1; every
+array handed out is read-only. The arrays themselves (src, dst, rel, origin,
+derived, kind_code) are this module's and graph/csr.py's business.
 
 Why arrays and not networkx or rustworkx: on a 200,000-node, 1,000,000-edge
 graph (tests/benchmarks/bench_queries.py, same run, shared 2-core machine)
@@ -264,6 +278,22 @@ class Snapshot:
             self._by_kind.update({k: np.flatnonzero(self.kind_code == code).tolist() for k, code in KIND_CODE.items()})
         return self._by_kind.get(kind, [])
 
+    def is_kind(self, nodes: np.ndarray | Sequence[int], kind: str) -> np.ndarray:
+        """A boolean array: whether each of `nodes` is of `kind` (vectorised)."""
+        return self.kind_code[np.asarray(nodes, dtype=np.int64)] == self._kind_code(kind)
+
+    def degrees(self) -> np.ndarray:
+        """Per node, how many edges touch it (either end; a self-loop counts twice)."""
+        n = len(self.ids)
+        return np.bincount(self.src, minlength=n) + np.bincount(self.dst, minlength=n)
+
+    @staticmethod
+    def _kind_code(kind: str) -> int:
+        try:
+            return KIND_CODE[kind]
+        except KeyError:
+            raise InvalidInput(f"unknown node kind {kind!r}") from None
+
     # -- edges ---------------------------------------------------------------
 
     def relation(self, e: int) -> str:
@@ -284,6 +314,62 @@ class Snapshot:
     def edges_with(self, relation: str) -> np.ndarray:
         """Positions of every edge of one relation."""
         return np.flatnonzero(self.rel == REL_CODE[relation])
+
+    def edges(
+        self,
+        relations: str | Iterable[str] | None = None,
+        *,
+        source_kind: str | None = None,
+        target_kind: str | None = None,
+    ) -> np.ndarray:
+        """Positions (ascending) of every edge of these relations (one name,
+        several, or None for all) whose source and target are of the given
+        kinds (None: any). Unknown relation or kind names raise InvalidInput."""
+        mask = None
+        if relations is not None:
+            names = relation_names([relations] if isinstance(relations, str) else relations)
+            allowed = np.zeros(len(RELATIONS), dtype=bool)
+            allowed[[REL_CODE[r] for r in names]] = True
+            mask = allowed[self.rel]
+        for kind, ends in ((source_kind, self.src), (target_kind, self.dst)):
+            if kind is not None:
+                of_kind = self.kind_code[ends] == self._kind_code(kind)
+                mask = of_kind if mask is None else mask & of_kind
+        if mask is None:
+            return np.arange(self.edge_count)
+        return np.flatnonzero(mask)
+
+    def source(self, e: int) -> int:
+        """The node an edge is written from (its source as stored)."""
+        return int(self.src[e])
+
+    def target(self, e: int) -> int:
+        """The node an edge is written to (its target as stored)."""
+        return int(self.dst[e])
+
+    def ends(self, edges: np.ndarray | Sequence[int] | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(sources, targets) as stored of these edge positions, or of every
+        edge when None, as read-only integer arrays: for callers that work
+        on all edges at once (masks, counts, layouts)."""
+        if edges is None:
+            return self.src, self.dst
+        edges = np.asarray(edges, dtype=np.int64)
+        return self.src[edges], self.dst[edges]
+
+    def find_edges(self, keys: Iterable[tuple[str, str, str]]) -> np.ndarray:
+        """Positions (ascending) of the edges with these (source id, relation,
+        target id) keys; keys naming no edge of this snapshot are skipped.
+        One integer per key, matched against every edge in one pass."""
+        n, r = len(self.ids), len(RELATIONS)
+        wanted = [
+            (self.index[source] * r + REL_CODE[relation]) * n + self.index[target]
+            for source, relation, target in keys
+            if source in self.index and target in self.index and relation in REL_CODE
+        ]
+        if not wanted or not self.edge_count:
+            return np.zeros(0, dtype=np.int64)
+        stored = (self.src.astype(np.int64) * r + self.rel) * n + self.dst
+        return np.flatnonzero(np.isin(stored, np.asarray(wanted, dtype=np.int64)))
 
     def facts(self, edges: Sequence[int]) -> list[EdgeFact]:
         """The stored facts, with their evidence, at these edge positions."""
@@ -424,6 +510,36 @@ class Snapshot:
             node = int(self.origin[e]) if int(self.derived[e]) == node else int(self.derived[e])
         out.reverse()
         return out
+
+    # -- derived graphs ------------------------------------------------------
+
+    def restricted(self, keep_nodes: np.ndarray, *, drop_edges: np.ndarray | Sequence[int] = ()) -> Snapshot:
+        """A snapshot of the nodes where the boolean array `keep_nodes` is set
+        and the edges between them, less the edge positions `drop_edges`;
+        same revision, renumbered. Evidence already read is carried over
+        (the rest is fetched by key as usual); bind it with `bound`."""
+        keep_nodes = np.asarray(keep_nodes, dtype=bool)
+        keep_edge = keep_nodes[self.src] & keep_nodes[self.dst] if self.edge_count else np.zeros(0, dtype=bool)
+        keep_edge[np.asarray(drop_edges, dtype=np.int64)] = False
+        kept = np.flatnonzero(keep_nodes)
+        new = np.full(len(self.ids), -1, dtype=np.int32)
+        new[kept] = np.arange(kept.size, dtype=np.int32)
+        edges = np.flatnonzero(keep_edge)
+        kept_list = kept.tolist()
+        return Snapshot(
+            ids=[self.ids[i] for i in kept_list],
+            kinds=[self.kinds[i] for i in kept_list],
+            names=[self.names[i] for i in kept_list],
+            years=[self.years[i] for i in kept_list],
+            bindings={int(new[i]): b for i, b in self.bindings.items() if keep_nodes[i]},
+            categories={int(new[i]): c for i, c in self.categories.items() if keep_nodes[i]},
+            src=new[self.src[edges]],
+            dst=new[self.dst[edges]],
+            rel=self.rel[edges],
+            revision=self.revision,
+            facts={k: self._facts[e] for k, e in enumerate(edges.tolist()) if e in self._facts},
+            loaded=self._loaded,
+        )
 
     # -- export ------------------------------------------------------------
 

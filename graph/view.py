@@ -27,7 +27,7 @@ import numpy as np
 from .errors import InvalidInput
 from .layout import SPREAD, force_layout
 from .models import CONSTRAINT_IDS, NodeKind, Relation
-from .network import RELATIONS, REL_CODE, Snapshot
+from .network import RELATIONS, Snapshot
 from .relations import spelling
 
 KINDS: tuple[str, ...] = tuple(k.value for k in NodeKind)
@@ -112,8 +112,7 @@ def _checked(what: str, values: Iterable[str] | None, allowed: tuple[str, ...]) 
 
 def degrees(snap: Snapshot) -> np.ndarray:
     """Number of edges touching each node, over the whole store."""
-    n = len(snap)
-    return np.bincount(snap.src, minlength=n) + np.bincount(snap.dst, minlength=n)
+    return snap.degrees()
 
 
 def constraint_members(snap: Snapshot, constraint_id: str) -> np.ndarray:
@@ -122,10 +121,10 @@ def constraint_members(snap: Snapshot, constraint_id: str) -> np.ndarray:
     c = snap.node_index(constraint_id)
     if snap.kinds[c] != NodeKind.constraint.value:
         raise InvalidInput(f"{constraint_id!r} is a {snap.kinds[c]}, not a constraint", where="constraint")
-    relaxes = snap.edges_with(Relation.relaxes.value)
-    relaxers = np.unique(snap.src[relaxes[snap.dst[relaxes] == c]])
-    introduces = snap.edges_with(Relation.introduces.value)
-    introducers = np.unique(snap.src[introduces[np.isin(snap.dst[introduces], relaxers)]])
+    sources, targets = snap.ends(snap.edges_with(Relation.relaxes.value))
+    relaxers = np.unique(sources[targets == c])
+    sources, targets = snap.ends(snap.edges_with(Relation.introduces.value))
+    introducers = np.unique(sources[np.isin(targets, relaxers)])
     return np.unique(np.concatenate([np.array([c], dtype=np.int64), relaxers, introducers]))
 
 
@@ -177,11 +176,12 @@ def drawable_graph(snap: Snapshot, view: ViewFilter = ViewFilter()) -> dict[str,
         chosen = candidates[np.argsort(-score, kind="stable")[: view.limit]]
         keep = np.zeros(len(snap), dtype=bool)
         keep[chosen] = True
-    edge_keep = keep[snap.src] & keep[snap.dst] if snap.edge_count else np.zeros(0, dtype=bool)
+    sources, targets = snap.ends()
+    edge_keep = keep[sources] & keep[targets]
     if view.relations is not None and snap.edge_count:
-        allowed = np.zeros(len(RELATIONS), dtype=bool)
-        allowed[[REL_CODE[r] for r in view.relations]] = True
-        edge_keep &= allowed[snap.rel]
+        allowed = np.zeros(snap.edge_count, dtype=bool)
+        allowed[snap.edges(view.relations)] = True
+        edge_keep &= allowed
     drawn = np.flatnonzero(keep)
     positions = node_positions(snap, drawn)
     nodes = []
@@ -192,7 +192,7 @@ def drawable_graph(snap: Snapshot, view: ViewFilter = ViewFilter()) -> dict[str,
         nodes.append(node)
     edges = []
     for e in np.flatnonzero(edge_keep).tolist():
-        source, relation, target = snap.ids[int(snap.src[e])], snap.relation(e), snap.ids[int(snap.dst[e])]
+        source, relation, target = snap.ids[snap.source(e)], snap.relation(e), snap.ids[snap.target(e)]
         # The (source, relation, target) triple is unique in the store: a stable id.
         edges.append({"id": f"{source}|{relation}|{target}", "source": source, "target": target, "relation": relation})
     return {
@@ -234,11 +234,12 @@ def node_positions(snap: Snapshot, drawn: np.ndarray) -> list[tuple[float, float
         return cache[key]
     local = np.full(len(snap), -1, dtype=np.int64)
     local[drawn] = np.arange(drawn.size)
-    inside = (local[snap.src] >= 0) & (local[snap.dst] >= 0) if snap.edge_count else np.zeros(0, dtype=bool)
+    sources, targets = snap.ends()
+    inside = (local[sources] >= 0) & (local[targets] >= 0)
     constraints = [snap.ids[i] for i in drawn.tolist() if snap.kinds[i] == NodeKind.constraint.value]
     anchors = anchor_positions(constraints)
     fixed = {int(local[snap.index[c]]): xy for c, xy in anchors.items()}
-    pos = force_layout(int(drawn.size), local[snap.src[inside]], local[snap.dst[inside]], fixed=fixed)
+    pos = force_layout(int(drawn.size), local[sources[inside]], local[targets[inside]], fixed=fixed)
     scale = SPACING * np.sqrt(max(drawn.size, 1)) / SPREAD
     # Wider than tall, like the screens it is drawn on.
     result = [(round(float(x) * scale * 1.35, 1), round(float(y) * scale, 1)) for x, y in pos]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from aiprogress.graph import db as database
 from aiprogress.graph import network, service
-from aiprogress.graph.errors import NotFound
+from aiprogress.graph.errors import InvalidInput, NotFound
 from aiprogress.graph.queries import origins
 
 
@@ -146,3 +147,130 @@ def test_every_session_shares_the_snapshots_arrays_and_what_is_derived_from_them
     with database.session_scope(engine) as first, database.session_scope(engine) as second:
         a, b = network.snapshot(first), network.snapshot(second)
         assert a is not b and a.src is b.src and a.memo is b.memo
+
+
+# -- the public API the queries use -------------------------------------------
+
+
+def _cycle() -> network.Snapshot:
+    """a enables b enables c enables a (a cycle), paper p introduces b and
+    mentions c, c relaxes constraint k, b inspired-by field f."""
+    nodes = [
+        {"id": "technique:a", "year": 2001},
+        {"id": "technique:b", "year": 2002},
+        {"id": "technique:c"},
+        {"id": "paper:p", "year": 2003, "name": "P"},
+        {"id": "constraint:k"},
+        {"id": "field:f"},
+    ]
+    edges = [
+        ("technique:a", "enables", "technique:b"),
+        ("technique:b", "enables", "technique:c"),
+        ("technique:c", "enables", "technique:a"),
+        ("paper:p", "introduces", "technique:b"),
+        ("paper:p", "mentions", "technique:c"),
+        ("technique:c", "relaxes", "constraint:k"),
+        ("technique:b", "inspired-by", "field:f"),
+    ]
+    return network.Snapshot.from_records(nodes, [{"source_id": s, "relation": r, "target_id": t, "note": f"{s} {r} {t}"} for s, r, t in edges])
+
+
+def _key(g, e):
+    return (g.ids[g.source(e)], g.relation(e), g.ids[g.target(e)])
+
+
+def test_public_edge_api_on_a_graph_with_a_cycle():
+    g = _cycle()
+    assert (len(g), g.edge_count) == (6, 7)
+    assert [_key(g, e) for e in g.edges("enables")] == [("technique:a", "enables", "technique:b"), ("technique:b", "enables", "technique:c"), ("technique:c", "enables", "technique:a")]
+    assert g.edges().tolist() == list(range(7))
+    uses = g.edges(["mentions", "introduces"], source_kind="paper", target_kind="technique")
+    assert {_key(g, e) for e in uses} == {("paper:p", "introduces", "technique:b"), ("paper:p", "mentions", "technique:c")}
+    assert [_key(g, e) for e in g.edges(target_kind="constraint")] == [("technique:c", "relaxes", "constraint:k")]
+    assert g.edges(source_kind="field").size == 0
+    sources, targets = g.ends(uses)
+    assert [g.ids[s] for s in sources.tolist()] == ["paper:p", "paper:p"]
+    assert sorted(g.ids[t] for t in targets.tolist()) == ["technique:b", "technique:c"]
+    all_sources, all_targets = g.ends()
+    assert all_sources.size == all_targets.size == 7 and not all_sources.flags.writeable
+    # The facts (evidence) at the positions the API hands out are the same edges.
+    assert [(f.source, f.relation, f.target) for f in g.facts(uses)] == [_key(g, e) for e in uses]
+    assert g.fact(int(uses[0])).note == " ".join(_key(g, int(uses[0])))
+    with pytest.raises(InvalidInput, match="nope"):
+        g.edges("nope")
+    with pytest.raises(InvalidInput, match="nope"):
+        g.edges(source_kind="nope")
+
+
+def test_public_node_api_on_a_graph_with_a_cycle():
+    g = _cycle()
+    a, b, c = (g.node_index(f"technique:{x}") for x in "abc")
+    assert g.is_kind([a, g.node_index("paper:p"), c], "technique").tolist() == [True, False, True]
+    # b: enables in and out, introduced by p, inspired-by f.
+    assert g.degrees().tolist()[b] == 4 and int(g.degrees().sum()) == 2 * g.edge_count
+    found = g.find_edges([("technique:c", "enables", "technique:a"), ("technique:a", "enables", "technique:c"), ("technique:zz", "enables", "technique:a")])
+    assert [_key(g, e) for e in found] == [("technique:c", "enables", "technique:a")]
+    # The walks stop on the cycle: each node once, at its shortest distance.
+    walk = g.walk(a, network.DOWN, relations=["enables"])
+    assert sorted(g.ids[n] for n in walk.nodes.tolist()) == ["technique:a", "technique:b", "technique:c"]
+    assert [g.ids[g.source(e)] for e in g.chain(walk, c)] == ["technique:a", "technique:b"]
+    assert [_key(g, e) for e in g.shortest_chain(c, b, relations=["enables"])] == [("technique:c", "enables", "technique:a"), ("technique:a", "enables", "technique:b")]
+
+
+def test_restricted_keeps_chosen_nodes_drops_chosen_edges_and_carries_evidence():
+    g = _cycle()
+    keep = np.array([y is None or y <= 2002 for y in g.years])  # drops paper:p
+    dropped = g.find_edges([("technique:b", "enables", "technique:c")])
+    h = g.restricted(keep, drop_edges=dropped)
+    assert "paper:p" not in h.index and len(h) == 5
+    keys = {_key(h, e) for e in h.edges()}
+    assert keys == {("technique:a", "enables", "technique:b"), ("technique:c", "enables", "technique:a"), ("technique:c", "relaxes", "constraint:k"), ("technique:b", "inspired-by", "field:f")}
+    assert {f.note for f in h.facts(h.edges())} == {" ".join(k) for k in keys}
+    assert h.revision == g.revision and g.edge_count == 7  # the original is untouched
+
+
+# What only graph/network.py (and csr.py, layout.py) may touch: the arrays
+# and the codes behind the public API.
+_RAW = {"src", "dst", "rel", "origin", "derived", "kind_code"}
+_RAW_NAMES = {"REL_CODE", "KIND_CODE"}
+
+
+def _private_uses(path) -> list[str]:
+    import ast
+
+    tree = ast.parse(path.read_text(), filename=str(path))
+    found = []
+    for node in ast.walk(tree):
+        where = f"{path.name}:{getattr(node, 'lineno', '?')}"
+        if isinstance(node, ast.Attribute):
+            own = isinstance(node.value, ast.Name) and node.value.id in ("self", "cls")
+            if node.attr in _RAW or (node.attr.startswith("_") and not node.attr.startswith("__") and not own):
+                found.append(f"{where} .{node.attr}")
+        elif isinstance(node, ast.Name) and node.id in _RAW_NAMES:
+            found.append(f"{where} {node.id}")
+        elif isinstance(node, ast.alias) and node.name in _RAW_NAMES:
+            found.append(f"{path.name} imports {node.name}")
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("getattr", "setattr", "hasattr"):
+            if node.args and isinstance(node.args[0], ast.Name) and node.args[0].id in ("self", "cls"):
+                continue
+            names = [a.value for a in node.args[1:2] if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+            if any(n.startswith("_") or n in _RAW for n in names):
+                found.append(f"{where} {node.func.id}({names[0]!r})")
+    return found
+
+
+def test_queries_answers_and_view_use_only_the_snapshots_public_api():
+    from pathlib import Path
+
+    import aiprogress.graph as graph_package
+
+    root = Path(graph_package.__file__).parent
+    files = sorted((root / "queries").glob("*.py")) + [root / "answers.py", root / "view.py"]
+    assert len(files) > 3
+    assert [use for path in files for use in _private_uses(path)] == []
+
+
+def test_the_public_api_scan_finds_raw_array_use(tmp_path):
+    bad = tmp_path / "bad.py"
+    bad.write_text("from x import REL_CODE\ndef f(g):\n    return g.src[0], g._facts, getattr(g, '_session'), self._ok, getattr(self, '_ok')\n")
+    assert sorted(_private_uses(bad)) == sorted(["bad.py imports REL_CODE", "bad.py:3 .src", "bad.py:3 ._facts", "bad.py:3 getattr('_session')"])

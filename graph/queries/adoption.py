@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import InvalidInput
-from ..network import KIND_CODE, REL_CODE, Snapshot
+from ..network import Snapshot
 
 USE_RELATIONS = ("mentions", "introduces")
 
@@ -78,9 +78,7 @@ def _corpus(g: Snapshot, papers: Iterable[str] | None, year_from: int | None, ye
 
 def _uses(g: Snapshot) -> tuple[np.ndarray, np.ndarray]:
     """(paper, technique) index pairs of every use."""
-    codes = [REL_CODE[r] for r in USE_RELATIONS if r in REL_CODE]
-    mask = np.isin(g.rel, codes) & (g.kind_code[g.src] == KIND_CODE["paper"]) & (g.kind_code[g.dst] == KIND_CODE["technique"])
-    return g.src[mask], g.dst[mask]
+    return g.ends(g.edges(USE_RELATIONS, source_kind="paper", target_kind="technique"))
 
 
 def _technique(g: Snapshot, technique: str) -> int:
@@ -112,9 +110,9 @@ def relaxers(g: Snapshot) -> dict[str, set[int]]:
     """constraint id -> indices of the techniques with a relaxes fact on it."""
     out: dict[str, set[int]] = {g.ids[c]: set() for c in g.nodes_of_kind("constraint")}
     for e in g.edges_with("relaxes").tolist():
-        s = int(g.src[e])
+        s = g.source(e)
         if g.kinds[s] == "technique":
-            out[g.ids[int(g.dst[e])]].add(s)
+            out[g.ids[g.target(e)]].add(s)
     return out
 
 
@@ -168,7 +166,7 @@ def techniques_used(g: Snapshot, paper: str, *, depth: int | None = None) -> lis
     out = []
     for e in g.incident(p, direction="out"):
         relation = g.relation(e)
-        t = int(g.dst[e])
+        t = g.target(e)
         if relation not in USE_RELATIONS or g.kinds[t] != "technique":
             continue
         walk = origins(g, g.ids[t], depth=depth)

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from ..network import KIND_CODE, UP, Snapshot
+from ..network import UP, Snapshot
 
 # Relations along which a technique can lead to a constraint.
 TOWARD_CONSTRAINTS = ("enables", "introduces", "inspired-by", "relaxes")
@@ -62,15 +62,12 @@ def gaps(g: Snapshot, limit: int | None = None, unresolved: list[str] | None = N
     cut to `limit` entries when given (the counts are of the cut lists).
     `unresolved`: the pending citations, as graph/citations.py lists them."""
     out = Gaps(unresolved_references=sorted(unresolved or []))
-    technique = KIND_CODE["technique"]
-
     papers = g.nodes_of_kind("paper")
     if papers:
         touches = np.zeros(len(g), dtype=bool)
-        src_is_t = g.kind_code[g.src] == technique
-        dst_is_t = g.kind_code[g.dst] == technique
-        touches[g.dst[src_is_t]] = True
-        touches[g.src[dst_is_t]] = True
+        sources, targets = g.ends()
+        touches[targets[g.is_kind(sources, "technique")]] = True
+        touches[sources[g.is_kind(targets, "technique")]] = True
         out.papers_without_technique = sorted(g.ids[p] for p in papers if not touches[p])
 
     constraints = g.nodes_of_kind("constraint")

@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from ..network import DOWN, KIND_CODE, LINEAGE_RELATIONS, REL_CODE, UP, EdgeFact, Snapshot, Walk
+from ..network import DOWN, LINEAGE_RELATIONS, UP, EdgeFact, Snapshot, Walk
 from ..relations import relation_names
 
 ORIGINS, IMPACT = "origins", "impact"
@@ -166,29 +166,30 @@ def impact(g: Snapshot, node_id: str, depth: int | None = None, relations: Itera
     if relaxes.size:
         inside = np.zeros(len(g), dtype=bool)
         inside[walk.nodes] = True
-        fed = relaxes[inside[g.src[relaxes]]]
-        constraints, counts = np.unique(g.dst[fed], return_counts=True)
+        sources, targets = g.ends(relaxes)
+        constraints, counts = np.unique(targets[inside[sources]], return_counts=True)
         result.blocked = {g.ids[c]: int(k) for c, k in sorted(zip(constraints.tolist(), counts.tolist()), key=lambda ck: (-ck[1], g.ids[ck[0]]))}
     return result
 
 
 def _fields_reached(g: Snapshot, walk: Walk) -> list[dict[str, Any]]:
-    is_field = g.kind_code[walk.nodes] == KIND_CODE["field"]
+    is_field = g.is_kind(walk.nodes, "field")
     if not is_field.any():
         return []
     inside = np.zeros(len(g), dtype=bool)
     inside[walk.nodes] = True
-    inspired = np.flatnonzero(g.rel == REL_CODE["inspired-by"])
+    inspired = g.edges_with("inspired-by")
+    sources, targets = g.ends(inspired)
     out = []
     for k in np.flatnonzero(is_field).tolist():
         f = int(walk.nodes[k])
-        drew = inspired[(g.dst[inspired] == f) & inside[g.src[inspired]]]
+        drew = (targets == f) & inside[sources]
         out.append(
             {
                 "id": g.ids[f],
                 "name": g.names[f],
                 "distance": int(walk.dist[k]),
-                "inspired": sorted(g.ids[s] for s in g.src[drew].tolist()),
+                "inspired": sorted(g.ids[s] for s in sources[drew].tolist()),
             }
         )
     return out
@@ -219,7 +220,7 @@ class Path:
         g = self.graph
         out = [g.index[self.source]]
         for e in self.edges:
-            s, d = int(g.src[e]), int(g.dst[e])
+            s, d = g.source(e), g.target(e)
             out.append(d if s == out[-1] else s)
         return [g.ids[i] for i in out]
 

@@ -80,7 +80,7 @@ def breakthroughs(g: Snapshot, c: int) -> list[Breakthrough]:
         else:
             papers = []
             for e in g.incident(s, relation="introduces", direction="in"):
-                p = int(g.src[e])
+                p = g.source(e)
                 papers.append({"id": g.ids[p], "name": g.names[p], "year": g.years[p]})
             papers.sort(key=lambda p: (p["year"] is None, p["year"] or 0, p["id"]))
         out.append(Breakthrough(year=year, id=fact.source, name=g.names[s], kind=g.kinds[s], papers=papers, evidence=fact))

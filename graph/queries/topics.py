@@ -87,7 +87,7 @@ def corpus(g: Snapshot, paper_ids: Iterable[str] | None = None, year_from: int |
         year = g.years[i]
         if year is None or (year_from is not None and year < year_from) or (year_to is not None and year > year_to):
             continue
-        techniques = tuple(sorted({g.ids[int(g.dst[e])] for e in g.incident(i, direction="out") if g.relation(e) in _TECHNIQUE_LINKS}))
+        techniques = tuple(sorted({g.ids[g.target(e)] for e in g.incident(i, direction="out") if g.relation(e) in _TECHNIQUE_LINKS}))
         out.append(Paper(id=g.ids[i], title=g.names[i], year=year, techniques=techniques))
     return out
 
