@@ -7,15 +7,13 @@ Bounded: a fixed number of requests per client, loopback only."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import threading
-import time
 
 import httpx
 import pytest
-from test_serve import aiprogress_command, free_port
+from test_serve import start_serve
 
 TOKEN = "load-test-token"
 CLIENTS = 16
@@ -31,27 +29,7 @@ LINK = "mutation($input: LinkInput!) { link(input: $input) { relation } }"
 @pytest.fixture
 def served(database_url, tmp_path):
     """`aiprogress serve` over the database of `database_url`, with writes allowed."""
-    port = free_port()
-    env = {**os.environ, "AIPROGRESS_TOKEN": TOKEN, "PYTHONUNBUFFERED": "1"}
-    env.pop("AIPROGRESS_DATABASE_URL", None)
-    process = subprocess.Popen(
-        [*aiprogress_command(), "serve", "--host", "127.0.0.1", "--port", str(port), "--db", database_url],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, cwd=tmp_path, text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        if process.poll() is not None:
-            pytest.fail(f"aiprogress serve exited early:\n{process.stdout.read()}")
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if time.monotonic() > deadline:
-            process.kill()
-            pytest.fail("aiprogress serve did not answer within 90 s")
-        time.sleep(0.2)
+    process, url = start_serve(database_url, tmp_path, TOKEN, wait_seconds=90)
     yield url
     process.send_signal(signal.SIGTERM)
     try:

@@ -29,29 +29,34 @@ def aiprogress_command() -> list[str]:
     return [exe] if exe else [sys.executable, "-m", "aiprogress.api"]
 
 
-@pytest.fixture
-def server(tmp_path):
+def start_serve(db: str, cwd, token: str, *, wait_seconds: float = 60) -> tuple[subprocess.Popen, str]:
+    """A real `aiprogress serve` of `db` on a free loopback port, once it answers /healthz."""
     port = free_port()
-    env = {**os.environ, "AIPROGRESS_TOKEN": TOKEN, "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "AIPROGRESS_TOKEN": token, "PYTHONUNBUFFERED": "1"}
     env.pop("AIPROGRESS_DATABASE_URL", None)
     process = subprocess.Popen(
-        [*aiprogress_command(), "serve", "--host", "127.0.0.1", "--port", str(port), "--db", str(tmp_path / "served.db")],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, cwd=tmp_path, text=True,
+        [*aiprogress_command(), "serve", "--host", "127.0.0.1", "--port", str(port), "--db", db],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, cwd=cwd, text=True,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + wait_seconds
     while True:
         if process.poll() is not None:
             pytest.fail(f"aiprogress serve exited early:\n{process.stdout.read()}")
         try:
             if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                break
+                return process, url
         except httpx.HTTPError:
             pass
         if time.monotonic() > deadline:
             process.kill()
-            pytest.fail("aiprogress serve did not answer within 60 s")
+            pytest.fail(f"aiprogress serve did not answer within {wait_seconds:.0f} s")
         time.sleep(0.2)
+
+
+@pytest.fixture
+def server(tmp_path):
+    process, url = start_serve(str(tmp_path / "served.db"), tmp_path, TOKEN)
     yield process, url
     if process.poll() is None:
         process.send_signal(signal.SIGINT)
