@@ -57,9 +57,14 @@ class Context(BaseContext):
         busy/locked, PostgreSQL serialization failures), so `work` must be
         safe to run again. Afterwards reads (and loader caches) start afresh,
         so fields resolved after a mutation show what it wrote."""
+        return self.write_with_engine(lambda engine: db.write(engine, work))
+
+    def write_with_engine(self, work: Callable[[Engine], T]) -> T:
+        """Like `write`, for work that runs its own write transactions (a
+        relink, batch by batch, each through db.write)."""
         self.check_write_allowed()
         try:
-            return db.write(self.engine, work)
+            return work(self.engine)
         finally:
             self.close()
             self.loaders = Loaders(self.session)

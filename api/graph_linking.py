@@ -1,6 +1,8 @@
 """GraphQL for the linker: the `adoption` query (how a corpus took up a
-technique, or the techniques relaxing each constraint) and the
-`rejectLink` / `confirmLink` mutations. Resolvers call graph.answers and
+technique, or the techniques relaxing each constraint), `candidateTechniques`
+(rising title phrases no technique names), the corpus parts of `impact` and
+`origins` (`corpusUse`, `techniquesUsed`), and the `rejectLink` /
+`confirmLink` / `promote` mutations. Resolvers call graph.answers and
 graph/linking.py, as the CLI does (api/cli/linking.py), and announce the
 nodes they hand over (api/loaders.py)."""
 
@@ -13,8 +15,12 @@ from strawberry.permission import BasePermission
 
 from ..graph import answers, linking
 from ..graph.errors import InvalidInput
-from .graph_queries import AsOf, _expect, _node
-from .types import Node
+from ..graph.queries.candidates import Candidate
+from .derive import fields_from
+from .graph_queries import AsOf, _expect, _node, _nodes
+from .types import Node, TechniqueCategory, page_size
+
+SourceArgument = Annotated[str | None, strawberry.argument(description="Only papers ingested from this file (e.g. all_P_acl.bib) or provenance.")]
 
 
 @strawberry.type(description="One year of a corpus: its dated papers, how many use the technique, and the share.")
@@ -57,12 +63,77 @@ class Adoption:
         return None if self._technique is None else _node(info, self._technique)
 
 
+@strawberry.type(description="A rising title phrase that no technique's surface form names, so the linker cannot see it: a candidate technique (`promote` makes it one).")
+@fields_from(Candidate, exclude=("examples",))
+class CandidateTechnique:
+    @strawberry.field(description="Papers whose title holds it, from the year it rose first.")
+    def examples(self, info: strawberry.Info) -> list[Node]:
+        return _nodes(info, [e["id"] for e in self.examples])
+
+
+@strawberry.type(description="Papers in one year, or from one source.")
+class PaperCount:
+    key: str = strawberry.field(description="The year, or the source (bibtex:FILE, builtin:papers.bib ...).")
+    papers: int
+
+
+@strawberry.type(description="The impact of a technique in the corpus: the papers using it (the linker's mentions and curated introduces facts).")
+class CorpusUse:
+    papers: int = strawberry.field(description="How many papers use it.")
+    by_year: list[PaperCount] = strawberry.field(description="Per year (dated papers), oldest first.")
+    by_source: list[PaperCount] = strawberry.field(description="Per source the papers were first written from, most first.")
+    _examples: strawberry.Private[list[str]]
+
+    @strawberry.field(description="The latest papers using it (up to `limit`).")
+    def examples(self, info: strawberry.Info) -> list[Node]:
+        return _nodes(info, self._examples)
+
+
+@strawberry.type(description="A node among a technique's origins, how many steps away.")
+class OriginOf:
+    distance: int
+    _id: strawberry.Private[str]
+
+    @strawberry.field
+    def node(self, info: strawberry.Info) -> Node:
+        return _node(info, self._id)
+
+
+@strawberry.type(description="A technique an (ingested) paper uses, how (mentions or introduces), and where the technique comes from.")
+class TechniqueUsed:
+    relation: str = strawberry.field(description="mentions (the linker's link) or introduces (a curated fact).")
+    origins: list[OriginOf] = strawberry.field(description="The technique's origins along the lineage relations, nearest first.")
+    _id: strawberry.Private[str]
+
+    @strawberry.field
+    def technique(self, info: strawberry.Info) -> Node:
+        return _node(info, self._id)
+
+
+def corpus_types(corpus: dict[str, Any]) -> tuple[CorpusUse | None, list[TechniqueUsed]]:
+    """The corpus parts of an origins or impact answer (graph.answers.lineage
+    with `corpus`) as GraphQL objects."""
+    use = corpus.get("corpus_use")
+    if use is not None:
+        use = CorpusUse(papers=use["papers"], by_year=[PaperCount(key=str(y), papers=n) for y, n in use["by_year"].items()],
+                        by_source=[PaperCount(key=k, papers=n) for k, n in use["by_source"].items()], _examples=[e["id"] for e in use["examples"]])
+    used = [TechniqueUsed(relation=t["relation"], origins=[OriginOf(distance=o["distance"], _id=o["id"]) for o in t["origins"]], _id=t["id"])
+            for t in corpus.get("techniques_used", ())]
+    return use, used
+
+
+def corpus_ids(corpus: dict[str, Any]) -> list[str]:
+    """Every node id the corpus parts can hand over (to announce to the loaders)."""
+    use = corpus.get("corpus_use") or {}
+    return [*(e["id"] for e in use.get("examples", ())), *(x["id"] for t in corpus.get("techniques_used", ()) for x in (t, *t["origins"]))]
+
+
 @strawberry.type
 class LinkingQueries:
     @strawberry.field(description="Per year, how many papers use a technique and their share; or, with byConstraint, the share using techniques that relax each constraint.")
     def adoption(
         self, info: strawberry.Info, technique: strawberry.ID | None = None, by_constraint: bool = False,
-        source: Annotated[str | None, strawberry.argument(description="Only papers ingested from this file (e.g. all_P_acl.bib) or provenance.")] = None,
+        source: SourceArgument = None,
         year_from: int | None = None, year_to: int | None = None, as_of: AsOf = None,
     ) -> Adoption:
         if (technique is None) == (not by_constraint):
@@ -78,6 +149,12 @@ class LinkingQueries:
         _expect(info, [r.technique["id"]])
         return Adoption(papers=r.papers, using=r.using, years=[AdoptionYear(**vars(y)) for y in r.years], by_constraint=[], _technique=r.technique["id"])
 
+    @strawberry.field(description="Rising title words and two-word phrases that no technique names (the topicShifts statistic), strongest rise first: what the linker cannot see yet.")
+    def candidate_techniques(self, info: strawberry.Info, source: SourceArgument = None, limit: int = 20, as_of: AsOf = None) -> list[CandidateTechnique]:
+        found = answers.candidates(info.context.session(), source=source, limit=page_size(info, limit, argument="limit"), as_of=as_of)
+        _expect(info, [e["id"] for c in found for e in c.examples])
+        return found
+
 
 @strawberry.type(description="A link paper -mentions-> technique as it stands after a verdict.")
 class MentionLink:
@@ -85,6 +162,19 @@ class MentionLink:
     technique_id: strawberry.ID
     note: str
     confidence: float
+
+
+@strawberry.type(description="A phrase promoted to a technique, and what the relink that followed changed.")
+class Promotion:
+    linked: int = strawberry.field(description="Papers that now mention the new technique.")
+    added: int = strawberry.field(description="Links added by the relink, in all.")
+    removed: int = strawberry.field(description="Links removed by the relink, in all.")
+    _id: strawberry.Private[str]
+
+    @strawberry.field(description="The new technique.")
+    def technique(self, info: strawberry.Info) -> Node:
+        _expect(info, [self._id])
+        return _node(info, self._id)
 
 
 def _verdict(info: strawberry.Info, verdict: str, paper: str, technique: str, by: str, note: str) -> Any:
@@ -105,5 +195,14 @@ def linking_mutations(can_write: type[BasePermission]) -> type:
         def confirm_link(self, info: strawberry.Info, paper: strawberry.ID, technique: strawberry.ID, by: str = "user", note: str = "") -> MentionLink:
             link = _verdict(info, linking.CONFIRMED, paper, technique, by, note)
             return MentionLink(paper_id=link.paper, technique_id=link.technique, note=link.note, confidence=link.confidence)
+
+        @strawberry.mutation(permission_classes=[can_write], description="Make a phrase (e.g. one of candidateTechniques) a technique, with its surface forms as aliases, and link the corpus to it.")
+        def promote(
+            self, info: strawberry.Info, phrase: str, id: strawberry.ID, category: TechniqueCategory, name: str | None = None,
+            year: int | None = None, forms: list[str] | None = None, by: str = "user",
+        ) -> Promotion:
+            done = info.context.write_with_engine(lambda engine: linking.promote_and_link(
+                engine, phrase, id, category=category.value, name=name, year=year, forms=forms or (), by=by))
+            return Promotion(linked=done.linked, added=len(done.plan.add), removed=len(done.plan.remove), _id=done.technique)
 
     return LinkingMutations

@@ -89,20 +89,50 @@ class Lineage:
     fields: JSON | None = strawberry.field(description="Origins: the fields of inspiration reached, with the nodes that drew on each.")
     blocked: JSON | None = strawberry.field(description="Impact: per constraint, how many relaxes edges depend on the start.")
     _root: strawberry.Private[str]
+    _corpus_use: strawberry.Private[Any] = None
+    _techniques_used: strawberry.Private[list[Any] | None] = None
 
     @strawberry.field(description="The node the walk started from.")
     def root(self, info: strawberry.Info) -> Node:
         return _node(info, self._root)
 
+    @strawberry.field(description="Impact of a technique: the papers using it (the linker's mentions, curated introduces), per year and per source, with the `limit` latest as examples. Null otherwise.")
+    def corpus_use(self, limit: int = 10) -> Annotated["CorpusUse", strawberry.lazy(".graph_linking")] | None:  # noqa: F821
+        # Computed with the walk (see _lineage), so that its examples are read with the answer's other nodes.
+        return self._corpus_use
+
+    @strawberry.field(description="Origins of a paper: the techniques it uses (the linker's mentions, curated introduces), each with its own origins. Empty otherwise.")
+    def techniques_used(self) -> list[Annotated["TechniqueUsed", strawberry.lazy(".graph_linking")]]:  # noqa: F821
+        return self._techniques_used or []
+
+
+def _selected(info: strawberry.Info, name: str) -> Any:
+    """The field `name` selected directly under this root field (through fragments too), or None."""
+    stack = list(info.selected_fields[0].selections)
+    while stack:
+        selection = stack.pop()
+        if getattr(selection, "name", None) == name:
+            return selection
+        if not hasattr(selection, "name"):  # a fragment: look inside it
+            stack.extend(selection.selections)
+    return None
+
 
 def _lineage(info: strawberry.Info, which: str, id: str, depth: int | None, relations: list[Relation] | None, limit: int, as_of: int | None) -> Lineage:
+    from .graph_linking import corpus_ids, corpus_types
+
+    use = _selected(info, "corpusUse")
+    corpus = use is not None or _selected(info, "techniquesUsed") is not None
+    # A literal argument of a selected field comes as its source text ("3"), a variable as its value.
+    examples = page_size(info, int(use.arguments.get("limit", 10)), argument="limit") if use is not None else 10
     answer = answers.lineage(info.context.session(), which, id, depth=depth, relations=_relations(relations),
-                             limit=page_size(info, limit, argument="limit"), as_of=as_of)
+                             limit=page_size(info, limit, argument="limit"), as_of=as_of, corpus=corpus, examples=examples)
     result, reached = answer.lineage, answer.reached
     # A chain to a reached node passes only through nearer nodes, all listed
     # before it: the start, the reached nodes and the ends of their facts
     # cover every node the answer can ask for.
-    _expect(info, [result.root["id"], *(r.id for r in reached), *_fact_ends(r.via for r in reached)])
+    _expect(info, [result.root["id"], *(r.id for r in reached), *_fact_ends(r.via for r in reached), *corpus_ids(answer.corpus)])
+    corpus_use, techniques_used = corpus_types(answer.corpus)
     return Lineage(
         direction=result.direction, relations=list(result.relations), depth=result.depth, count=result.count,
         reached=[Reached(distance=r.distance, via=fact_record(r.via), _id=r.id, _lineage=result) for r in reached],
@@ -110,6 +140,8 @@ def _lineage(info: strawberry.Info, which: str, id: str, depth: int | None, rela
         fields=result.fields if which == "origins" else None,
         blocked=result.blocked if which == "impact" else None,
         _root=result.root["id"],
+        _corpus_use=corpus_use,
+        _techniques_used=techniques_used,
     )
 
 
@@ -172,6 +204,23 @@ class ConstraintStatus:
 # --------------------------------------------------------------------------
 
 
+@strawberry.type(description="What a corpus's papers of one period worked on, through the techniques they use (mentions and introduces).")
+class PeriodCorpus:
+    papers: int = strawberry.field(description="The corpus's dated papers in the period.")
+    counts: JSON = strawberry.field(description="Constraint id -> papers using a technique that relaxes it.")
+    shares: JSON = strawberry.field(description="Constraint id -> share of the period's papers using a technique that relaxes it.")
+    most_used: list[strawberry.ID] = strawberry.field(description="The constraint(s) the most papers used a relaxing technique of.")
+    focus_using: int = strawberry.field(description="Papers using a technique that relaxes a constraint in the period's focus.")
+    focus_share: float | None = strawberry.field(description="Their share (null: no paper, or no focus in the period).")
+
+
+@strawberry.type(description="A corpus's papers in some years: how many, how many use a technique relaxing a given set of constraints, the share.")
+class CorpusShare:
+    papers: int
+    using: int
+    share: float | None
+
+
 @strawberry.type(description="One period: the narratives in force and the constraints they focus on; as evidence, how often each constraint was relaxed.")
 class Period:
     start: int
@@ -183,6 +232,7 @@ class Period:
     relaxes: JSON = strawberry.field(description="Evidence: constraint id -> relaxes facts dated in the period.")
     hard_share: float | None
     leverage_share: float | None
+    corpus: PeriodCorpus | None = strawberry.field(description="Asked with `source`: what that corpus's papers of the period worked on.")
 
 
 @strawberry.type(description="A narrative whose focus differs from the one before it.")
@@ -196,6 +246,8 @@ class FocusChange:
 @strawberry.type(description="A narrative with the papers and techniques that set it off and the constraints it focuses on.")
 class NarrativeTriggers:
     year: int | None
+    corpus_before: CorpusShare | None = strawberry.field(description="Asked with `source`: that corpus's papers in the bucketYears before the narrative's year using a technique that relaxes its focus.")
+    corpus_after: CorpusShare | None = strawberry.field(description="The same from its year on (bucketYears years).")
     _id: strawberry.Private[str]
     _triggers: strawberry.Private[list[str]]
     _focus: strawberry.Private[list[str]]
@@ -220,6 +272,7 @@ class NarrativeShifts:
     narratives: list[NarrativeTriggers]
     focus_changes: list[FocusChange]
     undated: int = strawberry.field(description="Relaxes facts without a year (left out of the periods).")
+    corpus_papers: int | None = strawberry.field(description="Asked with `source`: that corpus's dated papers (null without it).")
     _pairs: strawberry.Private[list[tuple[str, str]]]
 
     @strawberry.field(description="The triggered and focuses-on facts behind the narratives.")
@@ -276,6 +329,11 @@ class Gaps:
         return self.counts()
 
 
+def _corpus_share(narrative: dict[str, Any], side: str) -> CorpusShare | None:
+    found = narrative.get("corpus")
+    return CorpusShare(**found[side]) if found else None
+
+
 AsOf = Annotated[int | None, strawberry.argument(description="The graph as it stood at the end of this year: later nodes and facts hidden.")]
 
 
@@ -303,24 +361,31 @@ class GraphQueries:
         return ConstraintTimeline(entries=entries, supporting_edges=[e.evidence for e in entries], _constraint=result.constraint["id"])
 
     @strawberry.field(description="Narratives with their triggers in order of year, and the constraint in focus per period with the points where it changed.")
-    def narrative_shifts(self, info: strawberry.Info, bucket_years: int = 5, as_of: AsOf = None) -> NarrativeShifts:
-        result = answers.narratives(info.context.session(), bucket_years=bucket_years, as_of=as_of)
+    def narrative_shifts(
+        self, info: strawberry.Info, bucket_years: int = 5,
+        source: Annotated[str | None, strawberry.argument(description="Also what the papers ingested from this file (e.g. all_P_acl.bib) or provenance worked on, per period and around each narrative.")] = None,
+        as_of: AsOf = None,
+    ) -> NarrativeShifts:
+        result = answers.narratives(info.context.session(), bucket_years=bucket_years, source=source, as_of=as_of)
         _expect(info, [x["id"] for n in result.narratives for x in (n, *n["triggers"], *n["focus"])])
         info.context.loaders.edges.expect([n["id"] for n in result.narratives])
         return NarrativeShifts(
             bucket_years=result.bucket_years,
             periods=[
                 Period(start=p["start"], end=p["end"], total=p["total"], narratives=p["narratives"], focus=p["focus"], most_relaxed=p["most_relaxed"],
-                       relaxes=p["relaxes"], hard_share=p["hard_share"], leverage_share=p["leverage_share"])
+                       relaxes=p["relaxes"], hard_share=p["hard_share"], leverage_share=p["leverage_share"],
+                       corpus=PeriodCorpus(**p["corpus"]) if "corpus" in p else None)
                 for p in result.periods
             ],
-            narratives=[NarrativeTriggers(year=n["year"], _id=n["id"], _triggers=[t["id"] for t in n["triggers"]], _focus=[f["id"] for f in n["focus"]]) for n in result.narratives],
+            narratives=[NarrativeTriggers(year=n["year"], corpus_before=_corpus_share(n, "before"), corpus_after=_corpus_share(n, "after"),
+                                          _id=n["id"], _triggers=[t["id"] for t in n["triggers"]], _focus=[f["id"] for f in n["focus"]]) for n in result.narratives],
             focus_changes=[FocusChange(year=c["year"], narrative=c["narrative"], from_=c["from"], to=c["to"]) for c in result.focus_changes],
             undated=result.undated,
+            corpus_papers=result.corpus_papers,
             _pairs=[(t["id"], n["id"]) for n in result.narratives for t in n["triggers"]] + [(n["id"], n["id"]) for n in result.narratives],
         )
 
-    @strawberry.field(description="Topics (title words, techniques) whose yearly share of papers rose or fell sharply, strongest first. Computed from titles and introduces facts.")
+    @strawberry.field(description="Topics (title words, techniques) whose yearly share of papers rose or fell sharply, strongest first. Computed from titles and the techniques papers use (introduces facts and the linker's mentions).")
     def topic_shifts(
         self, info: strawberry.Info, year_from: int | None = None, year_to: int | None = None, window: int = 3,
         threshold: float = 3.0, min_count: int = 3, min_papers: int = 10, limit: int = 50,

@@ -234,10 +234,11 @@ class LineageAnswer:
 
 
 def lineage(session: Session, direction: str, ref: str, *, depth: int | None = None, relations: Iterable[str] | None = None,
-            limit: int | None = None, as_of: int | None = None, corpus: bool = False) -> LineageAnswer:
+            limit: int | None = None, as_of: int | None = None, corpus: bool = False, examples: int = 10) -> LineageAnswer:
     """origins or impact, by name; with `corpus`, also what the corpus says
-    through the linker's links (the papers using a technique, or the
-    techniques a paper uses and their origins)."""
+    through the linker's links (for the impact of a technique the papers
+    using it, per year and source, the `examples` latest listed; for the
+    origins of a paper the techniques it uses and their origins)."""
     if direction not in LINEAGE_DIRECTIONS:
         raise InvalidInput(f"direction {direction!r} is not one of {', '.join(LINEAGE_DIRECTIONS)}", where="mode")
     depth, relations, limit = check_depth(depth), check_relations(relations), check_limit(limit)
@@ -245,14 +246,14 @@ def lineage(session: Session, direction: str, ref: str, *, depth: int | None = N
     node_id = resolve(session, g, ref)
     walk = queries.origins if direction == ORIGINS else queries.impact
     result = walk(g, node_id, depth=depth, relations=relations)
-    found = _corpus_lineage(session, g, direction, node_id, depth) if corpus else {}
+    found = _corpus_lineage(session, g, direction, node_id, depth, limit=check_limit(examples, "examples")) if corpus else {}
     return LineageAnswer(lineage=result, limit=limit, as_of=as_of, corpus=found)
 
 
-def _corpus_lineage(session: Session, g: Snapshot, direction: str, node_id: str, depth: int | None) -> dict[str, Any]:
+def _corpus_lineage(session: Session, g: Snapshot, direction: str, node_id: str, depth: int | None, *, limit: int = 10) -> dict[str, Any]:
     kind = g.kinds[g.index[node_id]]
     if direction == IMPACT and kind == NodeKind.technique.value:
-        return {"corpus_use": _corpus_use(session, g, node_id)}
+        return {"corpus_use": _corpus_use(session, g, node_id, limit=limit)}
     if direction == ORIGINS and kind == NodeKind.paper.value:
         return {"techniques_used": adoption_queries.techniques_used(g, node_id, depth=depth)}
     return {}
@@ -358,10 +359,13 @@ def open_problems(session: Session, *, as_of: int | None = None) -> OpenProblems
     return queries.open_problems(graph_at(session, as_of), as_of=as_of)
 
 
-def narratives(session: Session, *, bucket_years: int = 5, as_of: int | None = None) -> NarrativeShifts:
-    """Narratives with their triggers, and the constraint in focus per period."""
+def narratives(session: Session, *, bucket_years: int = 5, source: str | None = None, as_of: int | None = None) -> NarrativeShifts:
+    """Narratives with their triggers, and the constraint in focus per period;
+    with `source` (an ingested file or provenance), also what that corpus's
+    papers worked on per period and around each narrative."""
     check_limit(bucket_years, "bucket_years")
-    return queries.narrative_shifts(graph_at(session, as_of), bucket_years=bucket_years)
+    g = graph_at(session, as_of)
+    return queries.narrative_shifts(g, bucket_years=bucket_years, corpus=_papers_from(session, g, source))
 
 
 # --------------------------------------------------------------------------

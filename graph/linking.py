@@ -271,6 +271,27 @@ def promote(session: Session, phrase: str, node_id: str, *, category: str, name:
     return node
 
 
+@dataclass
+class Promotion:
+    """A promoted phrase: the new technique, how many papers now mention it,
+    and what the relink that followed changed in all."""
+
+    technique: str
+    linked: int
+    plan: Plan
+
+
+def promote_and_link(engine: Engine, phrase: str, node_id: str, *, category: str, name: str | None = None, year: int | None = None,
+                     forms: Iterable[str] = (), by: str = "user") -> Promotion:
+    """promote in one write transaction, then relink the store so that the
+    corpus is linked to the new technique (what `aiprogress promote` and the
+    GraphQL mutation do)."""
+    forms = tuple(forms)
+    database.write(engine, lambda session: promote(session, phrase, node_id, category=category, name=name, year=year, forms=forms, by=by))
+    plan = relink(engine)
+    return Promotion(node_id, sum(1 for link in plan.add if link.technique == node_id), plan)
+
+
 # -- verdicts ------------------------------------------------------------------------
 
 
@@ -319,5 +340,5 @@ def links_of(session: Session, paper_ref: str) -> list[dict[str, Any]]:
     return sorted(out, key=lambda r: r["technique"])
 
 
-__all__ = ["promote", "paper_sources", "RELATION", "Link", "Plan", "lexicon", "papers", "held_links", "verdicts", "decide", "apply", "link_papers", "relink", "judge",
+__all__ = ["promote", "promote_and_link", "Promotion", "paper_sources", "RELATION", "Link", "Plan", "lexicon", "papers", "held_links", "verdicts", "decide", "apply", "link_papers", "relink", "judge",
            "links_of", "Mention", "REJECTED", "CONFIRMED"]

@@ -165,6 +165,31 @@ def print_corpus_lineage(corpus: dict) -> None:
         console.print(table("Techniques it uses and their origins", ["technique", "how", "all", "nearest origins"], rows, whole=(*_IDS, "nearest origins")))
 
 
+def _short(constraint_id: str) -> str:
+    return constraint_id.split(":", 1)[-1]
+
+
+def _pct(share: float | None) -> str:
+    return "-" if share is None else f"{share:.1%}"
+
+
+def print_corpus_narratives(result, source: str | None) -> None:
+    """The tables `narratives --source` adds: what the corpus worked on per
+    period, and around each narrative the share of its papers using a
+    technique that relaxes a constraint the narrative focuses on."""
+    say(f"The corpus ({source}): {result.corpus_papers} dated paper(s), through the techniques they use")
+    rows = [[f"{p['start']}-{p['end']}", p["corpus"]["papers"], _pct(p["corpus"]["focus_share"]), ", ".join(map(_short, p["corpus"]["most_used"])) or "-",
+             ", ".join(f"{_short(c)} {_pct(v)}" for c, v in p["corpus"]["shares"].items())]
+            for p in result.periods if p["corpus"]["papers"]]
+    console.print(table("Per period: share using a technique that relaxes the focus, the most used, per constraint",
+                        ["period", "papers", "focus", "most used", "per constraint"], rows))
+    rows = [[n["year"], n["id"], ", ".join(_short(f["id"]) for f in n["focus"]),
+             f"{_pct(n['corpus']['before']['share'])} of {n['corpus']['before']['papers']}", f"{_pct(n['corpus']['after']['share'])} of {n['corpus']['after']['papers']}"]
+            for n in result.narratives if n.get("corpus")]
+    console.print(table(f"Around each narrative: share using a technique that relaxes its focus, {result.bucket_years} years before and from its year",
+                        ["year", "narrative", "focus", "before", "from then"], rows, whole=("narrative",)))
+
+
 def promote(
     phrase: Annotated[str, typer.Argument(metavar="PHRASE", help="The phrase (e.g. a candidate listed by `gaps`).", show_default=False)],
     node_id: Annotated[str, typer.Option("--id", metavar="ID", help="The new technique's id, technique:SLUG.")],
@@ -176,15 +201,12 @@ def promote(
     db: DbOption = None,
 ) -> None:
     """Add a phrase as a technique, with its surface forms, and link the corpus to it."""
-    with session_for(db, writes=True) as session:
-        linking.promote(session, phrase, node_id, category=category.value, name=name, year=year, forms=form or (), by=by)
     engine = open_engine(db)
     try:
-        plan = linking.relink(engine)
+        done = linking.promote_and_link(engine, phrase, node_id, category=category.value, name=name, year=year, forms=form or (), by=by)
     finally:
         engine.dispose()
-    linked = sum(1 for l in plan.add if l.technique == node_id)
-    say(f"Added {node_id}; {linked} paper(s) now mention it ({len(plan.add)} link(s) added, {len(plan.remove)} removed in all).")
+    say(f"Added {node_id}; {done.linked} paper(s) now mention it ({len(done.plan.add)} link(s) added, {len(done.plan.remove)} removed in all).")
 
 
 def print_candidates(found: list[Candidate]) -> None:

@@ -135,13 +135,14 @@ def _short(constraint_id: str) -> str:
 
 def narratives(
     bucket_years: Annotated[int, typer.Option("--bucket-years", metavar="N", help="Length of a period in years.")] = 5,
+    source: Annotated[str | None, typer.Option("--source", metavar="FILE", help="Also what this file's papers (e.g. all_P_acl.bib) worked on, per period and around each narrative.")] = None,
     as_of: AsOfOption = None,
     db: DbOption = None,
     json_out: JsonOption = False,
 ) -> None:
     """How the narratives shifted: each narrative's triggers and focus, and per period the relaxes facts as evidence."""
     with session_for(db) as session:
-        result = answers.narratives(session, bucket_years=bucket_years, as_of=as_of)
+        result = answers.narratives(session, bucket_years=bucket_years, source=source, as_of=as_of)
         names = answers.labels(session, [t["id"] for n in result.narratives for t in n["triggers"]])
     if json_out:
         print_json({**result.to_dict(), "as_of": as_of})
@@ -160,6 +161,8 @@ def narratives(
         for p in result.periods
     ]
     console.print(table("Evidence: relaxes facts per period", ["period", "focus", "relaxes", "most relaxed", "hard share", "per constraint"], rows))
+    if result.corpus_papers is not None:
+        linking.print_corpus_narratives(result, source)
 
 
 def topics(

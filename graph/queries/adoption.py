@@ -116,22 +116,34 @@ def relaxers(g: Snapshot) -> dict[str, set[int]]:
     return out
 
 
-def adoption_by_constraint(g: Snapshot, *, papers: Iterable[str] | None = None,
-                           year_from: int | None = None, year_to: int | None = None) -> ConstraintAdoption:
-    """Per year, the share of the corpus's papers using a technique that relaxes each constraint."""
+def constraints_used(g: Snapshot, *, papers: Iterable[str] | None = None, year_from: int | None = None,
+                     year_to: int | None = None) -> tuple[dict[int, int], dict[int, set[str]], dict[str, set[int]]]:
+    """The dated papers of the corpus (index -> year); for each that uses a
+    technique relaxing some constraint, those constraints' ids; and the
+    techniques relaxing each constraint (relaxers)."""
     corpus = _corpus(g, papers, year_from, year_to)
-    per_year = Counter(corpus.values())
     by_constraint = relaxers(g)
     src, dst = _uses(g)
     techniques_of: dict[int, set[int]] = defaultdict(set)
     for p, t in zip(src.tolist(), dst.tolist()):
         if p in corpus:
             techniques_of[p].add(t)
-    counts: dict[int, Counter[str]] = defaultdict(Counter)
+    used: dict[int, set[str]] = {}
     for p, ts in techniques_of.items():
-        for c, relaxing in by_constraint.items():
-            if ts & relaxing:
-                counts[corpus[p]][c] += 1
+        found = {c for c, relaxing in by_constraint.items() if ts & relaxing}
+        if found:
+            used[p] = found
+    return corpus, used, by_constraint
+
+
+def adoption_by_constraint(g: Snapshot, *, papers: Iterable[str] | None = None,
+                           year_from: int | None = None, year_to: int | None = None) -> ConstraintAdoption:
+    """Per year, the share of the corpus's papers using a technique that relaxes each constraint."""
+    corpus, used, by_constraint = constraints_used(g, papers=papers, year_from=year_from, year_to=year_to)
+    per_year = Counter(corpus.values())
+    counts: dict[int, Counter[str]] = defaultdict(Counter)
+    for p, found in used.items():
+        counts[corpus[p]].update(found)
     order = sorted(by_constraint)
     constraints = [{**g.node(g.node_index(c)), "techniques": sorted(g.ids[t] for t in by_constraint[c])} for c in order]
     years = [
@@ -174,4 +186,4 @@ def techniques_used(g: Snapshot, paper: str, *, depth: int | None = None) -> lis
     return sorted(out, key=lambda t: (t["relation"] != "introduces", t["id"]))
 
 
-__all__ = ["techniques_used", "Adoption", "YearShare", "ConstraintAdoption", "adoption", "adoption_by_constraint", "corpus_use", "users", "relaxers", "USE_RELATIONS"]
+__all__ = ["constraints_used", "techniques_used", "Adoption", "YearShare", "ConstraintAdoption", "adoption", "adoption_by_constraint", "corpus_use", "users", "relaxers", "USE_RELATIONS"]

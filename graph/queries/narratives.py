@@ -19,6 +19,15 @@ advance carries one relaxes fact per constraint (data/README.md), since a
 near-duplicate node (a model beside the method it demonstrated) would count
 the same advance twice.
 
+Given a `corpus` (the ids of some papers, e.g. those of one ingested file),
+the answer also says what that corpus worked on, through the techniques its
+papers use (the linker's `mentions` and curated `introduces`): per period,
+its dated papers and the share using a technique that relaxes each
+constraint, the most used, and the share using one that relaxes a
+constraint in the period's focus; per narrative, that share for its own
+focus in the `bucket_years` before its year and from its year on. So a
+reader can see whether the corpus moved with the story or not.
+
 >>> from aiprogress.graph.network import Snapshot
 >>> g = Snapshot.from_records(
 ...     [{"id": "paper:alexnet", "year": 2012}, {"id": "narrative:dl-works", "year": 2012}],
@@ -38,17 +47,30 @@ the same advance twice.
 [(2010, ['constraint:compute'], ['constraint:data'])]
 >>> [(c["narrative"], c["from"], c["to"]) for c in shifts.focus_changes]
 [('narrative:b', ['constraint:compute'], ['constraint:data'])]
+>>> g = Snapshot.from_records(
+...     [{"id": "narrative:a", "year": 2012}, {"id": "constraint:compute"}, {"id": "technique:gpu", "kind": "technique", "year": 2009},
+...      {"id": "paper:p1", "kind": "paper", "year": 2011}, {"id": "paper:p2", "kind": "paper", "year": 2013},
+...      {"id": "paper:p3", "kind": "paper", "year": 2014}],
+...     [{"source_id": "narrative:a", "relation": "focuses-on", "target_id": "constraint:compute"},
+...      {"source_id": "technique:gpu", "relation": "relaxes", "target_id": "constraint:compute"},
+...      {"source_id": "paper:p2", "relation": "mentions", "target_id": "technique:gpu"}])
+>>> shifts = narrative_shifts(g, corpus=["paper:p1", "paper:p2", "paper:p3"])
+>>> [(p["start"], p["corpus"]["papers"], p["corpus"]["focus_share"], p["corpus"]["most_used"]) for p in shifts.periods]
+[(2005, 0, None, []), (2010, 3, 0.3333, ['constraint:compute'])]
+>>> shifts.narratives[0]["corpus"]
+{'before': {'papers': 1, 'using': 0, 'share': 0.0}, 'after': {'papers': 2, 'using': 1, 'share': 0.5}}
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import InvalidInput
 from ..network import Snapshot
+from .adoption import constraints_used
 from .timeline import breakthroughs
 
 
@@ -58,13 +80,16 @@ class NarrativeShifts:
     `periods`: per period the narratives in force, their focus, and as
     evidence the relaxes counts per constraint, the most relaxed and the
     hard/leverage shares; `focus_changes`: where one narrative's focus gave
-    way to the next. Iterating gives the narratives."""
+    way to the next. Iterating gives the narratives. With a corpus,
+    `corpus_papers` counts its dated papers and each period and narrative
+    has a `corpus` entry (see the module's docstring); else None."""
 
     bucket_years: int
     periods: list[dict[str, Any]] = field(default_factory=list)
     narratives: list[dict[str, Any]] = field(default_factory=list)
     focus_changes: list[dict[str, Any]] = field(default_factory=list)
     undated: int = 0
+    corpus_papers: int | None = None
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         return iter(self.narratives)
@@ -79,14 +104,17 @@ class NarrativeShifts:
             "narratives": self.narratives,
             "focus_changes": self.focus_changes,
             "undated": self.undated,
+            "corpus_papers": self.corpus_papers,
         }
 
 
-def narrative_shifts(g: Snapshot, bucket_years: int = 5) -> NarrativeShifts:
+def narrative_shifts(g: Snapshot, bucket_years: int = 5, corpus: Iterable[str] | None = None) -> NarrativeShifts:
     """Narratives in order of year, each with its triggers and its focus (the
     constraints it was about, with the evidence); per `bucket_years` period
     the focus of the narratives in force and the relaxes counts behind it;
-    and the points where one narrative's focus gave way to the next."""
+    and the points where one narrative's focus gave way to the next. With
+    `corpus` (paper ids), what those papers worked on, per period and around
+    each narrative."""
     if bucket_years < 1:
         raise InvalidInput(f"bucket_years must be 1 or more, got {bucket_years}")
     result = NarrativeShifts(bucket_years=bucket_years)
@@ -119,6 +147,11 @@ def narrative_shifts(g: Snapshot, bucket_years: int = 5) -> NarrativeShifts:
         if ids:
             previous = n
 
+    if corpus is not None:
+        papers, used, _ = constraints_used(g, papers=corpus)
+        result.corpus_papers = len(papers)
+        for n in result.narratives:
+            n["corpus"] = _around(n, papers, used, bucket_years) if n["year"] is not None else None
     per_period: dict[int, Counter] = {}
     binding_of: dict[str, str | None] = {}
     for c in g.nodes_of_kind("constraint"):
@@ -128,8 +161,11 @@ def narrative_shifts(g: Snapshot, bucket_years: int = 5) -> NarrativeShifts:
                 result.undated += 1
                 continue
             per_period.setdefault(b.year - b.year % bucket_years, Counter())[g.ids[c]] += 1
-    if per_period:
-        first, last = min(per_period), max(per_period)
+    starts = set(per_period)
+    if corpus is not None:
+        starts.update(y - y % bucket_years for y in papers.values())
+    if starts:
+        first, last = min(starts), max(starts)
         for start in range(first, last + 1, bucket_years):
             end = start + bucket_years - 1
             counts = per_period.get(start, Counter())
@@ -151,4 +187,43 @@ def narrative_shifts(g: Snapshot, bucket_years: int = 5) -> NarrativeShifts:
                     "leverage_share": round(leverage / total, 3) if total else None,
                 }
             )
+            if corpus is not None:
+                result.periods[-1]["corpus"] = _in_period(start, end, result.periods[-1]["focus"], papers, used)
     return result
+
+
+def _share(using: int, papers: int) -> float | None:
+    return round(using / papers, 4) if papers else None
+
+
+def _in_period(start: int, end: int, focus: list[str], papers: dict[int, int], used: dict[int, set[str]]) -> dict[str, Any]:
+    """What the corpus's papers of one period used: per constraint, and of the period's focus."""
+    inside = [p for p, y in papers.items() if start <= y <= end]
+    counts: Counter[str] = Counter()
+    for p in inside:
+        counts.update(used.get(p, ()))
+    top = max(counts.values(), default=0)
+    focused = sum(1 for p in inside if used.get(p, set()) & set(focus))
+    return {
+        "papers": len(inside),
+        "counts": dict(sorted(counts.items(), key=lambda ck: (-ck[1], ck[0]))),
+        "shares": {c: _share(k, len(inside)) for c, k in sorted(counts.items(), key=lambda ck: (-ck[1], ck[0]))},
+        "most_used": sorted(c for c, k in counts.items() if k == top) if top else [],
+        "focus_using": focused,
+        "focus_share": _share(focused, len(inside)) if focus else None,
+    }
+
+
+def _around(narrative: dict[str, Any], papers: dict[int, int], used: dict[int, set[str]], years: int) -> dict[str, Any] | None:
+    """The share of the corpus's papers using a technique that relaxes one of
+    the narrative's focus constraints, in the `years` before its year and from it on."""
+    focus = {f["id"] for f in narrative["focus"]}
+    if not focus:
+        return None
+    y = narrative["year"]
+    out = {}
+    for side, (lo, hi) in (("before", (y - years, y - 1)), ("after", (y, y + years - 1))):
+        inside = [p for p, year in papers.items() if lo <= year <= hi]
+        using = sum(1 for p in inside if used.get(p, set()) & focus)
+        out[side] = {"papers": len(inside), "using": using, "share": _share(using, len(inside))}
+    return out
