@@ -2,9 +2,19 @@
 
     python tests/benchmarks/bench_linker.py                 # precision/recall on the labelled titles
     python tests/benchmarks/bench_linker.py --errors        # ... and every false positive and negative
-    python tests/benchmarks/bench_linker.py --relink 20000  # relink a synthetic store of N papers (wall and CPU seconds)
+    python tests/benchmarks/bench_linker.py --scale 20000 100000 300000  # link, then relink, synthetic stores of these sizes
 
 The labelled titles are tests/linking/*.tsv (drawn by tests/linking/draw_sample.py).
+
+--scale builds, per size, a store of the built-in history plus N synthetic
+papers whose titles are drawn from the 432 labelled titles with variation
+(a word swapped for a word of another title in half of them, so that the
+share of titles naming a technique stays that of the real corpora), years
+around the labelled year, and an abstract (three other titles) on one paper
+in ten. It then times, with tests/benchmarks/timing.py, the first link
+(every link written) and a relink that changes nothing, and prints per size
+the time per paper, wall and CPU seconds and the load average: when the
+time per paper stays flat, the time grows linearly.
 """
 
 from __future__ import annotations
@@ -12,7 +22,6 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from sqlmodel import Session
@@ -22,7 +31,9 @@ sys.path.insert(0, str(ROOT))
 
 from aiprogress.graph import db, linking  # noqa: E402
 from aiprogress.ingest import datafiles  # noqa: E402
-from tests.linking.score import LABELLED, score  # noqa: E402
+from tests.linking.score import LABELLED, read, score  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "tests" / "benchmarks"))
 
 
 def builtin_engine(path: str):
@@ -52,36 +63,55 @@ def quality(errors: bool) -> None:
                 print(f"  FN {t:40} {title}")
 
 
-def relink(n: int) -> None:
+def synthetic_papers(n: int, seed: int = 7) -> tuple[list[dict], list[dict]]:
+    """Node and paper rows of n papers with realistic titles (see the module's docstring)."""
     import random
 
-    rng = random.Random(7)
-    words = ("parsing translation neural attention LSTM word embeddings convolutional corpus semantic dependency recurrent "
-             "networks learning model transformer BERT sentiment Adam grammar lexicon speech").split()
-    with tempfile.TemporaryDirectory() as tmp:
-        engine = builtin_engine(f"{tmp}/r.db")
-        with db.session_scope(engine) as session:
-            nodes = [{"id": f"paper:s{i}", "kind": "paper", "name": " ".join(rng.choices(words, k=9)), "year": 1990 + i % 30,
-                      "provenance": "bench", "description": None} for i in range(n)]
-            papers = [{"node_id": f"paper:s{i}", "citation_key": f"s{i}", "authors": [], "extra": {}, "field_sources": {},
-                       "entry_type": "article", "title_key": "", "year": 1990 + i % 30} for i in range(n)]
-            from aiprogress.graph import bulk
-            bulk.insert_papers(session, nodes, papers)
-        for label in ("first link", "relink (no change)"):
-            wall, cpu = time.perf_counter(), time.process_time()
-            plan = linking.relink(engine)
-            print(f"{label}: {n} papers, {plan.changes} changes, {time.perf_counter() - wall:.2f} s wall, "
-                  f"{time.process_time() - cpu:.2f} s CPU")
-        engine.dispose()
+    rng = random.Random(seed)
+    labelled = [(title, year) for path in LABELLED if path.exists() for title, year, _ in read(path)]
+    vocabulary = sorted({w for title, _ in labelled for w in title.split()})
+    nodes, papers = [], []
+    for i in range(n):
+        title, year = labelled[rng.randrange(len(labelled))]
+        words = title.split()
+        if rng.random() < 0.5:
+            words[rng.randrange(len(words))] = rng.choice(vocabulary)
+        year = (year or rng.randrange(1990, 2020)) + rng.randint(-2, 2)
+        abstract = ". ".join(t for t, _ in rng.sample(labelled, 3)) if rng.random() < 0.1 else None
+        nodes.append({"id": f"paper:s{i}", "kind": "paper", "name": " ".join(words), "year": year, "provenance": "bibtex:synthetic.bib", "description": None})
+        papers.append({"node_id": f"paper:s{i}", "citation_key": f"s{i}", "authors": [], "extra": {}, "field_sources": {}, "abstract": abstract,
+                       "entry_type": "inproceedings", "title_key": "", "year": year})
+    return nodes, papers
+
+
+def scale(sizes: list[int], batch_size: int) -> None:
+    from aiprogress.graph import bulk
+    from timing import machine_line, timed
+
+    print(machine_line())
+    for n in sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            engine = builtin_engine(f"{tmp}/s.db")
+            nodes, papers = synthetic_papers(n)
+            with db.session_scope(engine) as session:
+                for start in range(0, n, 50_000):
+                    bulk.insert_papers(session, nodes[start:start + 50_000], papers[start:start + 50_000])
+            del nodes, papers
+            for label in ("first link", "relink, no change"):
+                sample, plan = timed(lambda: linking.relink(engine, batch_size=batch_size))
+                print(f"{n:>7} papers, {label:<17}: {sample.wall / plan.papers * 1e6:6.1f} µs/paper wall, {sample.cpu / plan.papers * 1e6:6.1f} µs/paper CPU; "
+                      f"{sample.wall:6.2f} s wall, {sample.cpu:6.2f} s CPU, load {sample.load:.1f}; {plan.changes} changes, {plan.linked_papers} papers linked")
+            engine.dispose()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--errors", action="store_true")
-    parser.add_argument("--relink", type=int, default=0, metavar="N")
+    parser.add_argument("--scale", type=int, nargs="+", metavar="N", help="link and relink synthetic stores of N papers")
+    parser.add_argument("--batch-size", type=int, default=5000, help="papers per transaction (as `aiprogress link`)")
     args = parser.parse_args()
-    if args.relink:
-        relink(args.relink)
+    if args.scale:
+        scale(args.scale, args.batch_size)
     else:
         quality(args.errors)
 
