@@ -17,6 +17,7 @@ from typing import Annotated, Any
 
 import strawberry
 from strawberry.scalars import JSON
+from strawberry.types.nodes import SelectedField
 
 from ..graph import answers
 from ..graph.network import EdgeFact
@@ -111,10 +112,10 @@ def _selected(info: strawberry.Info, name: str) -> Any:
     stack = list(info.selected_fields[0].selections)
     while stack:
         selection = stack.pop()
-        if getattr(selection, "name", None) == name:
-            return selection
-        if not hasattr(selection, "name"):  # a fragment: look inside it
+        if not isinstance(selection, SelectedField):  # a fragment, named or inline: look inside it
             stack.extend(selection.selections)
+        elif selection.name == name:
+            return selection
     return None
 
 

@@ -119,6 +119,8 @@ def test_graphql_impact_and_origins_carry_the_corpus_parts(lstm_db, api):
     assert {int(r["key"]): r["papers"] for r in use["byYear"]} == impact["by_year"]
     assert {r["key"]: r["papers"] for r in use["bySource"]} == impact["by_source"] and impact["by_source"]["bibtex:lstm.bib"] == 16
     assert [e["id"] for e in use["examples"]] == [e["id"] for e in impact["examples"][:3]]
+    by_fragment = api.data('{ impact(id: "technique:lstm") { ...F } } fragment F on Lineage { ... on Lineage { corpusUse(limit: 2) { papers examples { id } } } }')
+    assert by_fragment["impact"]["corpusUse"]["papers"] == use["papers"] and len(by_fragment["impact"]["corpusUse"]["examples"]) == 2
     as_of = api.data('{ impact(id: "technique:lstm", asOf: 2013) { corpusUse(limit: 3) { papers } } }')["impact"]["corpusUse"]
     assert as_of["papers"] == late["papers"] == use["papers"] - 12  # the 2014-2016 LSTM papers are not yet written
     data = api.data('{ origins(id: "k2013x0") { techniquesUsed { relation technique { id } origins { distance node { id } } } } }')
