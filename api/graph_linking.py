@@ -1,7 +1,6 @@
 """GraphQL for the linker: the `adoption` query (how a corpus took up a
 technique, or the techniques relaxing each constraint), `candidateTechniques`
-(rising title phrases no technique names), the corpus parts of `impact` and
-`origins` (`corpusUse`, `techniquesUsed`), and the `rejectLink` /
+(rising title phrases no technique names), and the `rejectLink` /
 `confirmLink` / `promote` mutations. Resolvers call graph.answers and
 graph/linking.py, as the CLI does (api/cli/linking.py), and announce the
 nodes they hand over (api/loaders.py)."""
@@ -69,63 +68,6 @@ class CandidateTechnique:
     @strawberry.field(description="Papers whose title holds it, from the year it rose first.")
     def examples(self, info: strawberry.Info) -> list[Node]:
         return _nodes(info, [e["id"] for e in self.examples])
-
-
-@strawberry.type(description="Papers in one year, or from one source.")
-class PaperCount:
-    key: str = strawberry.field(description="The year, or the source (bibtex:FILE, builtin:papers.bib ...).")
-    papers: int
-
-
-@strawberry.type(description="The impact of a technique in the corpus: the papers using it (the linker's mentions and curated introduces facts).")
-class CorpusUse:
-    papers: int = strawberry.field(description="How many papers use it.")
-    by_year: list[PaperCount] = strawberry.field(description="Per year (dated papers), oldest first.")
-    by_source: list[PaperCount] = strawberry.field(description="Per source the papers were first written from, most first.")
-    _examples: strawberry.Private[list[str]]
-
-    @strawberry.field(description="The latest papers using it (up to `limit`).")
-    def examples(self, info: strawberry.Info) -> list[Node]:
-        return _nodes(info, self._examples)
-
-
-@strawberry.type(description="A node among a technique's origins, how many steps away.")
-class OriginOf:
-    distance: int
-    _id: strawberry.Private[str]
-
-    @strawberry.field
-    def node(self, info: strawberry.Info) -> Node:
-        return _node(info, self._id)
-
-
-@strawberry.type(description="A technique an (ingested) paper uses, how (mentions or introduces), and where the technique comes from.")
-class TechniqueUsed:
-    relation: str = strawberry.field(description="mentions (the linker's link) or introduces (a curated fact).")
-    origins: list[OriginOf] = strawberry.field(description="The technique's origins along the lineage relations, nearest first.")
-    _id: strawberry.Private[str]
-
-    @strawberry.field
-    def technique(self, info: strawberry.Info) -> Node:
-        return _node(info, self._id)
-
-
-def corpus_types(corpus: dict[str, Any]) -> tuple[CorpusUse | None, list[TechniqueUsed]]:
-    """The corpus parts of an origins or impact answer (graph.answers.lineage
-    with `corpus`) as GraphQL objects."""
-    use = corpus.get("corpus_use")
-    if use is not None:
-        use = CorpusUse(papers=use["papers"], by_year=[PaperCount(key=str(y), papers=n) for y, n in use["by_year"].items()],
-                        by_source=[PaperCount(key=k, papers=n) for k, n in use["by_source"].items()], _examples=[e["id"] for e in use["examples"]])
-    used = [TechniqueUsed(relation=t["relation"], origins=[OriginOf(distance=o["distance"], _id=o["id"]) for o in t["origins"]], _id=t["id"])
-            for t in corpus.get("techniques_used", ())]
-    return use, used
-
-
-def corpus_ids(corpus: dict[str, Any]) -> list[str]:
-    """Every node id the corpus parts can hand over (to announce to the loaders)."""
-    use = corpus.get("corpus_use") or {}
-    return [*(e["id"] for e in use.get("examples", ())), *(x["id"] for t in corpus.get("techniques_used", ()) for x in (t, *t["origins"]))]
 
 
 @strawberry.type

@@ -25,6 +25,7 @@ from ..graph.queries.gaps import Gaps as GapsResult
 from ..graph.queries import timeline as timeline_module
 from ..graph.queries import topics as topics_module
 from .derive import fields_from
+from .graph_corpus import CorpusUse, TechniqueUsed, corpus_ids, corpus_types
 from .loaders import EdgeRecord
 from .types import Edge, Node, Relation, page_size
 
@@ -98,12 +99,12 @@ class Lineage:
         return _node(info, self._root)
 
     @strawberry.field(description="Impact of a technique: the papers using it (the linker's mentions, curated introduces), per year and per source, with the `limit` latest as examples. Null otherwise.")
-    def corpus_use(self, limit: int = 10) -> Annotated["CorpusUse", strawberry.lazy(".graph_linking")] | None:  # noqa: F821
+    def corpus_use(self, limit: int = 10) -> CorpusUse | None:
         # Computed with the walk (see _lineage), so that its examples are read with the answer's other nodes.
         return self._corpus_use
 
     @strawberry.field(description="Origins of a paper: the techniques it uses (the linker's mentions, curated introduces), each with its own origins. Empty otherwise.")
-    def techniques_used(self) -> list[Annotated["TechniqueUsed", strawberry.lazy(".graph_linking")]]:  # noqa: F821
+    def techniques_used(self) -> list[TechniqueUsed]:
         return self._techniques_used or []
 
 
@@ -120,8 +121,6 @@ def _selected(info: strawberry.Info, name: str) -> Any:
 
 
 def _lineage(info: strawberry.Info, which: str, id: str, depth: int | None, relations: list[Relation] | None, limit: int, as_of: int | None) -> Lineage:
-    from .graph_linking import corpus_ids, corpus_types
-
     use = _selected(info, "corpusUse")
     corpus = use is not None or _selected(info, "techniquesUsed") is not None
     # A literal argument of a selected field comes as its source text ("3"), a variable as its value.
