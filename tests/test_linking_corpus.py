@@ -43,6 +43,7 @@ def test_narratives_with_a_source_say_what_the_corpus_worked_on(lstm_db):
         with Session(engine) as s:
             plain = answers.narratives(s)
             found = answers.narratives(s, source="lstm.bib")
+            then = answers.narratives(s, source="lstm.bib", as_of=2014)
             with pytest.raises(NotFound, match="absent.bib"):
                 answers.narratives(s, source="absent.bib")
     finally:
@@ -60,6 +61,8 @@ def test_narratives_with_a_source_say_what_the_corpus_worked_on(lstm_db):
     assert by_start[2005]["corpus"]["papers"] == 20 and by_start[2005]["corpus"]["focus_share"] is None
     works = {n["id"]: n for n in found.narratives}["narrative:deep-learning-works"]["corpus"]
     assert works == {"before": {"papers": 40, "using": 0, "share": 0.0}, "after": {"papers": 50, "using": 16, "share": 0.32}}
+    # As of 2014: the corpus's papers of 2008-2014 only.
+    assert then.corpus_papers == 70 and max(p["start"] for p in then.periods if p["corpus"]["papers"]) == 2010
     # The narratives themselves do not change with the corpus.
     assert [(n["id"], n["focus"]) for n in found.narratives] == [(n["id"], n["focus"]) for n in plain.narratives]
 
