@@ -129,6 +129,10 @@ ROOT_FIELDS = {
     # A technique's adoption (one node), and the share per constraint over every year (every constraint, each year).
     "adoption": [(op("", 'adoption(technique: "transformer") { papers using technique { ...N } years { year using share } }'), {}),
                  (op("", "adoption(byConstraint: true) { papers byConstraint { year papers constraints { count share constraint { ...N } } } }"), {})],
+    # A question in words: a small lineage and a large one, with the nodes and facts the answer is about.
+    "ask": [(op("$q: String!", f"ask(question: $q) {{ text interpretation {{ status intent command arguments }} facts {{ source relation note provenance }} "
+                               f"nodes {{ ...N }} candidates {{ ...N }} lineage {{ {LINEAGE} }} path {{ length nodes {{ ...N }} }} }}"), {"q": q})
+            for q in ("where did the forget gate come from?", "what did backpropagation lead to?")],
 }
 MAX_STATEMENTS = 12
 

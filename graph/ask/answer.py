@@ -32,6 +32,9 @@ class Reply:
     result: dict[str, Any] | list | None = None
     focus: dict[str, Any] = field(default_factory=dict)  # {id, mode} | {node} | {path: [a, b]}
     nodes: list[str] = field(default_factory=list)  # the nodes the answer is about, most relevant first
+    # The query's own answer, for callers that type it (GraphQL's lineage and path).
+    typed: Any = field(default=None, repr=False)
+    listed: list[Any] = field(default_factory=list, repr=False)
 
 
 # --------------------------------------------------------------------------
@@ -112,7 +115,7 @@ def _lineage(session: Session, direction: str, args: dict[str, Any]) -> Reply:
         text += " It feeds relaxes facts on " + ", ".join(f"{g.names[g.index[c]]} ({n})" for c, n in parts if c in g.index) + "."
     facts = [_fact(r.via, g) for r in listed[: limit or FACTS]]
     return Reply(text, facts, {**found.lineage.to_dict(limit or FACTS), "listed": [r.id for r in listed]},
-                 {"id": root, "mode": direction}, [root, *(r.id for r in listed)])
+                 {"id": root, "mode": direction}, [root, *(r.id for r in listed)], typed=found.lineage, listed=listed[: limit or FACTS])
 
 
 def origins(session: Session, args: dict[str, Any]) -> Reply:
@@ -142,7 +145,7 @@ def path(session: Session, args: dict[str, Any]) -> Reply:
     facts = [_fact(s, g) for s in steps]
     said = "; ".join(f"{f['source_name']} {f['relation']} {f['target_name']}" for f in facts)
     text = f"{note} {chain}: {data['length']} step{'s' if data['length'] != 1 else ''}{_as_of(args)} ({said}).".strip()
-    return Reply(text, facts, data, {"path": [data["source"], data["target"]]}, list(data["nodes"]))
+    return Reply(text, facts, data, {"path": [data["source"], data["target"]]}, list(data["nodes"]), typed=found)
 
 
 # --------------------------------------------------------------------------

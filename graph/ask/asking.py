@@ -15,7 +15,7 @@ from ..errors import AiprogressError
 from . import entities, interpret as understanding
 from .answer import Reply
 from .interpret import CLARIFY, NOT_FOUND, OK, UNKNOWN, Interpretation
-from .patterns import KINDS
+from . import patterns
 
 
 @dataclass
@@ -26,6 +26,7 @@ class Answer:
     result: Any = None
     focus: dict[str, Any] = field(default_factory=dict)
     nodes: list[str] = field(default_factory=list)
+    reply: Reply | None = field(default=None, repr=False)
     candidates: list[dict[str, Any]] = field(default_factory=list)  # for a question back: each {id, name, kind, year}
     # Milliseconds spent understanding the question, and running the query.
     understand_ms: float = 0.0
@@ -43,11 +44,11 @@ class Answer:
 
 def kinds_help() -> list[dict[str, Any]]:
     """The kinds of question understood, each with what it answers and examples."""
-    return [{"intent": k.intent, "summary": k.summary, "examples": list(k.examples), "command": f"aiprogress {k.command}"} for k in KINDS]
+    return [{"intent": k.intent, "summary": k.summary, "examples": list(k.examples), "command": f"aiprogress {k.command}"} for k in patterns.KINDS]
 
 
 def _kinds_text() -> str:
-    return " ".join(f"{k.summary[0].upper()}{k.summary[1:]} (\"{k.examples[0]}\")." for k in KINDS)
+    return " ".join(f"{k.summary[0].upper()}{k.summary[1:]} (\"{k.examples[0]}\")." for k in patterns.KINDS)
 
 
 def ask(session: Session, question: str) -> Answer:
@@ -71,7 +72,7 @@ def _answer(session: Session, found: Interpretation) -> Answer:
     if found.status == OK:
         reply: Reply = found.kind.reply(session, found.args)
         text = reply.text + "".join(f" (Note: {n}.)" for n in found.notes)
-        return Answer(found, text, reply.facts, reply.result, reply.focus, reply.nodes)
+        return Answer(found, text, reply.facts, reply.result, reply.focus, reply.nodes, reply)
     if found.status == CLARIFY:
         g = answers.graph_at(session)
         labels = answers.labels(session, found.candidates)
@@ -117,4 +118,4 @@ def _not_found(session: Session, found: Interpretation) -> Answer:
 
 def warm(session: Session) -> None:
     """Build the names of the graph now (the server does it before the first question)."""
-    entities.lexicon(session, understanding._TRIGGER_WORDS)
+    entities.lexicon(session, patterns.trigger_words())

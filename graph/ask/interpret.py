@@ -18,16 +18,12 @@ from ..models import NodeKind
 from ..network import Snapshot
 from . import entities, patterns
 from .entities import Lexicon, Mention
-from .patterns import KINDS, Kind
+from .patterns import Kind
 from .words import ROLE_WORDS, STOPWORDS, normalize
 from .years import find_limit, find_when
 
 OK, CLARIFY, NOT_FOUND, UNKNOWN = "ok", "clarify", "not_found", "unknown"
 _PIN = "pinnedid"  # stands for a node id written out, once the words are normalized
-_TRIGGER_WORDS = patterns.trigger_words()
-# Words of each phrasing: the words a match of it takes out of the question
-# (the rest of the span, `how did LSTMs get to`, may hold names).
-_LITERALS = {id(p): set(re.findall(r"[a-z0-9]+", p.pattern.replace("\\b", " "))) for k in KINDS for p in k.compiled}
 _SEARCH_FILLER = STOPWORDS | {"paper", "papers", "technique", "techniques", "method", "methods", "search", "find", "look", "up", "anything",
                               "deal", "dealing", "regarding", "related"}
 _KIND_WORDS = {"paper": "paper", "papers": "paper", "technique": "technique", "techniques": "technique", "method": "technique", "methods": "technique"}
@@ -53,7 +49,7 @@ class Interpretation:
 
     @property
     def kind(self) -> Kind | None:
-        return patterns.BY_INTENT.get(self.intent) if self.intent else None
+        return patterns.kind_of(self.intent)
 
     @property
     def command(self) -> str | None:
@@ -89,7 +85,7 @@ class _Words:
 
 
 def interpret(session: Session, question: str) -> Interpretation:
-    lex, g = entities.lexicon(session, _TRIGGER_WORDS)
+    lex, g = entities.lexicon(session, patterns.trigger_words())
     return read(lex, g, question)
 
 
@@ -100,8 +96,8 @@ def read(lex: Lexicon, g: Snapshot, question: str) -> Interpretation:
         return Interpretation(question, UNKNOWN, notes=["the question is empty"])
     text = " ".join(prepared.words)
     first_blocked: Interpretation | None = None
-    for kind, match in _matches(text):
-        taken = _consumed(prepared.words, text, match)
+    for kind, match, literal in _matches(text):
+        taken = _consumed(prepared.words, text, match, literal)
         found = _fill(lex, g, kind, prepared, taken)
         if found.status == OK:
             return _finish(kind, found, prepared, question)
@@ -115,7 +111,7 @@ def read(lex: Lexicon, g: Snapshot, question: str) -> Interpretation:
     mentions = [m for m in _mentions(lex, prepared, set()) if m.how != entities.PARTIAL]
     distinct = {tuple(m.ids) for m in mentions}
     if len(distinct) == 1:
-        kind = patterns.BY_INTENT["what_is"]
+        kind = patterns.kind_of("what_is")
         m = mentions[0]
         if m.resolved:
             return _finish(kind, Interpretation(question, OK, args={"id": m.ids[0]}, said={"id": m.said}), prepared, question)
@@ -148,24 +144,23 @@ def _prepare(lex: Lexicon, g: Snapshot, question: str) -> _Words:
 def _matches(text: str):
     """(kind, match) for every phrasing found: strong ones first, then in the table's order."""
     strong, ordinary = [], []
-    for kind in KINDS:
+    for kind in patterns.KINDS:
         for k, pattern in enumerate(kind.compiled):
             m = pattern.search(text)
             if m:
-                (strong if k < kind.strong_count else ordinary).append((kind, m))
+                (strong if k < kind.strong_count else ordinary).append((kind, m, kind.literals[k]))
                 if k >= kind.strong_count:
                     break
     seen = set()
-    for kind, m in strong + ordinary:
+    for kind, m, literal in strong + ordinary:
         if kind.intent not in seen:
             seen.add(kind.intent)
-            yield kind, m
+            yield kind, m, literal
 
 
-def _consumed(words: list[str], text: str, m: re.Match) -> set[int]:
+def _consumed(words: list[str], text: str, m: re.Match, literal: set[str]) -> set[int]:
     first = len(text[: m.start()].split())
     last = len(text[: m.end()].split())
-    literal = _LITERALS[id(m.re)]
     return {i for i in range(first, last) if words[i] in literal}
 
 

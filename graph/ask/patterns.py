@@ -50,8 +50,12 @@ class Kind:
     empty_is_unknown: bool = False
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "compiled", tuple(re.compile(t) for t in self.strong + self.triggers))
+        compiled = tuple(re.compile(t) for t in self.strong + self.triggers)
+        object.__setattr__(self, "compiled", compiled)
         object.__setattr__(self, "strong_count", len(self.strong))
+        # The words of each phrasing: what a match of it takes out of the
+        # question (the rest of the span, `how did LSTMs get to`, may hold names).
+        object.__setattr__(self, "literals", tuple(set(re.findall(r"[a-z0-9]+", p.pattern.replace("\\b", " "))) for p in compiled))
 
 
 _YEARS = frozenset({"as_of", "year_from", "year_to"})
@@ -182,15 +186,25 @@ KINDS: tuple[Kind, ...] = (
     ),
 )
 
-BY_INTENT: dict[str, Kind] = {k.intent: k for k in KINDS}
 
 
-def trigger_words() -> set[str]:
+def kind_of(intent: str | None) -> Kind | None:
+    return next((k for k in KINDS if k.intent == intent), None)
+
+
+_words: tuple[tuple[Kind, ...], frozenset[str]] | None = None
+
+
+def trigger_words() -> frozenset[str]:
     """The words the phrasings are made of (known words for spelling)."""
+    global _words
+    if _words is not None and _words[0] is KINDS:
+        return _words[1]
     out: set[str] = set()
     for kind in KINDS:
         for t in kind.strong + kind.triggers:
             for word in re.findall(r"[a-z]{3,}\??", t.replace("\\b", " ")):
                 # `narratives?`: the word with and without its last letter
                 out.update((word[:-1], word[:-2]) if word.endswith("?") else (word,))
-    return out
+    _words = (KINDS, frozenset(out))
+    return _words[1]
