@@ -28,8 +28,10 @@ def ask(
     understood = answer.interpretation
     if understood.command:
         say(f"Understood: {understood.command}")
-    elif understood.intent and understood.status != "unknown":
-        say(f"Understood: a question of kind {understood.intent} ({understood.status.replace('_', ' ')})")
+    elif understood.intent and understood.status == "clarify":
+        say(f"Understood: a question of kind {understood.intent}, about a name that may mean several things")
+    elif understood.intent and understood.status == "not_found":
+        say(f"Understood: a question of kind {understood.intent}, but the graph cannot answer it as asked")
     for wrong, right in understood.mended.items():
         say(f"Read '{wrong}' as '{right}'.")
     say("")

@@ -73,6 +73,15 @@ def _answer(session: Session, found: Interpretation) -> Answer:
         reply: Reply = found.kind.reply(session, found.args)
         text = reply.text + "".join(f" (Note: {n}.)" for n in found.notes)
         return Answer(found, text, reply.facts, reply.result, reply.focus, reply.nodes, reply)
+    if found.status == CLARIFY and found.intent is None:
+        # A name among words no kind of question matches: offer the questions about it.
+        g = answers.graph_at(session)
+        node = found.candidates[0]
+        name = g.names[g.index[node]]
+        asks = [f"Where did {name} come from?", f"What did {name} lead to?", f"What is {name}?"]
+        text = (f"I found {node} ({name}) but not what you ask about it. Did you mean: " + " / ".join(asks)
+                + " Other kinds of question: " + _kinds_text())
+        return Answer(found, text, candidates=[{"id": node, "name": name, "kind": g.kinds[g.index[node]], "year": g.years[g.index[node]]}], nodes=[node])
     if found.status == CLARIFY:
         g = answers.graph_at(session)
         labels = answers.labels(session, found.candidates)

@@ -76,6 +76,7 @@ class Lexicon:
     sources: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     source_files: dict[str, str] = field(default_factory=dict)
     kind_of: dict[str, str] = field(default_factory=dict)
+    titles: dict[str, str] = field(default_factory=dict)  # paper -> its title's words
     vocabulary: set[str] = field(default_factory=set)
     names: list[str] = field(default_factory=list)  # the keys of `exact` that are names (for near spellings)
     _spelled: dict[str, str | None] = field(default_factory=dict)
@@ -135,9 +136,11 @@ class Lexicon:
                     return found
         return set()
 
-    def mentions(self, words: list[str], taken: set[int] | None = None) -> list[Mention]:
+    def mentions(self, words: list[str], taken: set[int] | None = None, *, all_runs: bool = False) -> list[Mention]:
         """The names in `words` (positions in `taken` are not looked at), in
-        the order they are said."""
+        the order they are said. Loose matches (parts of names, near
+        spellings) are looked for when no whole name is said, or with
+        `all_runs` in every run of words left between whole names."""
         taken = set(taken or ())
         found: list[Mention] = []
         n = len(words)
@@ -153,10 +156,22 @@ class Lexicon:
                 if ids:
                     found.append(Mention(start, start + size, sorted(ids), EXACT, " ".join(chunk)))
                     taken.update(span)
-        if not found:
-            found = self._loose(words, taken)
+        if not found or all_runs:
+            found += self._loose(words, taken)
         found.sort(key=lambda m: m.start)
-        return [self._paper_of(m, words) for m in found]
+        return [self._paper_of(self._by_author(m, words, taken), words) for m in found]
+
+    def _by_author(self, m: Mention, words: list[str], taken: set[int]) -> Mention:
+        """`Kaplan's scaling paper`: a first author said before a name narrows
+        it to that author's papers on it (that introduce it, or whose title
+        holds its words)."""
+        before = m.start - 1
+        if m.how != EXACT or before < 0 or before in taken or words[before] not in self.authors:
+            return m
+        said = m.said.split()
+        papers = [p for p in sorted(self.authors[words[before]])
+                  if any(p in self.introduced_by.get(i, ()) for i in m.ids) or all(w in self.titles.get(p, "").split() for w in said)]
+        return Mention(before, m.end, papers, EXACT, f"{words[before]} {m.said}") if papers else m
 
     def _loose(self, words: list[str], taken: set[int]) -> list[Mention]:
         """For runs of words that name nothing whole: the nodes whose names
@@ -271,10 +286,12 @@ def build(session: Session, g: Snapshot, extra_words: set[str] = frozenset()) ->
         kind, name = g.kinds[i], g.names[i] or ""
         if kind == paper:
             lex.add(name, node_id, part=False)  # a title names its paper whole; its words are in too many titles
-            for w in normalize(name).split():
-                lex.vocabulary.add(w)
+            lex.titles[node_id] = normalize(name)
+            lex.vocabulary.update(lex.titles[node_id].split())
             continue
         lex.add(name, node_id)
+        if " " not in name and name.lower().endswith("s") and len(name) > 4:
+            lex.add(name[:-1], node_id)  # `the parameter limit`
         bare = mentions._bare_name(name)
         if bare != name:
             lex.add(bare, node_id)

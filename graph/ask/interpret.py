@@ -107,12 +107,16 @@ def read(lex: Lexicon, g: Snapshot, question: str) -> Interpretation:
             first_blocked = _finish(kind, found, prepared, question)
     if first_blocked is not None:
         return first_blocked
-    # No phrasing fits: a question that is only a name asks what it is.
+    # No phrasing fits. A question that is only a name asks what it is; a
+    # name among words not understood is asked back (what about it?), not guessed.
     mentions = [m for m in _mentions(lex, prepared, set()) if m.how != entities.PARTIAL]
     distinct = {tuple(m.ids) for m in mentions}
     if len(distinct) == 1:
         kind = patterns.kind_of("what_is")
         m = mentions[0]
+        if _leftover(prepared.words, set(), mentions):
+            return Interpretation(question, CLARIFY, candidates=list(m.ids), said={"id": m.said}, mended=dict(prepared.mended),
+                                  notes=[f"'{_leftover(prepared.words, set(), mentions)}' is no question kind understood"])
         if m.resolved:
             return _finish(kind, Interpretation(question, OK, args={"id": m.ids[0]}, said={"id": m.said}), prepared, question)
         return _finish(kind, Interpretation(question, CLARIFY, candidates=m.ids, said={"id": m.said}), prepared, question)
@@ -164,9 +168,9 @@ def _consumed(words: list[str], text: str, m: re.Match, literal: set[str]) -> se
     return {i for i in range(first, last) if words[i] in literal}
 
 
-def _mentions(lex: Lexicon, prepared: _Words, taken: set[int]) -> list[Mention]:
+def _mentions(lex: Lexicon, prepared: _Words, taken: set[int], *, all_runs: bool = False) -> list[Mention]:
     pinned = [Mention(i, i + 1, [node_id], entities.EXACT, node_id) for i, node_id in prepared.pinned.items()]
-    found = lex.mentions(prepared.words, taken | set(prepared.pinned))
+    found = lex.mentions(prepared.words, taken | set(prepared.pinned), all_runs=all_runs)
     return sorted(pinned + found, key=lambda m: m.start)
 
 
@@ -181,13 +185,17 @@ def _fill(lex: Lexicon, g: Snapshot, kind: Kind, prepared: _Words, taken: set[in
     if kind.needs == ("source", "target"):
         usable = _distinct(mentions)
         if len(usable) < 2:
+            # Two things are needed: look for the second among parts of names too.
+            mentions = _mentions(lex, prepared, taken, all_runs=True)
+            usable = _distinct(mentions)
+        if len(usable) < 2:
             return Interpretation("", NOT_FOUND, missing=leftover or None)
         ambiguous = next((m for m in usable[:2] if not m.resolved), None)
         if ambiguous:
             return Interpretation("", CLARIFY, candidates=ambiguous.ids, said={"id": ambiguous.said})
         a, b = usable[0], usable[1]
-        if _after_from(prepared.words, b.start):
-            a, b = b, a
+        if _after_from(prepared.words, b.start) or _after(prepared.words, b.start, ("back", "to")):
+            a, b = b, a  # `to GPT-3 from LSTMs`, `trace GPT-3 back to the perceptron`
         return Interpretation("", OK, args={"source": a.ids[0], "target": b.ids[0]}, said={"source": a.said, "target": b.said})
     (slot,) = kind.needs
     wanted = {"constraint": NodeKind.constraint.value, "technique": NodeKind.technique.value}.get(slot)
@@ -227,6 +235,14 @@ def _after_from(words: list[str], start: int) -> bool:
     while i >= 0 and words[i] in {"the", "a", "an"}:
         i -= 1
     return i >= 0 and words[i] == "from"
+
+
+def _after(words: list[str], start: int, said: tuple[str, ...]) -> bool:
+    """`said` comes just before position `start` (articles aside)."""
+    i = start
+    while i > 0 and words[i - 1] in {"the", "a", "an"}:
+        i -= 1
+    return tuple(words[max(i - len(said), 0) : i]) == said
 
 
 def _leftover(words: list[str], taken: set[int], mentions: list[Mention]) -> str:

@@ -69,7 +69,7 @@ KINDS: tuple[Kind, ...] = (
         triggers=(
             rf"\bhow {_DID}\b.*\b(?:lead|led|leads|get|got|gets|go|went|goes|evolve|evolved|turn|turned|develop|developed) (?:in)?to\b",
             r"\b(?:go|gone|went|get|got) from\b", r"\bpaths?\b", r"\broutes?\b", r"\bchain\b",
-            r"\bconnect(?:s|ed|ion|ions)?\b", r"\blinks? between\b", r"\brelate[sd]? to\b", r"\brelationship between\b",
+            r"\bconnect(?:s|ed|ion|ions)?\b", r"\blinks? between\b", r"\blinks?\b", r"\btrace\b.*\bback to\b", r"\bsteps? (?:from|between)\b", r"\brelate[sd]?\b", r"\brelationship between\b",
         ),
         reply=answer.path, command="path {source} {target}", flags={"as_of": "--as-of"},
         needs=("source", "target"), takes=_YEARS,
@@ -80,6 +80,7 @@ KINDS: tuple[Kind, ...] = (
         triggers=(
             r"\b(?:relax|relaxed|relaxes|relaxing|ease|eased|eases|easing|loosen|loosened|lifted|raised|addressed|address|overcame|overcome)\b",
             r"\b(?:got|get|gotten) (?:us )?past\b", r"\b(?:breakthroughs?|advances?) (?:on|for|in)\b", r"\btimeline\b", r"\bhistory of\b",
+            r"\b(?:push|pushed|pushes|pushing)\b", r"\b(?:get|got|getting|gotten) around\b",
         ),
         reply=answer.relaxed, command="timeline {constraint}", flags={"as_of": "--as-of"},
         needs=("constraint",), takes=_YEARS,
@@ -118,6 +119,7 @@ KINDS: tuple[Kind, ...] = (
             r"\b(?:what|which)(?: \w+)? led (?:up )?to\b", r"\bwhat (?:inspired|influenced)\b", r"\binspiration (?:for|behind)\b",
             r"\b(?:build|builds|built|based|rest|rests|rely|relies|depend|depends|draw|draws|drew) (?:up)?on$", r"\bdescend(?:s|ed)? from$",
             r"\bmade\b.*\bpossible\b", r"\bwhat gave rise to\b", r"\bend(?:ed)? up with\b", r"\bstory behind\b", r"\bbackground of\b",
+            r"\b(?:paved|led|prepared) the way (?:for|to)\b", r"\binspired by$", r"\bfed into\b", r"\bfeed into\b", r"\bneeded (?:before|for)\b",
         ),
         reply=answer.origins, command="origins {id}", flags={"as_of": "--as-of", "limit": "--limit"},
         needs=("id",), takes=_YEARS | {"limit"},
@@ -130,7 +132,9 @@ KINDS: tuple[Kind, ...] = (
             r"\bdescend(?:s|ed)? from\b", r"\b(?:came|comes|come|grew|grows|grown) out of\b", r"\bfollow(?:s|ed)? from\b",
             r"\benable[sd]?$", r"\b(?:did|does|has|have)\b.*\bmake\b.*\bpossible\b", r"\binspire[sd]?$", r"\binspired by\b",
             r"\b(?:built|build|builds|based|rest|rests|relies|depend|depends) (?:up)?on\b", r"\brelax(?:ed)?$", r"\bgive rise to$",
+            r"\bconsequences?\b", r"\beffects? of\b", r"\bwhat happened after\b", r"\b(?:came|come|comes|followed) after\b", r"\bwhat followed\b",
         ),
+        strong=(r"\bas (?:a|their|its) (?:basis|foundation)\b", r"\bused for\b"),
         reply=answer.impact, command="impact {id}", flags={"as_of": "--as-of", "limit": "--limit"},
         needs=("id",), takes=_YEARS | {"limit"},
     ),
@@ -140,8 +144,15 @@ KINDS: tuple[Kind, ...] = (
         triggers=(
             r"\bbind(?:s|ing)?\b", r"\bbound\b", r"\bbottlenecks?\b", r"\bhold(?:s|ing)? .*\bback\b", r"\bfrontier\b", r"\bhead(?:ed|ing)\b",
             r"\blimit(?:s|ing)? progress\b", r"\bsolved\b", r"\bcurrent constraints?\b", r"\bconstraints? (?:now|today)\b",
+            r"\bconstrain(?:s|ing)?\b", r"\blimiting factors?\b",
         ),
         reply=answer.frontier, command="frontier", flags={"as_of": "--as-of"}, takes=frozenset({"as_of"}),
+    ),
+    Kind(
+        "gaps", "what the graph does not know yet: unlinked papers, facts without evidence, duplicates ...",
+        ("What don't we know?", "what's missing from the graph", "show me the top 10 gaps"),
+        triggers=(r"\bnot (?:yet )?know\b", r"\bmissing\b", r"\bgaps?\b", r"\b(?:curate|curation|curating)\b", r"\bnot linked\b", r"\bunlinked\b", r"\bunknowns?\b"),
+        reply=answer.gaps, command="gaps", flags={"limit": "--limit"}, takes=frozenset({"limit"}),
     ),
     Kind(
         "what_is", "one thing: what it is, when, who introduced it, and its facts",
@@ -159,7 +170,7 @@ KINDS: tuple[Kind, ...] = (
             r"\bfocus (?:shift|shifted|shifts|change|changed|changes|moved)\b", r"\bshift(?:ed|s)? (?:in |of )?(?:the )?focus\b", r"\bparadigms?\b",
             r"\bnarratives? (?:shift|shifted|shifts|change|changed|changes|evolve|evolved)\b",
         ),
-        triggers=(r"\bnarratives?\b", r"\bstories\b"),
+        triggers=(r"\bnarratives?\b", r"\bstories\b", r"\bstory\b"),
         reply=answer.narratives, command="narratives", flags={"as_of": "--as-of"}, takes=_YEARS,
     ),
     Kind(
@@ -167,12 +178,6 @@ KINDS: tuple[Kind, ...] = (
         ("What problems are still open?", "open problems as of 2023"),
         triggers=(r"\bopen problems?\b", r"\bunsolved\b", r"\bproblems? (?:are |is )?(?:still )?open\b", r"\bopen questions?\b"),
         reply=answer.open_problems, command="problems", flags={"as_of": "--as-of"}, takes=frozenset({"as_of"}),
-    ),
-    Kind(
-        "gaps", "what the graph does not know yet: unlinked papers, facts without evidence, duplicates ...",
-        ("What don't we know?", "what's missing from the graph", "show me the top 10 gaps"),
-        triggers=(r"\bnot (?:yet )?know\b", r"\bmissing\b", r"\bgaps?\b", r"\b(?:curate|curation)\b", r"\bnot linked\b", r"\bunlinked\b", r"\bunknowns?\b"),
-        reply=answer.gaps, command="gaps", flags={"limit": "--limit"}, takes=frozenset({"limit"}),
     ),
     Kind(
         "search", "full-text search over titles, abstracts, descriptions and names",

@@ -39,7 +39,7 @@ e g i e etc vs versus
 # "the idea of residual connections". Ignored when looking for names.
 ROLE_WORDS = frozenset("""
 paper papers work works idea ideas technique techniques method methods approach approaches model models
-concept concepts thing things stuff node nodes one
+concept concepts thing things stuff node nodes one constraint constraints
 """.split())
 
 

@@ -27,7 +27,7 @@ from pathlib import Path
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "ask"))
 from timing import interleave, machine_line, median  # noqa: E402
-from questionset import GOAL_EXACT, GOAL_WRONG, corpus_store, grade, questions, shares  # noqa: E402
+from questionset import GOAL_EXACT, GOAL_WRONG, HELD_OUT, corpus_store, grade, questions, shares  # noqa: E402
 
 from aiprogress.graph import db as database  # noqa: E402
 from aiprogress.graph.errors import AiprogressError  # noqa: E402
@@ -57,6 +57,8 @@ def measure(path: Path, store: str, samples: int) -> None:
             found = [read(lex, g, q["ask"]) for q in asked]
             result = shares([grade(q, got) for q, got in zip(asked, found)])
             answerable = [f for f in found if f.status == OK]
+            held_out = questions(store, HELD_OUT)
+            held = shares([grade(q, read(lex, g, q["ask"])) for q in held_out])
 
             def understand():
                 for q in asked:
@@ -77,6 +79,7 @@ def measure(path: Path, store: str, samples: int) -> None:
     goal = "meets" if result["exact"] >= GOAL_EXACT and result["wrong"] <= GOAL_WRONG else "MISSES"
     print(f"{store}: {len(asked)} questions: exact {result['exact']:.1%}, clarify {result['clarify']:.1%}, wrong {result['wrong']:.1%} "
           f"({goal} the goal >= {GOAL_EXACT:.0%} exact, <= {GOAL_WRONG:.0%} wrong)")
+    print(f"{store}: {len(held_out)} later questions (heldout.toml: tuned for after their first measure, see there): exact {held['exact']:.1%}, clarify {held['clarify']:.1%}, wrong {held['wrong']:.1%}")
     print(f"{store}: understand {per_q['understand']:.2f} ms wall ({cpu_q['understand']:.2f} ms CPU) per question, "
           f"query {per_q['query']:.2f} ms wall ({cpu_q['query']:.2f} ms CPU) per question; names built once in {built * 1000:.0f} ms; "
           f"load {median(runs['understand'], 'load'):.1f}")
