@@ -193,3 +193,33 @@ def test_graphql_ask(api):
     data = api.data(query, {"q": "where did Kingma's paper come from"})["ask"]
     assert data["interpretation"]["status"] == "clarify"
     assert {c["id"] for c in data["candidates"]} == {"paper:kingma2014adam", "paper:kingma2013autoencoding"}
+
+
+def test_the_readme_examples_are_understood_as_shown(cli, builtin_db):
+    import re
+    import shlex
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    shown = re.findall(r"^\$ aiprogress (ask .*)\n(Understood: .*)$", readme, flags=re.M)
+    assert len(shown) >= 5
+    for command, understood in shown:
+        if "--source" in understood:  # asked of a store with that corpus, not the built-in history
+            continue
+        code, out, err = cli(*shlex.split(command), "--db", builtin_db)
+        assert code == 0, err
+        assert out.splitlines()[0] == understood, command
+
+
+def test_a_corpus_said_but_not_held_is_not_silently_dropped(history, corpus_db):
+    answer = ask(history, "Which papers in my ACL file use BERT?")
+    assert answer.status == "not_found" and answer.interpretation.intent == "adoption"
+    assert "no corpus 'acl' was ingested into this store" in answer.text
+    engine = database.open_engine(str(corpus_db))
+    try:
+        with database.session_scope(engine) as s:
+            held = ask(s, "Which papers in my ACL file use BERT?")
+            assert held.interpretation.command == "aiprogress adoption technique:bert --source all_P_acl.bib"
+            missing = ask(s, "which papers in my LREC file use BERT?")
+            assert "no corpus 'lrec'" in missing.text and "all_P_acl.bib" in missing.text
+    finally:
+        engine.dispose()

@@ -42,6 +42,10 @@ class Answer:
                 "result": self.result, "understand_ms": round(self.understand_ms, 3), "query_ms": round(self.query_ms, 3)}
 
 
+_CORPUS_WORDS = {"in", "from", "within", "across", "my", "the", "our", "file", "files", "corpus", "corpora", "bib", "bibliography",
+                 "collection", "anthology"}
+
+
 def kinds_help() -> list[dict[str, Any]]:
     """The kinds of question understood, each with what it answers and examples."""
     return [{"intent": k.intent, "summary": k.summary, "examples": list(k.examples), "command": f"aiprogress {k.command}"} for k in patterns.KINDS]
@@ -101,6 +105,11 @@ def _not_found(session: Session, found: Interpretation) -> Answer:
     kind = found.kind
     missing = found.missing or ""
     text = f"I read this as: {kind.summary}; " if kind else ""
+    if missing.startswith("corpus: "):
+        held = sorted(entities.lexicon(session, patterns.trigger_words())[0].source_files.values())
+        said = [w for w in missing[len("corpus: "):].split() if w not in _CORPUS_WORDS]
+        text += f"but no corpus '{' '.join(said)}' was ingested into this store"
+        return Answer(found, text + (f" (it holds: {', '.join(held)})." if held else "."))
     if missing:
         text += f"but nothing in the graph is named '{missing}'."
     else:

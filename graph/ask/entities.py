@@ -46,6 +46,7 @@ _TOO_COMMON = 12
 _KIND_WORDS = {"narrative": "narrative", "constraint": "constraint", "technique": "technique", "field": "field",
                "paper": "paper", "problem": "problem", "theme": "theme", "proposal": "proposal", "essay": "proposal"}
 _ID = re.compile(r"\b(?:" + "|".join(k.value for k in NodeKind) + r"):[a-z0-9][a-z0-9._\-]*", re.IGNORECASE)
+_NAMED_CORPUS = re.compile(r"\b(?:in|from|within|across) (?:my|the|our) (?:\w+ ){1,2}(?:file|files|corpus|corpora|bib|bibliography|collection|anthology)\b")
 _FILE = re.compile(r"[\w.\-]+\.(?:bib|ris|json|jsonl|xml|csv|txt|nbib|ciw)\b", re.IGNORECASE)
 _SOURCE_NOUNS = r"(?: (?:file|files|corpus|corpora|bib|bibliography|collection|anthology|sample|dataset|library))?"
 
@@ -79,12 +80,17 @@ class Lexicon:
     titles: dict[str, str] = field(default_factory=dict)  # paper -> its title's words
     vocabulary: set[str] = field(default_factory=set)
     names: list[str] = field(default_factory=list)  # the keys of `exact` that are names (for near spellings)
+    _names: set[str] = field(default_factory=set)  # names that are no title or citation key
     _spelled: dict[str, str | None] = field(default_factory=dict)
     _vocabulary_list: list[str] = field(default_factory=list)
 
     # -- building ------------------------------------------------------------
 
     def add(self, phrase: str, node_id: str, *, part: bool = True) -> None:
+        """A name of a node; with `part`, its words are also parts of names
+        (looked for loosely) and words a misspelling may be mended to. A
+        title's words are neither: they are known (never mended) but too
+        many and too common to mend towards ('holding' is no 'Golding')."""
         words = normalize(phrase)
         if not words or len(words.split()) > MAX_WORDS:
             return
@@ -93,11 +99,14 @@ class Lexicon:
             self.vocabulary.add(w)
             if part and w not in STOPWORDS:
                 self.parts[w].add(node_id)
+        if part:
+            self._names.add(words)
 
     def finish(self, extra_words: set[str]) -> None:
         self.vocabulary |= extra_words | STOPWORDS | ROLE_WORDS
-        self._vocabulary_list = sorted(w for w in self.vocabulary if w.isalpha() and len(w) >= 4)
-        self.names = [k for k, ids in self.exact.items() if 4 <= len(k) <= 60]
+        targets = set(extra_words) | {w for name in self._names for w in name.split()}
+        self._vocabulary_list = sorted(w for w in targets if w.isalpha() and len(w) >= 4)
+        self.names = sorted(k for k in self._names if 4 <= len(k) <= 60)
 
     # -- reading a question ----------------------------------------------------
 
@@ -219,7 +228,8 @@ class Lexicon:
 
     def find_source(self, text: str) -> tuple[str | None, str | None, str]:
         """A corpus named in the normalized text: (file name, what was said,
-        text without it); a file name written out counts too."""
+        text without it); a file name written out counts too. The file name
+        is "" for a corpus said (`in my ACL file`) that the store does not hold."""
         for written, name in self.source_files.items():
             if written in text:
                 m = re.search(rf"(?:\b(?:in|from|within|across) )?(?:(?:my|the|our) )?{re.escape(written)}{_SOURCE_NOUNS}\b", text)
@@ -229,6 +239,10 @@ class Lexicon:
             m = re.search(rf"(?:\b(?:in|from|within|across|of) )?(?:(?:my|the|our) )?\b{re.escape(word)}\b{_SOURCE_NOUNS}\b", text)
             if m and len(files) == 1:
                 return next(iter(files)), m.group(0), _cut(text, m)
+        # `in my ACL file` where no file of that name was ingested: said, but held nowhere.
+        m = _NAMED_CORPUS.search(text)
+        if m:
+            return "", m.group(0), _cut(text, m)
         return None, None, text
 
 

@@ -203,6 +203,10 @@ def _fill(lex: Lexicon, g: Snapshot, kind: Kind, prepared: _Words, taken: set[in
         ids = [i for i in m.ids if wanted is None or g.kinds[g.index[i]] == wanted]
         if not ids:
             continue
+        if m.how != entities.EXACT and leftover:
+            # A loose match (a part of a name, an author) beside words that name
+            # nothing: too weak to answer on, or even to ask back about.
+            return Interpretation("", NOT_FOUND, missing=" ".join(filter(None, [leftover, m.said])))
         if len(ids) > 1:
             return Interpretation("", CLARIFY, candidates=ids, said={slot: m.said})
         return Interpretation("", OK, args={slot: ids[0]}, said={slot: m.said})
@@ -269,7 +273,10 @@ def _finish(kind: Kind, found: Interpretation, prepared: _Words, question: str) 
             out.args["limit"] = prepared.limit
         else:
             out.notes.append(f"the limit {prepared.limit} is not used by {kind.intent}")
-    if prepared.source is not None:
+    if prepared.source == "" and "source" in kind.takes and out.status == OK:
+        # A corpus said but not in the store: answering over every paper would not be what was asked.
+        out.status, out.missing = NOT_FOUND, f"corpus: {prepared.source_said}"
+    elif prepared.source is not None:
         if "source" in kind.takes:
             out.args["source"] = prepared.source
         else:

@@ -40,14 +40,20 @@ e g i e etc vs versus
 ROLE_WORDS = frozenset("""
 paper papers work works idea ideas technique techniques method methods approach approaches model models
 concept concepts thing things stuff node nodes one constraint constraints
+breakthrough breakthroughs advance advances innovation innovations development developments progress
 """.split())
 
 
 def normalize(text: str) -> str:
     """Lowercase words separated by single spaces."""
-    text = _ARROWS.sub(f" {ARROW} ", text.lower())
-    for pattern, replacement in _CONTRACTIONS:
-        text = pattern.sub(replacement, text)
+    text = text.lower()
+    # Each rewrite only where it can apply: the names of a large store are
+    # normalized once each when its lexicon is built, and most hold none.
+    if ">" in text or "→" in text or "⟶" in text:
+        text = _ARROWS.sub(f" {ARROW} ", text)
+    if "'" in text or "’" in text or "whats" in text or "not" in text:
+        for pattern, replacement in _CONTRACTIONS:
+            text = pattern.sub(replacement, text)
     return " ".join(_WORD.findall(text))
 
 
