@@ -9,7 +9,6 @@ from typing import Annotated
 
 import typer
 
-from ...graph import ask as asking
 from .common import DbOption, JsonOption, LimitOption, console, print_json, say, session_for, table
 
 
@@ -20,6 +19,8 @@ def ask(
     json_out: JsonOption = False,
 ) -> None:
     """Ask a question in plain words: where an idea came from, what it led to, how A got to B, what relaxed a constraint, what binds ..."""
+    from ...graph import ask as asking  # only when asked: every other command starts without it
+
     with session_for(db) as session:
         answer = asking.ask(session, question)
     if json_out:
