@@ -223,3 +223,11 @@ def test_a_corpus_said_but_not_held_is_not_silently_dropped(history, corpus_db):
             assert "no corpus 'lrec'" in missing.text and "all_P_acl.bib" in missing.text
     finally:
         engine.dispose()
+
+
+def test_a_name_found_in_part_of_a_longer_one_is_no_answer(history):
+    # `Transformer-XL` is not in the built-in history: the Transformer is no answer to it.
+    answer = ask(history, "where did transformer-XL come from?")
+    assert answer.status == "not_found" and "nothing in the graph is named 'transformer xl'" in answer.text
+    # A name with a word that only qualifies it still names it.
+    assert ask(history, "what did BERT-based models lead to").interpretation.args == {"id": "technique:bert"}

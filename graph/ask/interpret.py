@@ -82,6 +82,14 @@ class _Words:
     when: Any
     limit: int | None
     mended: dict[str, str]
+    # Word spans of names written as one (`transformer-XL`, `GPT-3`): a name
+    # found in part of one is not the thing named (`transformer-XL` is no Transformer).
+    compounds: list[tuple[int, int]] = field(default_factory=list)
+
+
+# Words that may follow a name in one compound without changing what it names (`BERT-based`).
+_COMPOUND_TAILS = {"based", "style", "like", "era", "family", "type", "inspired", "driven", "scale", "sized", "size", "level", "only"}
+_COMPOUND = re.compile(r"[A-Za-z0-9]+(?:[-–][A-Za-z0-9]+)+")
 
 
 def interpret(session: Session, question: str) -> Interpretation:
@@ -142,7 +150,14 @@ def _prepare(lex: Lexicon, g: Snapshot, question: str) -> _Words:
     limit, text = find_limit(text)
     words, mended = lex.spell(text.split())
     pinned = {i: pins[int(w[len(_PIN):])] for i, w in enumerate(words) if w.startswith(_PIN) and w[len(_PIN):].isdigit()}
-    return _Words(words, pinned, source, source_said, when, limit, mended)
+    compounds = []
+    for m in _COMPOUND.finditer(question):
+        parts = normalize(m.group(0)).split()
+        for i in range(len(words) - len(parts) + 1):
+            if words[i : i + len(parts)] == parts:
+                compounds.append((i, i + len(parts)))
+                break
+    return _Words(words, pinned, source, source_said, when, limit, mended, compounds)
 
 
 def _matches(text: str):
@@ -203,6 +218,9 @@ def _fill(lex: Lexicon, g: Snapshot, kind: Kind, prepared: _Words, taken: set[in
         ids = [i for i in m.ids if wanted is None or g.kinds[g.index[i]] == wanted]
         if not ids:
             continue
+        broken = _part_of_compound(m, prepared)
+        if broken:
+            return Interpretation("", NOT_FOUND, missing=broken)
         if m.how != entities.EXACT and leftover:
             # A loose match (a part of a name, an author) beside words that name
             # nothing: too weak to answer on, or even to ask back about.
@@ -239,6 +257,16 @@ def _after_from(words: list[str], start: int) -> bool:
     while i >= 0 and words[i] in {"the", "a", "an"}:
         i -= 1
     return i >= 0 and words[i] == "from"
+
+
+def _part_of_compound(m: Mention, prepared: _Words) -> str | None:
+    """The compound `m` is only part of (`transformer xl` for `transformer`), if any."""
+    for start, end in prepared.compounds:
+        if start <= m.start and m.end <= end and (start, end) != (m.start, m.end):
+            extra = [w for i, w in enumerate(prepared.words[start:end], start) if not m.start <= i < m.end]
+            if not all(w in _COMPOUND_TAILS or w in STOPWORDS for w in extra):
+                return " ".join(prepared.words[start:end])
+    return None
 
 
 def _after(words: list[str], start: int, said: tuple[str, ...]) -> bool:
