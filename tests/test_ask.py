@@ -231,3 +231,24 @@ def test_a_name_found_in_part_of_a_longer_one_is_no_answer(history):
     assert answer.status == "not_found" and "nothing in the graph is named 'transformer xl'" in answer.text
     # A name with a word that only qualifies it still names it.
     assert ask(history, "what did BERT-based models lead to").interpretation.args == {"id": "technique:bert"}
+
+
+def test_asking_on_every_backend(engine):
+    from aiprogress.ingest import datafiles
+
+    with database.session_scope(engine) as s:
+        datafiles.load_builtin(s)
+    with database.session_scope(engine) as s:
+        assert ask(s, "How did LSTMs get to GPT-3?").interpretation.command == "aiprogress path technique:lstm technique:gpt-3"
+        assert ask(s, "where did Kingma's paper come from").status == "clarify"
+        assert "Neural Machine Translation" in ask(s, "find papers about machine translation").text
+        assert ask(s, "what relaxed the comptue constraint").text.startswith("Compute was relaxed by")
+
+
+def test_a_pasted_document_is_refused_in_one_line(history, cli, builtin_db):
+    from aiprogress.graph.errors import InvalidInput
+
+    with pytest.raises(InvalidInput, match="at most 500 characters"):
+        ask(history, "where did " + "the transformer " * 100 + "come from")
+    code, _, err = cli("ask", "x" * 501, "--db", builtin_db)
+    assert code != 0 and err.startswith("error: question: a question is at most 500 characters")

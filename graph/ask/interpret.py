@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from ..errors import InvalidInput
 from ..models import NodeKind
 from ..network import Snapshot
 from . import entities, patterns
@@ -97,8 +98,15 @@ def interpret(session: Session, question: str) -> Interpretation:
     return read(lex, g, question)
 
 
+# Longer than any question: a document pasted into the box is refused before
+# any pattern reads it (some scan the rest of the text from each match).
+MAX_CHARS = 500
+
+
 def read(lex: Lexicon, g: Snapshot, question: str) -> Interpretation:
     question = question if isinstance(question, str) else ""
+    if len(question) > MAX_CHARS:
+        raise InvalidInput(f"a question is at most {MAX_CHARS} characters, this one has {len(question)}", where="question")
     prepared = _prepare(lex, g, question)
     if not prepared.words and not prepared.pinned:
         return Interpretation(question, UNKNOWN, notes=["the question is empty"])
