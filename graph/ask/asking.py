@@ -14,7 +14,7 @@ from .. import answers
 from ..errors import AiprogressError
 from . import entities, interpret as understanding
 from .answer import Reply
-from .interpret import CLARIFY, NOT_FOUND, OK, UNKNOWN, Interpretation
+from .interpret import CLARIFY, NOT_FOUND, OK, Interpretation
 from . import patterns
 
 
@@ -124,7 +124,6 @@ def _not_found(session: Session, found: Interpretation) -> Answer:
             if hits:
                 break
     if hits:
-        g = answers.graph_at(session)
         labels = answers.labels(session, hits)
         text += " Full-text search finds: " + "; ".join(f"{h} ({labels.get(h, h)})" for h in hits) + "."
     elif missing:

@@ -14,8 +14,6 @@ import re
 from dataclasses import dataclass
 
 _Y = r"(1[89]\d\d|20\d\d)"
-# The decade: `1990s`, `the 90s`, `the 2010s`.
-_DECADE = r"(?:(1[89]\d|20\d)0s|(\d)0s)"
 
 UPTO, POINT, RANGE = "upto", "point", "range"
 
@@ -47,7 +45,7 @@ def _decade(m: re.Match) -> tuple[int, int]:
 _SPANS: tuple[tuple[re.Pattern, object], ...] = tuple((re.compile(p), f) for p, f in (
     (rf"\b(?:between|from) {_Y} (?:and|to|until|till) {_Y}\b", lambda m: (RANGE, int(m[1]), int(m[2]))),
     (rf"\b{_Y} (?:to|until|till) {_Y}\b", lambda m: (RANGE, int(m[1]), int(m[2]))),
-    (rf"\b(?:in |during |over |across )?(?:the )?(?:(?P<c>1[89]\d|20\d)0s|(?P<s>\d)0s)\b", lambda m: (RANGE, *_decade(m))),
+    (r"\b(?:in |during |over |across )?(?:the )?(?:(?P<c>1[89]\d|20\d)0s|(?P<s>\d)0s)\b", lambda m: (RANGE, *_decade(m))),
     (rf"\b(?:as of|as at|by the end of|at the end of|by|until|till|up to|up until|through|not later than) {_Y}\b", lambda m: (UPTO, None, int(m[1]))),
     (rf"\bbefore {_Y}\b", lambda m: (UPTO, None, int(m[1]) - 1)),
     (rf"\b(?:after|later than) {_Y}\b", lambda m: (RANGE, int(m[1]) + 1, None)),
