@@ -25,6 +25,7 @@ from ..ingest import bibtex, importers, load
 from . import limits
 from .context import Context
 from .derive import fields_from
+from .graph_ask import AskQueries
 from .graph_queries import GraphQueries
 from .graph_linking import LinkingQueries, linking_mutations
 from .types import (
@@ -86,7 +87,7 @@ def _seen(info: strawberry.Info, node: Any) -> Any:
 
 
 @strawberry.type
-class Query(GraphQueries, LinkingQueries):
+class Query(GraphQueries, LinkingQueries, AskQueries):
     @strawberry.field(description="One node by id (kind:slug), alias or citation key.")
     def node(self, info: strawberry.Info, id: strawberry.ID) -> Node | None:
         ctx = info.context

@@ -131,6 +131,10 @@ ROOT_FIELDS = {
                  (op("", "adoption(byConstraint: true) { papers byConstraint { year papers constraints { count share constraint { ...N } } } }"), {})],
     # Rising phrases over the built-in papers (few), then with every phrase, its examples loaded together.
     "candidateTechniques": [(op("$n: Int!", "candidateTechniques(limit: $n) { phrase papers examples { ...N } }"), {"n": n}) for n in (1, 50)],
+    # A question in words: a small lineage and a large one, with the nodes and facts the answer is about.
+    "ask": [(op("$q: String!", f"ask(question: $q) {{ text interpretation {{ status intent command arguments }} facts {{ source relation note provenance }} "
+                               f"nodes {{ ...N }} candidates {{ ...N }} lineage {{ {LINEAGE} }} path {{ length nodes {{ ...N }} }} }}"), {"q": q})
+            for q in ("where did the forget gate come from?", "what did backpropagation lead to?")],
 }
 MAX_STATEMENTS = 12
 

@@ -2,7 +2,7 @@
 
 Each command opens the database, calls one service or graph.answers
 function and prints the result: a table for people, `--json` for machines.
-The commands live in modules by family (store, queries, linking, ingest,
+The commands live in modules by family (store, queries, ask, linking, ingest,
 interop, serve, render), each listing them in COMMANDS; this module makes the one
 app of them and turns errors from graph.errors into one line on stderr
 and a non-zero exit code.
@@ -19,7 +19,7 @@ import typer
 from sqlalchemy.exc import DBAPIError
 
 from ...graph.errors import AiprogressError
-from . import ingest, interop, linking, queries, render, serve, store
+from . import ask, ingest, interop, linking, queries, render, serve, store
 from .common import Command, err_console
 
 app = typer.Typer(
@@ -32,7 +32,7 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-for _family in (store, queries, linking, ingest, interop, serve, render):
+for _family in (store, queries, ask, linking, ingest, interop, serve, render):
     for _name, _command in _family.COMMANDS.items():
         app.command(_name, cls=Command)(_command)
 
