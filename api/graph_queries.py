@@ -13,6 +13,7 @@ one statement (api/loaders.py refuses ids nobody announced).
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Annotated, Any
 
 import strawberry
@@ -32,7 +33,7 @@ DEFAULT_REACHED = 100
 
 def fact_record(fact: EdgeFact) -> Any:
     """A query's supporting fact as the root of an `Edge`."""
-    return EdgeRecord(fact.id, fact.source, fact.relation, fact.target, fact.provenance, fact.note, fact.year, fact.confidence, fact.inferred, None)
+    return dataclasses.replace(fact, direction=None, other=None)
 
 
 def _expect(info: strawberry.Info, ids: Any) -> None:
@@ -95,9 +96,10 @@ class Lineage:
         return _node(info, self._root)
 
 
-def _lineage(info: strawberry.Info, which: str, id: str, depth: int | None, relations: list[Relation] | None, limit: int, as_of: int | None) -> Lineage:
+def _lineage(info: strawberry.Info, which: str, id: str, depth: int | None, relations: list[Relation] | None, limit: int, as_of: int | None,
+             influential: bool = False) -> Lineage:
     answer = answers.lineage(info.context.session(), which, id, depth=depth, relations=_relations(relations),
-                             limit=page_size(info, limit, argument="limit"), as_of=as_of)
+                             limit=page_size(info, limit, argument="limit"), as_of=as_of, influential=influential)
     result, reached = answer.lineage, answer.reached
     # A chain to a reached node passes only through nearer nodes, all listed
     # before it: the start, the reached nodes and the ends of their facts
@@ -277,17 +279,18 @@ class Gaps:
 
 
 AsOf = Annotated[int | None, strawberry.argument(description="The graph as it stood at the end of this year: later nodes and facts hidden.")]
+Influential = Annotated[bool, strawberry.argument(description="Follow a cites fact only when Semantic Scholar flagged the citation influential.")]
 
 
 @strawberry.type
 class GraphQueries:
     @strawberry.field(description="Where an idea comes from: every ancestor along the lineage relations, nearest first, with the fact each was reached by.")
-    def origins(self, info: strawberry.Info, id: strawberry.ID, depth: int | None = None, relations: list[Relation] | None = None, limit: int = DEFAULT_REACHED, as_of: AsOf = None) -> Lineage:
-        return _lineage(info, "origins", id, depth, relations, limit, as_of)
+    def origins(self, info: strawberry.Info, id: strawberry.ID, depth: int | None = None, relations: list[Relation] | None = None, limit: int = DEFAULT_REACHED, as_of: AsOf = None, influential: Influential = False) -> Lineage:
+        return _lineage(info, "origins", id, depth, relations, limit, as_of, influential)
 
     @strawberry.field(description="What an idea led to: every descendant, nearest first, and per constraint how many relaxes edges depend on it.")
-    def impact(self, info: strawberry.Info, id: strawberry.ID, depth: int | None = None, relations: list[Relation] | None = None, limit: int = DEFAULT_REACHED, as_of: AsOf = None) -> Lineage:
-        return _lineage(info, "impact", id, depth, relations, limit, as_of)
+    def impact(self, info: strawberry.Info, id: strawberry.ID, depth: int | None = None, relations: list[Relation] | None = None, limit: int = DEFAULT_REACHED, as_of: AsOf = None, influential: Influential = False) -> Lineage:
+        return _lineage(info, "impact", id, depth, relations, limit, as_of, influential)
 
     @strawberry.field(description="The shortest chain of facts from `source` to `target` (directed: source must be an origin of target).")
     def path(self, info: strawberry.Info, source: strawberry.ID, target: strawberry.ID, directed: bool = True, relations: list[Relation] | None = None, as_of: AsOf = None) -> Path:

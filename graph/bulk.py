@@ -33,6 +33,7 @@ NODE_COLUMNS = tuple(c.name for c in _node.columns)
 PAPER_COLUMNS = tuple(c.name for c in _paper.columns)
 ALIAS_COLUMNS = tuple(c.name for c in _alias.columns)
 EDGE_COLUMNS = tuple(c.name for c in _edge.columns if not c.primary_key)
+_CITATION_COLUMNS = ("intents", "influential")
 # What a paper write may change on an existing paper's node (not its id, kind or first provenance).
 _PAPER_NODE_UPDATES = ("name", "description", "year")
 _PAPER_NODE_READS = ("name", "description", "provenance")
@@ -58,7 +59,8 @@ def _insert_many(session: Session, table: Any, columns: Sequence[str], rows: Seq
     dumps = json.dumps
     for i in json_at:
         for p in params:
-            p[i] = dumps(p[i])
+            # None is SQL NULL, as JSON(none_as_null=True) writes it (NOT NULL columns never get None).
+            p[i] = None if p[i] is None else dumps(p[i])
     connection.exec_driver_sql(sql, list(map(tuple, params)))
 
 
@@ -217,10 +219,27 @@ def insert_aliases(session: Session, rows: Sequence[dict[str, str]]) -> None:
 
 
 def insert_edges(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert edges already checked (batch.write_edges) and not yet present."""
+    """Insert edges already checked (batch.write_edges) and not yet present.
+    The citation columns are left out when no row sets them (their NULL
+    default): most edges carry none, and a store being filled at an earlier
+    schema revision (to test its upgrade) has no such columns yet."""
     if rows:
-        _insert_many(session, _edge, EDGE_COLUMNS, rows)
+        columns = [c for c in EDGE_COLUMNS if c not in _CITATION_COLUMNS or any(r.get(c) is not None for r in rows)]
+        _insert_many(session, _edge, columns, rows)
         service.mark_changed(session)
+
+
+def set_edge_attributes(session: Session, values: dict[tuple[str, str, str], dict[str, Any]]) -> None:
+    """Set some columns of existing edges, by (source, relation, target)."""
+    if not values:
+        return
+    columns = sorted({c for v in values.values() for c in v})
+    stmt = (
+        update(_edge)
+        .where(_edge.c.source_id == bindparam("_s"), _edge.c.relation == bindparam("_r"), _edge.c.target_id == bindparam("_t"))
+        .values({c: bindparam(c) for c in columns})
+    )
+    session.execute(stmt, [{"_s": s, "_r": r, "_t": t, **{c: v.get(c) for c in columns}} for (s, r, t), v in values.items()])
 
 
 def paper_rows(session: Session, where: Any = None) -> Iterable[dict[str, Any]]:
@@ -234,5 +253,5 @@ def paper_rows(session: Session, where: Any = None) -> Iterable[dict[str, Any]]:
 
 __all__ = [
     "aliases_of", "node_kinds", "papers_matching", "technique_aliases", "edges_from",
-    "lock_for_loading", "insert_papers", "update_papers", "insert_aliases", "insert_edges", "paper_rows",
+    "lock_for_loading", "insert_papers", "update_papers", "insert_aliases", "insert_edges", "set_edge_attributes", "paper_rows",
 ]

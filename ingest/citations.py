@@ -32,13 +32,11 @@ def ref_key(ref: Reference) -> str:
     return ""
 
 
-def _note(ref: Reference) -> str:
-    parts = []
-    if ref.intents:
-        parts.append("intents: " + ", ".join(ref.intents))
-    if ref.influential:
-        parts.append("influential")
-    return "; ".join(parts)
+def _attributes(intents: list[str] | None, influential: bool | None) -> dict[str, Any]:
+    """A citation's intents and influence as the edge keeps them: None when
+    the source did not say (OpenAlex, BibTeX), so "not stated" stays apart
+    from "stated: none" (an S2 citation with `intents: []`)."""
+    return {"intents": list(intents) if intents is not None else None, "influential": influential}
 
 
 def link_citations(run: Run, session: Session, placed: list[tuple[bibtex.BibRecord, str]]) -> None:
@@ -68,7 +66,8 @@ def link_citations(run: Run, session: Session, placed: list[tuple[bibtex.BibReco
             run.problem(record, "self-citation", f"a reference ({key}) names the citing work itself; no edge made")
             continue
         if target is not None:
-            edges.append(batch.EdgeRow(node_id, "cites", target, prov, _note(ref), bibtex.year_of(record.fields)))
+            edges.append(batch.EdgeRow(node_id, "cites", target, prov, "", bibtex.year_of(record.fields),
+                                       **_attributes(ref.intents, ref.influential)))
         else:
             pending.append(_pending_row(node_id, key, ref, prov))
     existing = bulk.edges_from(session, {n for _, n, _ in wanted})
@@ -83,7 +82,7 @@ def link_citations(run: Run, session: Session, placed: list[tuple[bibtex.BibReco
 def _pending_row(node_id: str, key: str, ref: Reference, prov: str) -> dict[str, Any]:
     return {"citing_id": node_id, "ref_key": key, "doi": ref.doi, "arxiv_id": ref.arxiv_id,
             "openalex_id": ref.openalex.lower() if ref.openalex else None, "s2_id": ref.s2, "mag_id": ref.mag,
-            "title": ref.title, "year": ref.year, "intents": list(ref.intents), "influential": ref.influential,
+            "title": ref.title, "year": ref.year, "intents": list(ref.intents or ()), "influential": ref.influential,
             "provenance": prov}
 
 
@@ -137,8 +136,10 @@ def resolve_arrivals(run: Run, session: Session, arrived: list[tuple[str, dict[s
         done.add(row["id"])
         if target is None or target == row["citing_id"]:
             continue
-        note = _note(Reference(intents=row["intents"] or [], influential=row["influential"]))
-        edges.append(batch.EdgeRow(row["citing_id"], "cites", target, row["provenance"], note, None))
+        # The pending row holds [] for intents not stated; with no flag either, nothing was said.
+        said = bool(row["intents"]) or row["influential"] is not None
+        edges.append(batch.EdgeRow(row["citing_id"], "cites", target, row["provenance"], "", None,
+                                   **_attributes(row["intents"] if said else None, row["influential"])))
     existing = bulk.edges_from(session, {e.source_id for e in edges})
     for row, problem in zip(edges, batch.write_edges(session, edges)):
         if problem is None and (row.source_id, row.relation, row.target_id) not in existing:

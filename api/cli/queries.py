@@ -15,6 +15,7 @@ from .common import AsOfOption, DbOption, IdArgument, JsonOption, LimitOption, c
 
 DepthOption = Annotated[int | None, typer.Option("--depth", metavar="N", help="Most steps walked (default: no limit).")]
 RelationOption = Annotated[list[str] | None, typer.Option("--relation", metavar="RELATION", help=f"Follow only these relations (repeatable; default {', '.join(network.LINEAGE_RELATIONS)}).")]
+InfluentialOption = Annotated[bool, typer.Option("--influential", help="Follow a cites fact only when Semantic Scholar flagged the citation influential.")]
 
 # Columns holding node ids, kept whole in an 80-column terminal.
 _NODE = ("node", "breakthrough", "constraint", "narrative", "problem", "theme")
@@ -28,17 +29,25 @@ def _named(names: dict[str, str], node_id: str) -> str:
 def _fact_from(names: dict[str, str], fact: Any, this: str) -> str:
     """A fact as seen from node `this`: `this -enables-> Transformer (2017)`."""
     if fact.source == this:
-        return f"this -{fact.relation}-> {names.get(fact.target, fact.target)}"
-    return f"{names.get(fact.source, fact.source)} -{fact.relation}-> this"
+        return f"this -{fact.relation}-> {names.get(fact.target, fact.target)}{_citation(fact)}"
+    return f"{names.get(fact.source, fact.source)} -{fact.relation}-> this{_citation(fact)}"
+
+
+def _citation(fact: Any) -> str:
+    """A citation's Semantic Scholar attributes, when stated: ` [influential; methodology]`."""
+    parts = (["influential"] if fact.influential else []) + list(fact.intents or [])
+    return f" [{'; '.join(parts)}]" if parts else ""
 
 
 def _as_of(as_of: int | None) -> str:
     return f" (as of {as_of})" if as_of is not None else ""
 
 
-def _lineage(direction: str, node_id: str, depth: int | None, relation: list[str] | None, limit: int, as_of: int | None, db: str | None, json_out: bool) -> None:
+def _lineage(direction: str, node_id: str, depth: int | None, relation: list[str] | None, limit: int, as_of: int | None, db: str | None, json_out: bool,
+             influential: bool = False) -> None:
     with session_for(db) as session:
-        answer = answers.lineage(session, direction, node_id, depth=depth, relations=relation, limit=None if json_out else limit, as_of=as_of, corpus=True)
+        answer = answers.lineage(session, direction, node_id, depth=depth, relations=relation, limit=None if json_out else limit, as_of=as_of, corpus=True,
+                                 influential=influential)
         if json_out:
             print_json(answer.to_dict())
             return
@@ -61,12 +70,13 @@ def _lineage_command(direction: str, summary: str):
         node_id: IdArgument,
         depth: DepthOption = None,
         relation: RelationOption = None,
+        influential: InfluentialOption = False,
         limit: LimitOption = 200,
         as_of: AsOfOption = None,
         db: DbOption = None,
         json_out: JsonOption = False,
     ) -> None:
-        _lineage(direction, node_id, depth, relation, limit, as_of, db, json_out)
+        _lineage(direction, node_id, depth, relation, limit, as_of, db, json_out, influential)
 
     command.__name__ = direction
     command.__doc__ = summary

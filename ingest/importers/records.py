@@ -42,7 +42,7 @@ class Reference:
     mag: str | None = None
     title: str | None = None
     year: int | None = None
-    intents: list[str] = field(default_factory=list)  # Semantic Scholar: background, methodology, result
+    intents: list[str] | None = None  # Semantic Scholar: background, methodology, result; None: not stated
     influential: bool | None = None
     contexts: list[str] = field(default_factory=list)
 
