@@ -19,7 +19,7 @@ from sqlalchemy import JSON, bindparam, insert, select, update
 from sqlmodel import Session
 
 from . import search, service
-from .models import Alias, Edge, Node, NodeKind, Paper
+from .models import Alias, Edge, Node, NodeKind, Paper, PendingCitation
 
 # Stay well under SQLite's limit on bound parameters per statement.
 _CHUNK = 900
@@ -34,6 +34,8 @@ PAPER_COLUMNS = tuple(c.name for c in _paper.columns)
 ALIAS_COLUMNS = tuple(c.name for c in _alias.columns)
 EDGE_COLUMNS = tuple(c.name for c in _edge.columns if not c.primary_key)
 _CITATION_COLUMNS = ("intents", "influential")
+_pending = PendingCitation.__table__
+_PENDING_COLUMNS = tuple(c.name for c in _pending.columns if not c.primary_key)
 # What a paper write may change on an existing paper's node (not its id, kind or first provenance).
 _PAPER_NODE_UPDATES = ("name", "description", "year")
 _PAPER_NODE_READS = ("name", "description", "provenance")
@@ -163,6 +165,21 @@ def edges_from(session: Session, source_ids: Iterable[str]) -> set[tuple[str, st
     return out
 
 
+def edges_to(session: Session, target_ids: Iterable[str], relation: str) -> set[tuple[str, str, str]]:
+    """(source, relation, target) of every `relation` edge reaching these nodes
+    (by the target+relation index: cheap for works that have just arrived)."""
+    out: set[tuple[str, str, str]] = set()
+    for chunk in _chunks(set(target_ids)):
+        stmt = select(_edge.c.source_id, _edge.c.relation, _edge.c.target_id).where(_edge.c.target_id.in_(chunk), _edge.c.relation == relation)
+        out.update(tuple(r) for r in session.execute(stmt).all())
+    return out
+
+
+def insert_pending_citations(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert pending citations (models.PendingCitation columns) as they are."""
+    _insert_many(session, _pending, _PENDING_COLUMNS, rows)
+
+
 # --- writes ---------------------------------------------------------------------
 
 
@@ -254,4 +271,5 @@ def paper_rows(session: Session, where: Any = None) -> Iterable[dict[str, Any]]:
 __all__ = [
     "aliases_of", "node_kinds", "papers_matching", "technique_aliases", "edges_from",
     "lock_for_loading", "insert_papers", "update_papers", "insert_aliases", "insert_edges", "set_edge_attributes", "paper_rows",
+    "edges_to", "insert_pending_citations",
 ]

@@ -45,18 +45,28 @@ def link_citations(run: Run, session: Session, placed: list[tuple[bibtex.BibReco
         return
     from ..graph.identifiers import normalize_arxiv, normalize_doi
     for _, _, ref in wanted:
-        ref.doi = normalize_doi(ref.doi) if ref.doi else None
-        ref.arxiv_id = normalize_arxiv(ref.arxiv_id) if ref.arxiv_id else None
-    rows = bulk.papers_matching(session, dois=(r.doi for *_, r in wanted), arxiv_ids=(r.arxiv_id for *_, r in wanted))
+        if ref.doi:
+            ref.doi = normalize_doi(ref.doi)
+        if ref.arxiv_id:
+            ref.arxiv_id = normalize_arxiv(ref.arxiv_id)
+    dois = {r.doi for *_, r in wanted if r.doi}
+    arxiv_ids = {r.arxiv_id for *_, r in wanted if r.arxiv_id}
+    rows = bulk.papers_matching(session, dois=dois, arxiv_ids=arxiv_ids) if dois or arxiv_ids else {}
     by_doi = {row["doi"]: n for n, row in rows.items() if row.get("doi")}
     by_arxiv = {row["arxiv_id"]: n for n, row in rows.items() if row.get("arxiv_id")}
-    aliases = bulk.aliases_of(session, (a for *_, r in wanted for a in r.aliases()))
+    ref_aliases = [ref.aliases() for *_, ref in wanted]
+    aliases = bulk.aliases_of(session, {a for names in ref_aliases for a in names})
+    # The citing works were just placed and DOI/arXiv holders are papers: their kinds need no reading.
+    kinds = {node_id: "paper" for _, node_id in placed}
+    kinds.update((n, "paper") for n in rows)
     edges: list[batch.EdgeRow] = []
+    edge_records: list[bibtex.BibRecord] = []
     pending: list[dict[str, Any]] = []
     seen: set[tuple[str, str]] = set()
-    for record, node_id, ref in wanted:
+    years: dict[int, int | None] = {}
+    for (record, node_id, ref), names in zip(wanted, ref_aliases):
         target = (by_doi.get(ref.doi) if ref.doi else None) or (by_arxiv.get(ref.arxiv_id) if ref.arxiv_id else None) \
-            or next((aliases[a] for a in ref.aliases() if a in aliases), None)
+            or next((aliases[a] for a in names if a in aliases), None)
         key = ref_key(ref)
         if (node_id, target or key) in seen:
             continue
@@ -66,17 +76,27 @@ def link_citations(run: Run, session: Session, placed: list[tuple[bibtex.BibReco
             run.problem(record, "self-citation", f"a reference ({key}) names the citing work itself; no edge made")
             continue
         if target is not None:
-            edges.append(batch.EdgeRow(node_id, "cites", target, prov, "", bibtex.year_of(record.fields),
-                                       **_attributes(ref.intents, ref.influential)))
+            year = years[id(record)] if id(record) in years else years.setdefault(id(record), bibtex.year_of(record.fields))
+            edges.append(batch.EdgeRow(node_id, "cites", target, prov, "", year, **_attributes(ref.intents, ref.influential)))
+            edge_records.append(record)
         else:
             pending.append(_pending_row(node_id, key, ref, prov))
-    existing = bulk.edges_from(session, {n for _, n, _ in wanted})
-    for row, problem in zip(edges, batch.write_edges(session, edges)):
-        if problem is None and (row.source_id, row.relation, row.target_id) not in existing:
-            run.report.edges_added += 1
-            run.report.citations_resolved += 1
+    _write_citations(run, session, edges, edge_records, kinds)
     run.report.citations_pending += _insert_pending(session, pending)
     session.flush()
+
+
+def _write_citations(run: Run, session: Session, edges: list[batch.EdgeRow], records: list[bibtex.BibRecord] | None,
+                     kinds: dict[str, str], existing: set[tuple[str, str, str]] | None = None) -> None:
+    """Write `cites` edges, counted in the report; a refused one is reported
+    against its record (when known)."""
+    added: list[batch.EdgeRow] = []
+    problems = batch.write_edges(session, edges, kinds, existing=existing, added=added)
+    run.report.edges_added += len(added)
+    run.report.citations_resolved += len(added)
+    for i, problem in enumerate(problems):
+        if problem is not None and records is not None:
+            run.problem(records[i], problem.kind, f"reference not linked: {problem.message}")
 
 
 def _pending_row(node_id: str, key: str, ref: Reference, prov: str) -> dict[str, Any]:
@@ -96,8 +116,7 @@ def _insert_pending(session: Session, rows: list[dict[str, Any]]) -> int:
     for chunk in _chunks(citing):
         have.update(session.execute(select(table.c.citing_id, table.c.ref_key).where(table.c.citing_id.in_(chunk))).all())
     new = [r for r in rows if (r["citing_id"], r["ref_key"]) not in have]
-    if new:
-        session.execute(table.insert(), new)
+    bulk.insert_pending_citations(session, new)
     return len(new)
 
 
@@ -107,9 +126,14 @@ def _chunks(values: Iterable[Any], size: int = 500) -> Iterable[list[Any]]:
         yield values[i:i + size]
 
 
+_ID_COLUMNS = ("doi", "arxiv_id", "openalex_id", "s2_id", "mag_id")
+
+
 def resolve_arrivals(run: Run, session: Session, arrived: list[tuple[str, dict[str, str | None]]]) -> None:
     """Pending citations naming one of the papers just placed become `cites`
-    edges. `arrived`: (node id, {doi, arxiv_id, openalex_id, s2_id, mag_id})."""
+    edges, found in bulk: per identifier column, one indexed IN query per
+    chunk of the arrivals' values. `arrived`: (node id, {doi, arxiv_id,
+    openalex_id, s2_id, mag_id})."""
     if not arrived:
         return
     table = PendingCitation.__table__
@@ -120,32 +144,30 @@ def resolve_arrivals(run: Run, session: Session, arrived: list[tuple[str, dict[s
         for column, value in ids.items():
             if value:
                 owner.setdefault((column, value), node_id)
-    found: list[Any] = []
-    for column in ("doi", "arxiv_id", "openalex_id", "s2_id", "mag_id"):
+    wanted = [table.c.id, table.c.citing_id, table.c.provenance, table.c.intents, table.c.influential, *(table.c[c] for c in _ID_COLUMNS)]
+    found: dict[int, Any] = {}
+    for column in _ID_COLUMNS:
         values = {v for (c, v) in owner if c == column}
-        for chunk in _chunks(values):
-            found.extend(session.execute(select(table).where(table.c[column].in_(chunk))).mappings().all())
+        for chunk in _chunks(values, 900):
+            for row in session.execute(select(*wanted).where(table.c[column].in_(chunk))):
+                found[row.id] = row
     if not found:
         return
-    edges, done = [], set()
-    for row in found:
-        if row["id"] in done:
-            continue
-        target = next((owner[(c, row[c])] for c in ("doi", "arxiv_id", "openalex_id", "s2_id", "mag_id")
-                       if row[c] and (c, row[c]) in owner), None)
-        done.add(row["id"])
-        if target is None or target == row["citing_id"]:
+    edges = []
+    kinds: dict[str, str] = {}
+    for row in found.values():
+        target = next((owner[(c, getattr(row, c))] for c in _ID_COLUMNS if getattr(row, c) and (c, getattr(row, c)) in owner), None)
+        if target is None or target == row.citing_id:
             continue
         # The pending row holds [] for intents not stated; with no flag either, nothing was said.
-        said = bool(row["intents"]) or row["influential"] is not None
-        edges.append(batch.EdgeRow(row["citing_id"], "cites", target, row["provenance"], "", None,
-                                   **_attributes(row["intents"] if said else None, row["influential"])))
-    existing = bulk.edges_from(session, {e.source_id for e in edges})
-    for row, problem in zip(edges, batch.write_edges(session, edges)):
-        if problem is None and (row.source_id, row.relation, row.target_id) not in existing:
-            run.report.edges_added += 1
-            run.report.citations_resolved += 1
-    for chunk in _chunks(done):
+        said = bool(row.intents) or row.influential is not None
+        edges.append(batch.EdgeRow(row.citing_id, "cites", target, row.provenance, "", None,
+                                   **_attributes(row.intents if said else None, row.influential)))
+        kinds[row.citing_id] = kinds[target] = "paper"  # a pending citation's citing work is a paper; so is what just arrived
+    # The arrivals are new to most citations: the edges reaching them are few, read by the target index.
+    existing = bulk.edges_to(session, {e.target_id for e in edges}, "cites")
+    _write_citations(run, session, edges, None, kinds, existing)
+    for chunk in _chunks(found, 900):
         session.execute(delete(table).where(table.c.id.in_(chunk)))
     session.flush()
 
