@@ -60,9 +60,10 @@ def _insert_many(session: Session, table: Any, columns: Sequence[str], rows: Seq
     params = [list(map(r.get, columns)) for r in rows]
     dumps = json.dumps
     for i in json_at:
+        # None as the column's JSON type writes it: SQL NULL with none_as_null, else JSON 'null'.
+        null = None if table.columns[columns[i]].type.none_as_null else "null"
         for p in params:
-            # None is SQL NULL, as JSON(none_as_null=True) writes it (NOT NULL columns never get None).
-            p[i] = None if p[i] is None else dumps(p[i])
+            p[i] = null if p[i] is None else dumps(p[i])
     connection.exec_driver_sql(sql, list(map(tuple, params)))
 
 
