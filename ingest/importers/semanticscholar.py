@@ -24,7 +24,9 @@ _TYPES = {"JournalArticle": "article", "Conference": "inproceedings", "Book": "b
 
 
 def looks_like(head: str) -> bool:
-    return any(k in head for k in ('"corpusId"', '"corpusid"', '"paperId"', '"citingcorpusid"', '"externalIds"', '"externalids"'))
+    # `alternate_issns`: the S2AG publication-venues dataset (not papers; each line reported).
+    return any(k in head for k in ('"corpusId"', '"corpusid"', '"paperId"', '"citingcorpusid"', '"externalIds"', '"externalids"',
+                                   '"alternate_issns"'))
 
 
 def _get(d: dict, *names: str) -> Any:
@@ -143,8 +145,6 @@ def paper_record(paper: dict, source: str, line: int, problems: list[bibtex.Prob
         "s2-paper-id": paper.get("paperId"), "dblp": ext.get("dblp"), "pmid": ext.get("pubmed"),
     }
     key = make_key(f"s2:{corpus}" if corpus else (f"s2paper:{paper['paperId']}" if paper.get("paperId") else None), authors, year, title)
-    if not title:
-        problems.append(bibtex.Problem(source, line, key, "missing-title", "paper has no title"))
     # A references-page item ({citedPaper, intents, isInfluential}) or the cited paper itself.
     references = [reference_of(r["citedPaper"] if isinstance(r.get("citedPaper"), dict) else r, r)
                   for r in paper.get("references") or () if isinstance(r, dict)]
