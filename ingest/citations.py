@@ -65,9 +65,14 @@ def link_citations(run: Run, session: Session, placed: list[tuple[bibtex.BibReco
     seen: set[tuple[str, str]] = set()
     years: dict[int, int | None] = {}
     for (record, node_id, ref), names in zip(wanted, ref_aliases):
-        target = (by_doi.get(ref.doi) if ref.doi else None) or (by_arxiv.get(ref.arxiv_id) if ref.arxiv_id else None) \
-            or next((aliases[a] for a in names if a in aliases), None)
-        key = ref_key(ref)
+        if ref.doi or ref.arxiv_id:
+            target = (by_doi.get(ref.doi) if ref.doi else None) or (by_arxiv.get(ref.arxiv_id) if ref.arxiv_id else None) \
+                or next((aliases[a] for a in names if a in aliases), None)
+            key = ref_key(ref)
+        else:
+            # Known by source ids only (OpenAlex's references): the key is the first alias, as ref_key would make it.
+            target = next((aliases[a] for a in names if a in aliases), None)
+            key = names[0] if names else ""
         if (node_id, target or key) in seen:
             continue
         seen.add((node_id, target or key))
