@@ -131,6 +131,10 @@ def test_cli_origins_influential_prints_the_citation_attributes(sqlite_engine, c
     data = json.loads(out)
     assert data["influential"] is False and data["count"] == 3
     assert {r["id"]: r["chain"][-1]["influential"] for r in data["reached"]} == {"paper:s2:2": True, "paper:s2:3": False, "paper:s2:4": True}
+    code, out, err = cli("show", "paper:s2:3", "--db", db)
+    assert code == 0 and "this -cites-> paper:s2:4 [influential; result; methodology]" in out and "paper:s2:1 -cites-> this [background]" in out
+    code, out, err = cli("path", "paper:s2:4", "paper:s2:1", "--relation", "cites", "--db", db)
+    assert code == 0 and "[influential; result; methodology]" in out and "[background]" in out
 
 
 def test_graphql_origins_and_impact_take_influential(sqlite_engine):

@@ -11,7 +11,7 @@ import typer
 
 from ...graph import answers, network
 from . import linking
-from .common import AsOfOption, DbOption, IdArgument, JsonOption, LimitOption, console, print_json, say, session_for, table
+from .common import AsOfOption, DbOption, IdArgument, JsonOption, LimitOption, citation_suffix, console, print_json, say, session_for, table
 
 DepthOption = Annotated[int | None, typer.Option("--depth", metavar="N", help="Most steps walked (default: no limit).")]
 RelationOption = Annotated[list[str] | None, typer.Option("--relation", metavar="RELATION", help=f"Follow only these relations (repeatable; default {', '.join(network.LINEAGE_RELATIONS)}).")]
@@ -29,14 +29,8 @@ def _named(names: dict[str, str], node_id: str) -> str:
 def _fact_from(names: dict[str, str], fact: Any, this: str) -> str:
     """A fact as seen from node `this`: `this -enables-> Transformer (2017)`."""
     if fact.source == this:
-        return f"this -{fact.relation}-> {names.get(fact.target, fact.target)}{_citation(fact)}"
-    return f"{names.get(fact.source, fact.source)} -{fact.relation}-> this{_citation(fact)}"
-
-
-def _citation(fact: Any) -> str:
-    """A citation's Semantic Scholar attributes, when stated: ` [influential; methodology]`."""
-    parts = (["influential"] if fact.influential else []) + list(fact.intents or [])
-    return f" [{'; '.join(parts)}]" if parts else ""
+        return f"this -{fact.relation}-> {names.get(fact.target, fact.target)}{citation_suffix(fact.intents, fact.influential)}"
+    return f"{names.get(fact.source, fact.source)} -{fact.relation}-> this{citation_suffix(fact.intents, fact.influential)}"
 
 
 def _as_of(as_of: int | None) -> str:
@@ -105,7 +99,8 @@ def path(
         print_json({**data, "as_of": as_of})
         return
     rows = [
-        [k + 1, f"{names.get(s['source'], s['source'])} -{s['relation']}-> {names.get(s['target'], s['target'])}", s["year"], f"{s['note']} [{s['provenance']}]"]
+        [k + 1, f"{names.get(s['source'], s['source'])} -{s['relation']}-> {names.get(s['target'], s['target'])}{citation_suffix(s['intents'], s['influential'])}",
+         s["year"], f"{s['note']} [{s['provenance']}]"]
         for k, s in enumerate(data["steps"])
     ]
     title = f"Path from {names[data['source']]} to {names[data['target']]}{_as_of(as_of)}: {data['length']} step(s)"
