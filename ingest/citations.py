@@ -40,55 +40,67 @@ def _attributes(intents: list[str] | None, influential: bool | None) -> dict[str
 
 
 def link_citations(run: Run, session: Session, placed: list[tuple[bibtex.BibRecord, str]]) -> None:
-    wanted = [(record, node_id, ref) for record, node_id in placed for ref in getattr(record, "references", ())]
-    if not wanted:
+    cites = [(record, node_id, refs) for record, node_id in placed if (refs := getattr(record, "references", ()))]
+    if not cites:
         return
     from ..graph.identifiers import normalize_arxiv, normalize_doi
-    for _, _, ref in wanted:
-        if ref.doi:
-            ref.doi = normalize_doi(ref.doi)
-        if ref.arxiv_id:
-            ref.arxiv_id = normalize_arxiv(ref.arxiv_id)
-    dois = {r.doi for *_, r in wanted if r.doi}
-    arxiv_ids = {r.arxiv_id for *_, r in wanted if r.arxiv_id}
+    dois, arxiv_ids, names_of = set(), set(), []
+    for _, _, refs in cites:
+        for ref in refs:
+            if ref.doi:
+                ref.doi = normalize_doi(ref.doi)
+                dois.add(ref.doi)
+            if ref.arxiv_id:
+                ref.arxiv_id = normalize_arxiv(ref.arxiv_id)
+                arxiv_ids.add(ref.arxiv_id)
+            names_of.append(ref.aliases())
+    dois.discard(None)
+    arxiv_ids.discard(None)
     rows = bulk.papers_matching(session, dois=dois, arxiv_ids=arxiv_ids) if dois or arxiv_ids else {}
     by_doi = {row["doi"]: n for n, row in rows.items() if row.get("doi")}
     by_arxiv = {row["arxiv_id"]: n for n, row in rows.items() if row.get("arxiv_id")}
-    ref_aliases = [ref.aliases() for *_, ref in wanted]
-    aliases = bulk.aliases_of(session, {a for names in ref_aliases for a in names})
+    aliases = bulk.aliases_of(session, {a for names in names_of for a in names})
     # The citing works were just placed and DOI/arXiv holders are papers: their kinds need no reading.
-    kinds = {node_id: "paper" for _, node_id in placed}
+    kinds = {node_id: "paper" for _, node_id, _ in cites}
     kinds.update((n, "paper") for n in rows)
     edges: list[batch.EdgeRow] = []
     edge_records: list[bibtex.BibRecord] = []
     pending: list[dict[str, Any]] = []
-    seen: set[tuple[str, str]] = set()
-    years: dict[int, int | None] = {}
-    for (record, node_id, ref), names in zip(wanted, ref_aliases):
-        if ref.doi or ref.arxiv_id:
-            target = (by_doi.get(ref.doi) if ref.doi else None) or (by_arxiv.get(ref.arxiv_id) if ref.arxiv_id else None) \
-                or next((aliases[a] for a in names if a in aliases), None)
-            key = ref_key(ref)
-        else:
-            # Known by source ids only (OpenAlex's references): the key is the first alias, as ref_key would make it.
-            target = next((aliases[a] for a in names if a in aliases), None)
-            key = names[0] if names else ""
-        if (node_id, target or key) in seen:
-            continue
-        seen.add((node_id, target or key))
+    names_at = iter(names_of)
+    # A work's values are worked out once for all its references (twenty a work in a snapshot).
+    for record, node_id, refs in cites:
         prov = f"{run.file_label}#{record.key}"
-        if target == node_id:
-            run.problem(record, "self-citation", f"a reference ({key}) names the citing work itself; no edge made")
-            continue
-        if target is not None:
-            year = years[id(record)] if id(record) in years else years.setdefault(id(record), bibtex.year_of(record.fields))
-            edges.append(batch.EdgeRow(node_id, "cites", target, prov, "", year, **_attributes(ref.intents, ref.influential)))
-            edge_records.append(record)
-        else:
-            pending.append(_pending_row(node_id, key, ref, prov))
+        year: Any = _UNREAD
+        seen: set[str] = set()
+        for ref in refs:
+            names = next(names_at)
+            if ref.doi or ref.arxiv_id:
+                target = (by_doi.get(ref.doi) if ref.doi else None) or (by_arxiv.get(ref.arxiv_id) if ref.arxiv_id else None) \
+                    or next((aliases[a] for a in names if a in aliases), None)
+                key = ref_key(ref)
+            else:
+                # Known by source ids only (OpenAlex's references): the key is the first alias, as ref_key would make it.
+                target = next((aliases[a] for a in names if a in aliases), None)
+                key = names[0] if names else ""
+            if (target or key) in seen:
+                continue
+            seen.add(target or key)
+            if target == node_id:
+                run.problem(record, "self-citation", f"a reference ({key}) names the citing work itself; no edge made")
+            elif target is not None:
+                if year is _UNREAD:
+                    year = bibtex.year_of(record.fields)
+                edges.append(batch.EdgeRow(node_id, "cites", target, prov, "", year, None, False,
+                                           list(ref.intents) if ref.intents is not None else None, ref.influential))
+                edge_records.append(record)
+            else:
+                pending.append(_pending_row(node_id, key, ref, prov))
     _write_citations(run, session, edges, edge_records, kinds)
     run.report.citations_pending += _insert_pending(session, pending)
     session.flush()
+
+
+_UNREAD = object()
 
 
 def _write_citations(run: Run, session: Session, edges: list[batch.EdgeRow], records: list[bibtex.BibRecord] | None,
@@ -120,7 +132,12 @@ def _insert_pending(session: Session, rows: list[dict[str, Any]]) -> int:
     citing = {r["citing_id"] for r in rows}
     for chunk in _chunks(citing):
         have.update(session.execute(select(table.c.citing_id, table.c.ref_key).where(table.c.citing_id.in_(chunk))).all())
-    new = [r for r in rows if (r["citing_id"], r["ref_key"]) not in have]
+    new = []
+    for r in rows:
+        # Not pending yet, and not twice from one batch (two records placed on one work).
+        if (r["citing_id"], r["ref_key"]) not in have:
+            have.add((r["citing_id"], r["ref_key"]))
+            new.append(r)
     bulk.insert_pending_citations(session, new)
     return len(new)
 

@@ -87,3 +87,18 @@ def test_a_work_arriving_in_a_later_file_resolves_what_waited(tmp_path):
     assert (edges, pending) == _expected(works)
     assert waiting_for_b and not any(p in pending for p in waiting_for_b)
     assert report.citations_resolved == len(edges) - len(before)
+
+
+def test_two_records_of_one_work_in_a_batch_cite_once(sqlite_engine):
+    """The same work twice in a file (same DOI) citing the same works: one
+    edge and one pending citation each, whichever record said it."""
+    work = {"id": "https://openalex.org/W1", "doi": "https://doi.org/10.1234/x", "title": "One work", "publication_year": 2020,
+            "referenced_works": ["https://openalex.org/W2", "https://openalex.org/W3"]}
+    again = {**work, "id": "https://openalex.org/W7"}  # another id, the same DOI: the same paper
+    cited = {"id": "https://openalex.org/W2", "title": "Cited", "publication_year": 2019}
+    text = "".join(json.dumps(w) + "\n" for w in (cited, work, again))
+    report = load.ingest_source(sqlite_engine, "w.jsonl", text=text)
+    assert report.merged == 1 and report.citations_resolved == 1 and report.citations_pending == 1
+    with Session(sqlite_engine) as s:
+        assert s.execute(select(Edge.source_id, Edge.target_id)).all() == [("paper:openalex:W1", "paper:openalex:W2")]
+        assert s.execute(select(PendingCitation.citing_id, PendingCitation.ref_key)).all() == [("paper:openalex:W1", "openalex:w3")]
