@@ -82,14 +82,14 @@ def test_a_citation_not_described_by_its_source_stays_unstated(sqlite_engine):
     assert edges(sqlite_engine) == {("paper:openalex:W1", "paper:openalex:W2"): (None, None)}
 
 
-def test_an_existing_citation_takes_the_attributes_of_a_later_semantic_scholar_file(sqlite_engine):
+def test_an_existing_citation_takes_the_attributes_of_a_later_semantic_scholar_file(engine):
     papers = [{"paperId": f"p{c}", "corpusId": c, "title": f"Paper {c}", "year": 2020, "externalIds": {"CorpusId": c}} for c in (1, 2)]
     papers[0]["references"] = [papers[1]]
-    ingest_text(sqlite_engine, "batch.json", json.dumps(papers))
-    assert edges(sqlite_engine) == {("paper:s2:1", "paper:s2:2"): (None, None)}
-    report = ingest_text(sqlite_engine, "citations.jsonl", _cites((1, 2, True, ["result"])), format="semanticscholar")
+    ingest_text(engine, "batch.json", json.dumps(papers))
+    assert edges(engine) == {("paper:s2:1", "paper:s2:2"): (None, None)}
+    report = ingest_text(engine, "citations.jsonl", _cites((1, 2, True, ["result"])), format="semanticscholar")
     assert report.edges_added == 0
-    assert edges(sqlite_engine) == {("paper:s2:1", "paper:s2:2"): (["result"], True)}
+    assert edges(engine) == {("paper:s2:1", "paper:s2:2"): (["result"], True)}
 
 
 def test_graph_api_reference_and_citation_items_feed_the_edge(sqlite_engine):
