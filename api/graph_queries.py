@@ -13,6 +13,7 @@ one statement (api/loaders.py refuses ids nobody announced).
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Annotated, Any
 
 import strawberry
@@ -34,7 +35,7 @@ DEFAULT_REACHED = 100
 
 def fact_record(fact: EdgeFact) -> Any:
     """A query's supporting fact as the root of an `Edge`."""
-    return EdgeRecord(fact.id, fact.source, fact.relation, fact.target, fact.provenance, fact.note, fact.year, fact.confidence, fact.inferred, None)
+    return dataclasses.replace(fact, direction=None, other=None)
 
 
 def _expect(info: strawberry.Info, ids: Any) -> None:
@@ -120,13 +121,15 @@ def _selected(info: strawberry.Info, name: str) -> Any:
     return None
 
 
-def _lineage(info: strawberry.Info, which: str, id: str, depth: int | None, relations: list[Relation] | None, limit: int, as_of: int | None) -> Lineage:
+def _lineage(info: strawberry.Info, which: str, id: str, depth: int | None, relations: list[Relation] | None, limit: int, as_of: int | None,
+             influential: bool = False) -> Lineage:
     use = _selected(info, "corpusUse")
     corpus = use is not None or _selected(info, "techniquesUsed") is not None
     # A literal argument of a selected field comes as its source text ("3"), a variable as its value.
     examples = page_size(info, int(use.arguments.get("limit", 10)), argument="limit") if use is not None else 10
     answer = answers.lineage(info.context.session(), which, id, depth=depth, relations=_relations(relations),
-                             limit=page_size(info, limit, argument="limit"), as_of=as_of, corpus=corpus, examples=examples)
+                             limit=page_size(info, limit, argument="limit"), as_of=as_of, corpus=corpus, examples=examples,
+                             influential=influential)
     result, reached = answer.lineage, answer.reached
     # A chain to a reached node passes only through nearer nodes, all listed
     # before it: the start, the reached nodes and the ends of their facts
@@ -335,17 +338,18 @@ def _corpus_share(narrative: dict[str, Any], side: str) -> CorpusShare | None:
 
 
 AsOf = Annotated[int | None, strawberry.argument(description="The graph as it stood at the end of this year: later nodes and facts hidden.")]
+Influential = Annotated[bool, strawberry.argument(description="Follow a cites fact only when Semantic Scholar flagged the citation influential.")]
 
 
 @strawberry.type
 class GraphQueries:
     @strawberry.field(description="Where an idea comes from: every ancestor along the lineage relations, nearest first, with the fact each was reached by.")
-    def origins(self, info: strawberry.Info, id: strawberry.ID, depth: int | None = None, relations: list[Relation] | None = None, limit: int = DEFAULT_REACHED, as_of: AsOf = None) -> Lineage:
-        return _lineage(info, "origins", id, depth, relations, limit, as_of)
+    def origins(self, info: strawberry.Info, id: strawberry.ID, depth: int | None = None, relations: list[Relation] | None = None, limit: int = DEFAULT_REACHED, as_of: AsOf = None, influential: Influential = False) -> Lineage:
+        return _lineage(info, "origins", id, depth, relations, limit, as_of, influential)
 
     @strawberry.field(description="What an idea led to: every descendant, nearest first, and per constraint how many relaxes edges depend on it.")
-    def impact(self, info: strawberry.Info, id: strawberry.ID, depth: int | None = None, relations: list[Relation] | None = None, limit: int = DEFAULT_REACHED, as_of: AsOf = None) -> Lineage:
-        return _lineage(info, "impact", id, depth, relations, limit, as_of)
+    def impact(self, info: strawberry.Info, id: strawberry.ID, depth: int | None = None, relations: list[Relation] | None = None, limit: int = DEFAULT_REACHED, as_of: AsOf = None, influential: Influential = False) -> Lineage:
+        return _lineage(info, "impact", id, depth, relations, limit, as_of, influential)
 
     @strawberry.field(description="The shortest chain of facts from `source` to `target` (directed: source must be an origin of target).")
     def path(self, info: strawberry.Info, source: strawberry.ID, target: strawberry.ID, directed: bool = True, relations: list[Relation] | None = None, as_of: AsOf = None) -> Path:

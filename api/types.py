@@ -350,7 +350,8 @@ class NodeChanges:
 @strawberry.input(description="A fact to add (or bring up to date): source -relation-> target, with its evidence.")
 @fields_from(
     models.Edge,
-    exclude=("id", "inferred"),
+    # Citation intents and influence come with imported citations, not hand-made facts.
+    exclude=("id", "inferred", "intents", "influential"),
     types_={"relation": Relation, "source_id": strawberry.ID, "target_id": strawberry.ID},
     defaults=MODEL_DEFAULTS,
 )

@@ -320,19 +320,32 @@ class EdgeRow:
     year: int | None = None
     confidence: float | None = None
     inferred: bool = False
+    # A citation's attributes as Semantic Scholar gave them (models.Edge).
+    intents: list[str] | None = None
+    influential: bool | None = None
+
+    def cites_with_attributes(self) -> bool:
+        return self.intents is not None or self.influential is not None
 
 
-def write_edges(session: Session, rows: Sequence[EdgeRow], kinds: dict[str, str] | None = None) -> list[Problem | None]:
+def write_edges(session: Session, rows: Sequence[EdgeRow], kinds: dict[str, str] | None = None, *,
+                existing: set[tuple[str, str, str]] | None = None, added: list[EdgeRow] | None = None) -> list[Problem | None]:
     """Add edges not yet in the store (an edge already there is left as it is),
     each checked by the service's edge rules; `kinds`: node id -> kind of
-    ends the caller has already read. One entry per row: None when written or
-    already present, else the problem."""
+    ends the caller has already read. An edge already there takes the row's
+    citation intents and influence when the row has them (a Semantic Scholar
+    file read after another source made the edge). `existing`: the
+    (source, relation, target) keys among the rows' that the caller has
+    already read from the store (default: read here, every edge leaving the
+    rows' sources); `added` is given the rows written. One entry per row:
+    None when written or already present, else the problem."""
     kinds = dict(kinds or {})
     ends = {i for r in rows for i in (r.source_id, r.target_id)}
     kinds.update(bulk.node_kinds(session, ends - set(kinds)))
     out: list[Problem | None] = []
-    existing = bulk.edges_from(session, {r.source_id for r in rows})
+    existing = set(existing) if existing is not None else bulk.edges_from(session, {r.source_id for r in rows})
     new: list[dict[str, Any]] = []
+    attributes: dict[tuple[str, str, str], dict[str, Any]] = {}
     for row in rows:
         missing = [i for i in (row.source_id, row.target_id) if i not in kinds]
         if missing:
@@ -351,7 +364,12 @@ def write_edges(session: Session, rows: Sequence[EdgeRow], kinds: dict[str, str]
         if triple not in existing:
             existing.add(triple)
             new.append(vars(row))
+            if added is not None:
+                added.append(row)
+        elif row.cites_with_attributes():
+            attributes[triple] = {"intents": row.intents, "influential": row.influential}
     bulk.insert_edges(session, new)
+    bulk.set_edge_attributes(session, attributes)
     return out
 
 

@@ -19,7 +19,7 @@ from sqlalchemy import JSON, bindparam, insert, select, update
 from sqlmodel import Session
 
 from . import search, service
-from .models import Alias, Edge, Node, NodeKind, Paper
+from .models import Alias, Edge, Node, NodeKind, Paper, PendingCitation
 
 # Stay well under SQLite's limit on bound parameters per statement.
 _CHUNK = 900
@@ -33,6 +33,9 @@ NODE_COLUMNS = tuple(c.name for c in _node.columns)
 PAPER_COLUMNS = tuple(c.name for c in _paper.columns)
 ALIAS_COLUMNS = tuple(c.name for c in _alias.columns)
 EDGE_COLUMNS = tuple(c.name for c in _edge.columns if not c.primary_key)
+_CITATION_COLUMNS = ("intents", "influential")
+_pending = PendingCitation.__table__
+_PENDING_COLUMNS = tuple(c.name for c in _pending.columns if not c.primary_key)
 # What a paper write may change on an existing paper's node (not its id, kind or first provenance).
 _PAPER_NODE_UPDATES = ("name", "description", "year")
 _PAPER_NODE_READS = ("name", "description", "provenance")
@@ -57,8 +60,10 @@ def _insert_many(session: Session, table: Any, columns: Sequence[str], rows: Seq
     params = [list(map(r.get, columns)) for r in rows]
     dumps = json.dumps
     for i in json_at:
+        # None as the column's JSON type writes it: SQL NULL with none_as_null, else JSON 'null'.
+        null = None if table.columns[columns[i]].type.none_as_null else "null"
         for p in params:
-            p[i] = dumps(p[i])
+            p[i] = null if p[i] is None else dumps(p[i])
     connection.exec_driver_sql(sql, list(map(tuple, params)))
 
 
@@ -161,6 +166,21 @@ def edges_from(session: Session, source_ids: Iterable[str]) -> set[tuple[str, st
     return out
 
 
+def edges_to(session: Session, target_ids: Iterable[str], relation: str) -> set[tuple[str, str, str]]:
+    """(source, relation, target) of every `relation` edge reaching these nodes
+    (by the target+relation index: cheap for works that have just arrived)."""
+    out: set[tuple[str, str, str]] = set()
+    for chunk in _chunks(set(target_ids)):
+        stmt = select(_edge.c.source_id, _edge.c.relation, _edge.c.target_id).where(_edge.c.target_id.in_(chunk), _edge.c.relation == relation)
+        out.update(tuple(r) for r in session.execute(stmt).all())
+    return out
+
+
+def insert_pending_citations(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert pending citations (models.PendingCitation columns) as they are."""
+    _insert_many(session, _pending, _PENDING_COLUMNS, rows)
+
+
 # --- writes ---------------------------------------------------------------------
 
 
@@ -217,10 +237,27 @@ def insert_aliases(session: Session, rows: Sequence[dict[str, str]]) -> None:
 
 
 def insert_edges(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert edges already checked (batch.write_edges) and not yet present."""
+    """Insert edges already checked (batch.write_edges) and not yet present.
+    The citation columns are left out when no row sets them (their NULL
+    default): most edges carry none, and a store being filled at an earlier
+    schema revision (to test its upgrade) has no such columns yet."""
     if rows:
-        _insert_many(session, _edge, EDGE_COLUMNS, rows)
+        columns = [c for c in EDGE_COLUMNS if c not in _CITATION_COLUMNS or any(r.get(c) is not None for r in rows)]
+        _insert_many(session, _edge, columns, rows)
         service.mark_changed(session)
+
+
+def set_edge_attributes(session: Session, values: dict[tuple[str, str, str], dict[str, Any]]) -> None:
+    """Set some columns of existing edges, by (source, relation, target)."""
+    if not values:
+        return
+    columns = sorted({c for v in values.values() for c in v})
+    stmt = (
+        update(_edge)
+        .where(_edge.c.source_id == bindparam("_s"), _edge.c.relation == bindparam("_r"), _edge.c.target_id == bindparam("_t"))
+        .values({c: bindparam(c) for c in columns})
+    )
+    session.execute(stmt, [{"_s": s, "_r": r, "_t": t, **{c: v.get(c) for c in columns}} for (s, r, t), v in values.items()])
 
 
 def paper_rows(session: Session, where: Any = None) -> Iterable[dict[str, Any]]:
@@ -234,5 +271,6 @@ def paper_rows(session: Session, where: Any = None) -> Iterable[dict[str, Any]]:
 
 __all__ = [
     "aliases_of", "node_kinds", "papers_matching", "technique_aliases", "edges_from",
-    "lock_for_loading", "insert_papers", "update_papers", "insert_aliases", "insert_edges", "paper_rows",
+    "lock_for_loading", "insert_papers", "update_papers", "insert_aliases", "insert_edges", "set_edge_attributes", "paper_rows",
+    "edges_to", "insert_pending_citations",
 ]

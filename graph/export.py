@@ -9,16 +9,19 @@ stream, reading in the caller's transaction. Register a new one with
     turtle, json-ld, nt   RDF in the vocabulary of graph/rdf.py
     graphml, gexf         networkx's writers; node attributes kind, name (and
                           label), year, category, binding, and for papers
-                          authors ("; "-joined), venue, doi; edge ids
+                          authors ("; "-joined), venue, doi and the ids other
+                          sources know it by (openalex, s2, mag: its aliases of
+                          those schemes, "; "-joined); edge ids
                           source|relation|target; edge attributes
-                          relation, note, provenance, year, confidence, inferred.
-                          Gephi shows them as columns.
+                          relation, note, provenance, year, confidence, inferred,
+                          and on a citation Semantic Scholar described, intents
+                          ("; "-joined) and influential. Gephi shows them as columns.
     node-link             networkx's node-link JSON ({"nodes": [...], "edges": [...]})
     csv                   a zip of two files: nodes.csv (id, kind, name,
                           description, year, category, binding, provenance) and
                           edges.csv (source, relation, target, provenance, note,
-                          year, confidence, inferred), for Cytoscape, spreadsheets
-                          and pandas
+                          year, confidence, inferred, intents ("; "-joined),
+                          influential), for Cytoscape, spreadsheets and pandas
 """
 
 from __future__ import annotations
@@ -35,7 +38,8 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from .errors import InvalidInput
-from .models import EDGE_FACT_FIELDS, Edge, Node
+from .identifiers import SOURCE_ID_SCHEMES
+from .models import EDGE_FACT_FIELDS, Alias, Edge, Node
 
 Writer = Callable[[Session, BinaryIO], None]
 
@@ -105,8 +109,10 @@ register(ExportFormat("nt", "application/n-triples", "nt", _rdf_writer("nt"), "R
 
 def to_networkx(session: Session):
     """The graph as a networkx MultiDiGraph with only values GraphML and GEXF
-    can hold (no None), each node labelled with its name for Gephi, papers
-    with their authors (joined by "; "), venue and DOI. Each edge's key is
+    can hold (no None, no lists), each node labelled with its name for Gephi,
+    papers with their authors (joined by "; "), venue, DOI and ids in other
+    sources (openalex, s2, mag), a citation with its intents (joined by "; ")
+    and influential flag when Semantic Scholar gave them. Each edge's key is
     `source|relation|target`, unique, since GraphML and GEXF write the key as
     the edge's id and importers that key edges by id would merge the rest."""
     import networkx as nx
@@ -118,17 +124,33 @@ def to_networkx(session: Session):
     graph = nx.MultiDiGraph()
     papers = {node_id: (authors, venue, doi) for node_id, authors, venue, doi in
               session.execute(select(Paper.node_id, Paper.authors, Paper.venue, Paper.doi))}
+    source_ids = _source_ids(session)
     for node_id, attrs in stored.nodes(data=True):
         attrs = {k: v for k, v in attrs.items() if v is not None}
         attrs["label"] = attrs.get("name", "")
         if node_id in papers:
             authors, venue, doi = papers[node_id]
             attrs.update({k: v for k, v in (("authors", "; ".join(authors or [])), ("venue", venue), ("doi", doi)) if v})
+        attrs.update(source_ids.get(node_id, {}))
         graph.add_node(node_id, **attrs)
     for source, target, attrs in stored.edges(data=True):
         attrs = {k: v for k, v in attrs.items() if v is not None}
+        if "intents" in attrs:
+            attrs["intents"] = "; ".join(attrs["intents"])
         graph.add_edge(source, target, key=f"{source}|{attrs.get('relation', '')}|{target}", **attrs)
     return graph
+
+
+def _source_ids(session: Session) -> dict[str, dict[str, str]]:
+    """node id -> {scheme: id} of its aliases in SOURCE_ID_SCHEMES (several "; "-joined)."""
+    out: dict[str, dict[str, str]] = {}
+    rows = session.execute(select(Alias.node_id, Alias.source, Alias.alias).where(Alias.source.in_(SOURCE_ID_SCHEMES)).order_by(Alias.alias))
+    for node_id, scheme, alias in rows:
+        ids = out.setdefault(node_id, {})
+        value = alias.split(":", 1)[1]
+        value = value.upper() if scheme == "openalex" else value  # OpenAlex writes W123 (aliases are lower case)
+        ids[scheme] = f"{ids[scheme]}; {value}" if scheme in ids else value
+    return out
 
 
 def _write_graphml(session: Session, stream: BinaryIO) -> None:
@@ -173,12 +195,23 @@ def _csv_bytes(header: tuple[str, ...], rows) -> bytes:
     return text.getvalue().encode("utf-8")
 
 
+_INFERRED, _INTENTS, _INFLUENTIAL = (EDGE_FACT_FIELDS.index(c) for c in ("inferred", "intents", "influential"))
+
+
+def _edge_csv_row(row) -> list:
+    """Booleans as true/false (influential left empty when not stated), intents "; "-joined."""
+    out = list(row)
+    out[_INFERRED] = "true" if row[_INFERRED] else "false"
+    out[_INFLUENTIAL] = "" if row[_INFLUENTIAL] is None else "true" if row[_INFLUENTIAL] else "false"
+    out[_INTENTS] = "; ".join(row[_INTENTS]) if row[_INTENTS] is not None else ""
+    return out
+
+
 def _write_csv_zip(session: Session, stream: BinaryIO) -> None:
     n, e = Node.__table__.c, Edge.__table__.c
     nodes = session.execute(select(*(n[c] for c in NODE_CSV_COLUMNS)).order_by(n.id))
     edges = session.execute(select(*(e[c] for c in EDGE_FACT_FIELDS)).order_by(e.source_id, e.relation, e.target_id))
-    inferred = EDGE_FACT_FIELDS.index("inferred")
-    rows = ([*r[:inferred], "true" if r[inferred] else "false", *r[inferred + 1:]] for r in edges)
+    rows = (_edge_csv_row(r) for r in edges)
     with zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("nodes.csv", _csv_bytes(NODE_CSV_COLUMNS, nodes))
         archive.writestr("edges.csv", _csv_bytes(EDGE_CSV_COLUMNS, rows))

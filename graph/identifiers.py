@@ -8,6 +8,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
+# The schemes other sources name a work by, each kept as an alias `scheme:value`
+# (alias source = the scheme): OpenAlex work ids, Semantic Scholar corpus ids, MAG ids.
+SOURCE_ID_SCHEMES = ("openalex", "s2", "mag")
+
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 _DOI_SHAPE = re.compile(r"^10\.\d{4,9}/\S+$")
 _ARXIV_NEW = re.compile(r"(\d{4}\.\d{4,5})(?:v\d+)?")

@@ -158,6 +158,13 @@ class Edge(SQLModel, table=True):
     year: int | None = Field(default=None, description="When the fact happened, if known.")
     confidence: float | None = Field(default=None, description="0..1; inferred edges carry less.")
     inferred: bool = Field(default=False, description="True when guessed (e.g. from keywords), not stated.")
+    # Semantic Scholar says why and how much a paper cites another; kept as
+    # columns (not in the note) so a walk can follow influential citations only.
+    intents: list[str] | None = Field(
+        default=None, sa_column=Column(JSON(none_as_null=True), nullable=True),
+        description="A `cites` edge's citation intents as Semantic Scholar classified them: background, methodology, result.",
+    )
+    influential: bool | None = Field(default=None, description="A `cites` edge's Semantic Scholar influential-citation flag (null: not stated).")
 
 
 def _edge_fact_class() -> type:

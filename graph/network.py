@@ -195,6 +195,8 @@ class Snapshot:
                 year=e.get("year"),
                 confidence=e.get("confidence"),
                 inferred=bool(e.get("inferred", False)),
+                intents=e.get("intents"),
+                influential=e.get("influential"),
                 id=e.get("id", position),
             )
         return cls(
@@ -413,6 +415,8 @@ class Snapshot:
                 year=row[6] if row else None,
                 confidence=row[7] if row else None,
                 inferred=bool(row[8]) if row else False,
+                intents=row[9] if row else None,
+                influential=row[10] if row else None,
                 id=row[3] if row else None,
             )
 

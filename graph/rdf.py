@@ -24,7 +24,10 @@ Vocabulary (prefix `aip:` = `urn:aiprogress:ns:`):
                       urn:aiprogress:fact:<source>/<relation>/<target>
                       a rdf:Statement, aip:Fact; rdf:subject/predicate/object;
                       aip:note; aip:year; aip:confidence (xsd:double);
-                      aip:inferred (xsd:boolean); prov:wasDerivedFrom <source>
+                      aip:inferred (xsd:boolean); prov:wasDerivedFrom <source>;
+                      a citation Semantic Scholar described: aip:citationIntents
+                      (an rdf:JSON list: background, methodology, result) and
+                      aip:influential (xsd:boolean)
     measurements      urn:aiprogress:measurement:<node>/<quantity>/<source>
                       a aip:Measurement; aip:ofNode; aip:quantity; rdf:value
                       (xsd:double); aip:unit; dcterms:source; aip:note
@@ -99,7 +102,7 @@ PAPER_PREDICATES = {
 ALIAS_PREDICATES = {"alias": AIP.text, "source": AIP.aliasSource, "node_id": AIP.aliasOf}
 FACT_PREDICATES = {
     "note": AIP.note, "year": AIP.year, "confidence": AIP.confidence, "inferred": AIP.inferred,
-    "provenance": PROV.wasDerivedFrom,
+    "intents": AIP.citationIntents, "influential": AIP.influential, "provenance": PROV.wasDerivedFrom,
 }
 MEASUREMENT_PREDICATES = {
     "node_id": AIP.ofNode, "quantity": AIP.quantity, "value": RDF.value, "unit": AIP.unit,
@@ -196,7 +199,7 @@ def _json(value) -> ox.Literal:
 
 
 def _empty(value) -> bool:
-    return value is None or value == "" or value == [] or value == {}
+    return value is None or value == "" or value == {}
 
 
 def _encoder(model: type, column: str) -> Callable[[Any], ox.Literal]:
@@ -208,8 +211,8 @@ def _encoder(model: type, column: str) -> Callable[[Any], ox.Literal]:
         return lambda value: ox.Literal(bool(value))
     if kind is float:
         return lambda value: ox.Literal(float(value))
-    if kind is dict:
-        return _json
+    if kind in (dict, list):
+        return _json  # a list other than the authors (an rdf:List, written apart): its items in order, as JSON
     return ox.Literal
 
 
@@ -440,6 +443,8 @@ def _read(graph: Graph, subject, model: type, predicates: dict, where: str, *, d
             values[column] = info.get_default(call_default_factory=True)
         elif column in ("node_id", "constraint_id"):
             values[column] = node_id_of(value)
+        elif kind is list and isinstance(value, Literal):
+            values[column] = _json_value(graph, subject, prop, where)
         elif kind is list:
             values[column] = [str(item) for item in Collection(graph, value)]
         elif kind is bool:
@@ -490,7 +495,9 @@ def from_rdf(session: Session, graph: Graph, *, default_provenance: str = "rdf",
                 paper = _read(graph, subject, Paper, PAPER_PREDICATES, where, skip=("citation_key", "field_sources"))
                 citation_key = str(_one(graph, subject, PAPER_PREDICATES["citation_key"], where) or key)
                 # A key another paper is stored under stays that paper's (its own alias triples say so).
-                own_key = [(citation_key, "citation-key")] if _named_by_own_key(graph, subject) else []
+                # Under the source its alias triples give: a key that is another source's id (openalex:W1) keeps that scheme.
+                key_source = _one(graph, URIRef(ALIAS + _key(citation_key.lower())), ALIAS_PREDICATES["source"], where)
+                own_key = [(citation_key, str(key_source or "citation-key"))] if _named_by_own_key(graph, subject) else []
                 values = {**paper, "name": node["name"], "year": node["year"], "description": node["description"]}
                 # Where each field came from is history, not a value to recompute.
                 sources = _json_value(graph, subject, PAPER_PREDICATES["field_sources"], where) or None

@@ -394,8 +394,12 @@ def link(
     year: int | None = None,
     confidence: float | None = None,
     inferred: bool = False,
+    intents: list[str] | None = None,
+    influential: bool | None = None,
 ) -> tuple[Edge, str]:
-    """Add the fact `source -relation-> target` (or bring it up to date).
+    """Add the fact `source -relation-> target` (or bring it up to date;
+    `intents`/`influential`, a citation's Semantic Scholar attributes, left
+    as they are when not given).
 
     Returns the edge and added/updated/unchanged. Both ends must exist and the
     relation must be allowed between their kinds."""
@@ -417,6 +421,12 @@ def link(
         select(Edge).where(Edge.source_id == source_id, Edge.relation == relation, Edge.target_id == target_id)
     ).first()
     values = {"provenance": provenance, "note": note or "", "year": year, "confidence": confidence, "inferred": inferred}
+    # A citation's attributes are kept unless new ones are given: a fact
+    # restated by hand or from a data file does not erase what S2 said.
+    if intents is not None:
+        values["intents"] = list(intents)
+    if influential is not None:
+        values["influential"] = influential
     if edge is None:
         edge = Edge(source_id=source_id, relation=relation, target_id=target_id, **values)
         session.add(edge)

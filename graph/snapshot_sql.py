@@ -114,7 +114,7 @@ def read_revision(connection: Connection) -> int:
 # SQLite and PostgreSQL alike; a row-value IN list was a full scan of the
 # edge table on SQLite (182 ms for a path's evidence on a million edges).
 EVIDENCE_CHUNK = 200
-EVIDENCE_COLUMNS = ("source_id", "relation", "target_id", "id", "note", "provenance", "year", "confidence", "inferred")
+EVIDENCE_COLUMNS = ("source_id", "relation", "target_id", "id", "note", "provenance", "year", "confidence", "inferred", "intents", "influential")
 
 
 def evidence_statement(keys: Sequence[tuple[str, str, str]]):

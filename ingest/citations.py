@@ -32,58 +32,94 @@ def ref_key(ref: Reference) -> str:
     return ""
 
 
-def _note(ref: Reference) -> str:
-    parts = []
-    if ref.intents:
-        parts.append("intents: " + ", ".join(ref.intents))
-    if ref.influential:
-        parts.append("influential")
-    return "; ".join(parts)
+def _attributes(intents: list[str] | None, influential: bool | None) -> dict[str, Any]:
+    """A citation's intents and influence as the edge keeps them: None when
+    the source did not say (OpenAlex, BibTeX), so "not stated" stays apart
+    from "stated: none" (an S2 citation with `intents: []`)."""
+    return {"intents": list(intents) if intents is not None else None, "influential": influential}
 
 
 def link_citations(run: Run, session: Session, placed: list[tuple[bibtex.BibRecord, str]]) -> None:
-    wanted = [(record, node_id, ref) for record, node_id in placed for ref in getattr(record, "references", ())]
-    if not wanted:
+    cites = [(record, node_id, refs) for record, node_id in placed if (refs := getattr(record, "references", ()))]
+    if not cites:
         return
     from ..graph.identifiers import normalize_arxiv, normalize_doi
-    for _, _, ref in wanted:
-        ref.doi = normalize_doi(ref.doi) if ref.doi else None
-        ref.arxiv_id = normalize_arxiv(ref.arxiv_id) if ref.arxiv_id else None
-    rows = bulk.papers_matching(session, dois=(r.doi for *_, r in wanted), arxiv_ids=(r.arxiv_id for *_, r in wanted))
+    dois, arxiv_ids, names_of = set(), set(), []
+    for _, _, refs in cites:
+        for ref in refs:
+            if ref.doi:
+                ref.doi = normalize_doi(ref.doi)
+                dois.add(ref.doi)
+            if ref.arxiv_id:
+                ref.arxiv_id = normalize_arxiv(ref.arxiv_id)
+                arxiv_ids.add(ref.arxiv_id)
+            names_of.append(ref.aliases())
+    dois.discard(None)
+    arxiv_ids.discard(None)
+    rows = bulk.papers_matching(session, dois=dois, arxiv_ids=arxiv_ids) if dois or arxiv_ids else {}
     by_doi = {row["doi"]: n for n, row in rows.items() if row.get("doi")}
     by_arxiv = {row["arxiv_id"]: n for n, row in rows.items() if row.get("arxiv_id")}
-    aliases = bulk.aliases_of(session, (a for *_, r in wanted for a in r.aliases()))
+    aliases = bulk.aliases_of(session, {a for names in names_of for a in names})
+    # The citing works were just placed and DOI/arXiv holders are papers: their kinds need no reading.
+    kinds = {node_id: "paper" for _, node_id, _ in cites}
+    kinds.update((n, "paper") for n in rows)
     edges: list[batch.EdgeRow] = []
+    edge_records: list[bibtex.BibRecord] = []
     pending: list[dict[str, Any]] = []
-    seen: set[tuple[str, str]] = set()
-    for record, node_id, ref in wanted:
-        target = (by_doi.get(ref.doi) if ref.doi else None) or (by_arxiv.get(ref.arxiv_id) if ref.arxiv_id else None) \
-            or next((aliases[a] for a in ref.aliases() if a in aliases), None)
-        key = ref_key(ref)
-        if (node_id, target or key) in seen:
-            continue
-        seen.add((node_id, target or key))
+    names_at = iter(names_of)
+    # A work's values are worked out once for all its references (twenty a work in a snapshot).
+    for record, node_id, refs in cites:
         prov = f"{run.file_label}#{record.key}"
-        if target == node_id:
-            run.problem(record, "self-citation", f"a reference ({key}) names the citing work itself; no edge made")
-            continue
-        if target is not None:
-            edges.append(batch.EdgeRow(node_id, "cites", target, prov, _note(ref), bibtex.year_of(record.fields)))
-        else:
-            pending.append(_pending_row(node_id, key, ref, prov))
-    existing = bulk.edges_from(session, {n for _, n, _ in wanted})
-    for row, problem in zip(edges, batch.write_edges(session, edges)):
-        if problem is None and (row.source_id, row.relation, row.target_id) not in existing:
-            run.report.edges_added += 1
-            run.report.citations_resolved += 1
+        year: Any = _UNREAD
+        seen: set[str] = set()
+        for ref in refs:
+            names = next(names_at)
+            if ref.doi or ref.arxiv_id:
+                target = (by_doi.get(ref.doi) if ref.doi else None) or (by_arxiv.get(ref.arxiv_id) if ref.arxiv_id else None) \
+                    or next((aliases[a] for a in names if a in aliases), None)
+                key = ref_key(ref)
+            else:
+                # Known by source ids only (OpenAlex's references): the key is the first alias, as ref_key would make it.
+                target = next((aliases[a] for a in names if a in aliases), None)
+                key = names[0] if names else ""
+            if (target or key) in seen:
+                continue
+            seen.add(target or key)
+            if target == node_id:
+                run.problem(record, "self-citation", f"a reference ({key}) names the citing work itself; no edge made")
+            elif target is not None:
+                if year is _UNREAD:
+                    year = bibtex.year_of(record.fields)
+                edges.append(batch.EdgeRow(node_id, "cites", target, prov, "", year, None, False,
+                                           list(ref.intents) if ref.intents is not None else None, ref.influential))
+                edge_records.append(record)
+            else:
+                pending.append(_pending_row(node_id, key, ref, prov))
+    _write_citations(run, session, edges, edge_records, kinds)
     run.report.citations_pending += _insert_pending(session, pending)
     session.flush()
+
+
+_UNREAD = object()
+
+
+def _write_citations(run: Run, session: Session, edges: list[batch.EdgeRow], records: list[bibtex.BibRecord] | None,
+                     kinds: dict[str, str], existing: set[tuple[str, str, str]] | None = None) -> None:
+    """Write `cites` edges, counted in the report; a refused one is reported
+    against its record (when known)."""
+    added: list[batch.EdgeRow] = []
+    problems = batch.write_edges(session, edges, kinds, existing=existing, added=added)
+    run.report.edges_added += len(added)
+    run.report.citations_resolved += len(added)
+    for i, problem in enumerate(problems):
+        if problem is not None and records is not None:
+            run.problem(records[i], problem.kind, f"reference not linked: {problem.message}")
 
 
 def _pending_row(node_id: str, key: str, ref: Reference, prov: str) -> dict[str, Any]:
     return {"citing_id": node_id, "ref_key": key, "doi": ref.doi, "arxiv_id": ref.arxiv_id,
             "openalex_id": ref.openalex.lower() if ref.openalex else None, "s2_id": ref.s2, "mag_id": ref.mag,
-            "title": ref.title, "year": ref.year, "intents": list(ref.intents), "influential": ref.influential,
+            "title": ref.title, "year": ref.year, "intents": list(ref.intents or ()), "influential": ref.influential,
             "provenance": prov}
 
 
@@ -96,9 +132,13 @@ def _insert_pending(session: Session, rows: list[dict[str, Any]]) -> int:
     citing = {r["citing_id"] for r in rows}
     for chunk in _chunks(citing):
         have.update(session.execute(select(table.c.citing_id, table.c.ref_key).where(table.c.citing_id.in_(chunk))).all())
-    new = [r for r in rows if (r["citing_id"], r["ref_key"]) not in have]
-    if new:
-        session.execute(table.insert(), new)
+    new = []
+    for r in rows:
+        # Not pending yet, and not twice from one batch (two records placed on one work).
+        if (r["citing_id"], r["ref_key"]) not in have:
+            have.add((r["citing_id"], r["ref_key"]))
+            new.append(r)
+    bulk.insert_pending_citations(session, new)
     return len(new)
 
 
@@ -108,9 +148,14 @@ def _chunks(values: Iterable[Any], size: int = 500) -> Iterable[list[Any]]:
         yield values[i:i + size]
 
 
+_ID_COLUMNS = ("doi", "arxiv_id", "openalex_id", "s2_id", "mag_id")
+
+
 def resolve_arrivals(run: Run, session: Session, arrived: list[tuple[str, dict[str, str | None]]]) -> None:
     """Pending citations naming one of the papers just placed become `cites`
-    edges. `arrived`: (node id, {doi, arxiv_id, openalex_id, s2_id, mag_id})."""
+    edges, found in bulk: per identifier column, one indexed IN query per
+    chunk of the arrivals' values. `arrived`: (node id, {doi, arxiv_id,
+    openalex_id, s2_id, mag_id})."""
     if not arrived:
         return
     table = PendingCitation.__table__
@@ -121,30 +166,30 @@ def resolve_arrivals(run: Run, session: Session, arrived: list[tuple[str, dict[s
         for column, value in ids.items():
             if value:
                 owner.setdefault((column, value), node_id)
-    found: list[Any] = []
-    for column in ("doi", "arxiv_id", "openalex_id", "s2_id", "mag_id"):
+    wanted = [table.c.id, table.c.citing_id, table.c.provenance, table.c.intents, table.c.influential, *(table.c[c] for c in _ID_COLUMNS)]
+    found: dict[int, Any] = {}
+    for column in _ID_COLUMNS:
         values = {v for (c, v) in owner if c == column}
-        for chunk in _chunks(values):
-            found.extend(session.execute(select(table).where(table.c[column].in_(chunk))).mappings().all())
+        for chunk in _chunks(values, 900):
+            for row in session.execute(select(*wanted).where(table.c[column].in_(chunk))):
+                found[row.id] = row
     if not found:
         return
-    edges, done = [], set()
-    for row in found:
-        if row["id"] in done:
+    edges = []
+    kinds: dict[str, str] = {}
+    for row in found.values():
+        target = next((owner[(c, getattr(row, c))] for c in _ID_COLUMNS if getattr(row, c) and (c, getattr(row, c)) in owner), None)
+        if target is None or target == row.citing_id:
             continue
-        target = next((owner[(c, row[c])] for c in ("doi", "arxiv_id", "openalex_id", "s2_id", "mag_id")
-                       if row[c] and (c, row[c]) in owner), None)
-        done.add(row["id"])
-        if target is None or target == row["citing_id"]:
-            continue
-        note = _note(Reference(intents=row["intents"] or [], influential=row["influential"]))
-        edges.append(batch.EdgeRow(row["citing_id"], "cites", target, row["provenance"], note, None))
-    existing = bulk.edges_from(session, {e.source_id for e in edges})
-    for row, problem in zip(edges, batch.write_edges(session, edges)):
-        if problem is None and (row.source_id, row.relation, row.target_id) not in existing:
-            run.report.edges_added += 1
-            run.report.citations_resolved += 1
-    for chunk in _chunks(done):
+        # The pending row holds [] for intents not stated; with no flag either, nothing was said.
+        said = bool(row.intents) or row.influential is not None
+        edges.append(batch.EdgeRow(row.citing_id, "cites", target, row.provenance, "", None,
+                                   **_attributes(row.intents if said else None, row.influential)))
+        kinds[row.citing_id] = kinds[target] = "paper"  # a pending citation's citing work is a paper; so is what just arrived
+    # The arrivals are new to most citations: the edges reaching them are few, read by the target index.
+    existing = bulk.edges_to(session, {e.target_id for e in edges}, "cites")
+    _write_citations(run, session, edges, None, kinds, existing)
+    for chunk in _chunks(found, 900):
         session.execute(delete(table).where(table.c.id.in_(chunk)))
     session.flush()
 

@@ -235,7 +235,7 @@ def test_s2ag_citation_lines_keep_intents_and_influence(sqlite_engine):
         (edge,) = s.execute(select(Edge)).scalars()
         pending = s.execute(select(PendingCitation)).scalar_one()
     assert (edge.source_id, edge.target_id) == ("paper:s2:10", "paper:s2:11")
-    assert "methodology" in edge.note and "influential" in edge.note
+    assert (edge.intents, edge.influential) == (["methodology"], True)
     assert (pending.s2_id, pending.intents, pending.influential) == ("99", ["background"], False)
     assert count(sqlite_engine, Node) == 2
 

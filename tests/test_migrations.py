@@ -10,6 +10,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import text
+from sqlmodel import select
 from sqlmodel import SQLModel
 
 from aiprogress.graph import db as database
@@ -49,6 +50,32 @@ def _fill(engine, data: Path | None = None) -> None:
                              abstract="Wombats burrow.")
 
 
+def _filled_at(engine, revision: str, data: Path | None = None) -> None:
+    """A store at an earlier `revision` holding rows: filled at the newest
+    revision (the code maps the newest tables), then downgraded. The data
+    must be what that revision can hold (_first_revision_data)."""
+    database.create_schema(engine)
+    _fill(engine, data)
+    with engine.begin() as conn:
+        command.downgrade(database._alembic_config(conn), revision)
+        assert database.schema_revision(conn) == revision
+
+
+def _kept(engine, before: list) -> list:
+    """The rows now in the tables of `before`, cut to the columns those tables
+    had then (a migration may add columns to existing rows)."""
+    from sqlalchemy import MetaData
+
+    meta = MetaData()
+    meta.reflect(engine)
+    old = {name: len(eval(rows[0])) for name, rows in before if rows}  # noqa: S307 (our own reprs of tuples)
+    with engine.connect() as conn:
+        return [
+            (name, sorted(repr(tuple(row)[: old.get(name, len(row))]) for row in conn.execute(meta.tables[name].select())))
+            for name, _ in before
+        ]
+
+
 def _search_finds_the_rows_made_before(engine) -> None:
     """The full-text index of the upgraded store (SQLite's FTS5, PostgreSQL's
     node_search of migration 0002) holds every node, old rows included."""
@@ -74,14 +101,11 @@ def _declared_only(obj, name, type_, reflected, compare_to):
 def test_a_database_at_the_first_revision_upgrades_with_every_row(database_url, tmp_path):
     engine = database.open_engine(database_url)
     try:
-        with engine.begin() as conn:
-            command.upgrade(database._alembic_config(conn), database.FIRST_REVISION)
-        _fill(engine, _first_revision_data(tmp_path))
+        _filled_at(engine, database.FIRST_REVISION, _first_revision_data(tmp_path))
         before = dump_rows(engine)
         assert sum(len(rows) for _, rows in before) > 500
         database.create_schema(engine)
-        after = dump_rows(engine)
-        assert [t for t in after if t[0] in dict(before)] == before
+        assert _kept(engine, before) == before
         with engine.connect() as conn:
             assert database.schema_revision(conn) == database.schema_head()
         _search_finds_the_rows_made_before(engine)
@@ -100,7 +124,7 @@ def test_a_database_made_before_migrations_is_adopted_in_place(database_url):
         _fill(engine)
         before = dump_rows(engine)
         assert database.upgrade_schema(engine) == (database.FIRST_REVISION, database.schema_head())
-        assert [t for t in dump_rows(engine) if t[0] in dict(before)] == before
+        assert _kept(engine, before) == before
         assert database.has_schema(engine)
         database.create_schema(engine)
         _search_finds_the_rows_made_before(engine)
@@ -113,12 +137,10 @@ def test_an_upgraded_database_takes_the_new_kinds_relations_and_statuses(databas
     every row; the built-in history, which needs them, then loads on top."""
     engine = database.open_engine(database_url)
     try:
-        with engine.begin() as conn:
-            command.upgrade(database._alembic_config(conn), "0002")
-        _fill(engine, _first_revision_data(tmp_path))
+        _filled_at(engine, "0002", _first_revision_data(tmp_path))
         before = dump_rows(engine)
         database.create_schema(engine)
-        assert [t for t in dump_rows(engine) if t[0] in dict(before)] == before
+        assert _kept(engine, before) == before
         with database.session_scope(engine) as s:
             datafiles.load_builtin(s)
             assert s.get(Node, "proposal:return-to-first-principles").kind == "proposal"
@@ -146,3 +168,28 @@ def test_migrate_command_reports_the_revision(cli, tmp_path):
     assert database.schema_head() in out
     code, out, err = cli("migrate", "--db", tmp_path / "new.db")
     assert code == 0 and "already at" in out
+
+
+def test_citation_attributes_are_added_to_the_edges_of_an_earlier_store(database_url, tmp_path):
+    """Migration 0006 adds `intents` and `influential` to every edge, NULL on
+    the rows already there (nothing was stated), and the store then takes them."""
+    from aiprogress.graph.models import Edge
+    from aiprogress.ingest import load
+
+    engine = database.open_engine(database_url)
+    try:
+        _filled_at(engine, "0005")
+        before = dump_rows(engine)
+        database.create_schema(engine)
+        assert _kept(engine, before) == before
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM edge WHERE intents IS NOT NULL OR influential IS NOT NULL")).scalar_one() == 0
+            assert conn.execute(text("SELECT count(*) FROM edge")).scalar_one() > 100
+        lines = "".join(f'{{"corpusid": {c}, "title": "Paper {c}", "externalids": {{"CorpusId": "{c}"}}}}\n' for c in (1, 2))
+        lines += '{"citingcorpusid": "1", "citedcorpusid": "2", "isinfluential": true, "intents": ["result"], "contexts": null}\n'
+        load.ingest_source(engine, "s2.jsonl", text=lines, format="semanticscholar")
+        with database.session_scope(engine) as s:
+            edge = s.exec(select(Edge).where(Edge.source_id == "paper:s2:1")).one()
+            assert (edge.intents, edge.influential) == (["result"], True)
+    finally:
+        engine.dispose()

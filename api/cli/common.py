@@ -148,3 +148,9 @@ def _widths(columns: list[str], texts: list[list[str]], whole: tuple[str, ...]) 
 def say(text: str) -> None:
     """A line of plain text for people (never read as console markup)."""
     console.print(text, markup=False, highlight=False)
+
+
+def citation_suffix(intents: list[str] | None, influential: bool | None) -> str:
+    """A citation's Semantic Scholar attributes after its fact, when stated: ` [influential; methodology]`."""
+    parts = (["influential"] if influential else []) + list(intents or [])
+    return f" [{'; '.join(parts)}]" if parts else ""

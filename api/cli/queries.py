@@ -11,10 +11,11 @@ import typer
 
 from ...graph import answers, network
 from . import linking
-from .common import AsOfOption, DbOption, IdArgument, JsonOption, LimitOption, console, print_json, say, session_for, table
+from .common import AsOfOption, DbOption, IdArgument, JsonOption, LimitOption, citation_suffix, console, print_json, say, session_for, table
 
 DepthOption = Annotated[int | None, typer.Option("--depth", metavar="N", help="Most steps walked (default: no limit).")]
 RelationOption = Annotated[list[str] | None, typer.Option("--relation", metavar="RELATION", help=f"Follow only these relations (repeatable; default {', '.join(network.LINEAGE_RELATIONS)}).")]
+InfluentialOption = Annotated[bool, typer.Option("--influential", help="Follow a cites fact only when Semantic Scholar flagged the citation influential.")]
 
 # Columns holding node ids, kept whole in an 80-column terminal.
 _NODE = ("node", "breakthrough", "constraint", "narrative", "problem", "theme")
@@ -28,17 +29,19 @@ def _named(names: dict[str, str], node_id: str) -> str:
 def _fact_from(names: dict[str, str], fact: Any, this: str) -> str:
     """A fact as seen from node `this`: `this -enables-> Transformer (2017)`."""
     if fact.source == this:
-        return f"this -{fact.relation}-> {names.get(fact.target, fact.target)}"
-    return f"{names.get(fact.source, fact.source)} -{fact.relation}-> this"
+        return f"this -{fact.relation}-> {names.get(fact.target, fact.target)}{citation_suffix(fact.intents, fact.influential)}"
+    return f"{names.get(fact.source, fact.source)} -{fact.relation}-> this{citation_suffix(fact.intents, fact.influential)}"
 
 
 def _as_of(as_of: int | None) -> str:
     return f" (as of {as_of})" if as_of is not None else ""
 
 
-def _lineage(direction: str, node_id: str, depth: int | None, relation: list[str] | None, limit: int, as_of: int | None, db: str | None, json_out: bool) -> None:
+def _lineage(direction: str, node_id: str, depth: int | None, relation: list[str] | None, limit: int, as_of: int | None, db: str | None, json_out: bool,
+             influential: bool = False) -> None:
     with session_for(db) as session:
-        answer = answers.lineage(session, direction, node_id, depth=depth, relations=relation, limit=None if json_out else limit, as_of=as_of, corpus=True)
+        answer = answers.lineage(session, direction, node_id, depth=depth, relations=relation, limit=None if json_out else limit, as_of=as_of, corpus=True,
+                                 influential=influential)
         if json_out:
             print_json(answer.to_dict())
             return
@@ -61,12 +64,13 @@ def _lineage_command(direction: str, summary: str):
         node_id: IdArgument,
         depth: DepthOption = None,
         relation: RelationOption = None,
+        influential: InfluentialOption = False,
         limit: LimitOption = 200,
         as_of: AsOfOption = None,
         db: DbOption = None,
         json_out: JsonOption = False,
     ) -> None:
-        _lineage(direction, node_id, depth, relation, limit, as_of, db, json_out)
+        _lineage(direction, node_id, depth, relation, limit, as_of, db, json_out, influential)
 
     command.__name__ = direction
     command.__doc__ = summary
@@ -95,7 +99,8 @@ def path(
         print_json({**data, "as_of": as_of})
         return
     rows = [
-        [k + 1, f"{names.get(s['source'], s['source'])} -{s['relation']}-> {names.get(s['target'], s['target'])}", s["year"], f"{s['note']} [{s['provenance']}]"]
+        [k + 1, f"{names.get(s['source'], s['source'])} -{s['relation']}-> {names.get(s['target'], s['target'])}{citation_suffix(s['intents'], s['influential'])}",
+         s["year"], f"{s['note']} [{s['provenance']}]"]
         for k, s in enumerate(data["steps"])
     ]
     title = f"Path from {names[data['source']]} to {names[data['target']]}{_as_of(as_of)}: {data['length']} step(s)"

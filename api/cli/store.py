@@ -9,7 +9,7 @@ import typer
 from ...graph import db as database
 from ...graph import service
 from ...ingest import datafiles
-from .common import DbOption, IdArgument, JsonOption, console, print_json, session_for, table
+from .common import DbOption, IdArgument, JsonOption, citation_suffix, console, print_json, session_for, table
 
 
 def _print_load_report(report: datafiles.LoadReport) -> None:
@@ -68,6 +68,7 @@ def show(
     rows = []
     for e in detail.edges:
         fact = f"this -{e.relation}-> {e.other_id}" if e.direction == "out" else f"{e.other_id} -{e.relation}-> this"
+        fact += citation_suffix(e.intents, e.influential)
         rows.append([fact, e.other.name, e.year, e.note, e.provenance])
     console.print(table("Edges", ["fact", "other end", "year", "note", "provenance"], rows, whole=("fact",)))
 

@@ -95,9 +95,50 @@ def parse(source: str, limits: bibtex.Limits | None = None, text: str | None = N
                                      f"JSON of no known shape (keys seen: {_json_keys(head)}); use --format to name it")
             return "unknown", bibtex.ParseResult([], [problem])
     result = importer.parse(source, limits, text)
+    if importer.name in _FREE_KEYS:
+        _keep_apart(result)
     if not result.records and not result.errors:
         result.problems.append(bibtex.Problem(source, None, None, "empty", f"no {importer.name} records in the file"))
     return importer.name, result
+
+
+# Formats whose record keys are the file's own (RIS ID, CSL id): a key used
+# twice in a file need not name one work. (OpenAlex and Semantic Scholar key
+# a record by the work's id there: the same key is the same work.)
+_FREE_KEYS = ("ris", "csl-json")
+
+
+def _keep_apart(result: bibtex.ParseResult) -> None:
+    """A key used again in the same file: an exact copy is dropped, another
+    record keeps its place under `key-2` (`-3` ...), each reported, so that
+    two works never become one by their keys alone (merging by DOI or title
+    still happens)."""
+    first: dict[str, bibtex.BibRecord] = {}
+    taken = {r.key.lower() for r in result.records}
+    kept = []
+    for record in result.records:
+        lower = record.key.lower()
+        earlier = first.get(lower)
+        if earlier is None:
+            first[lower] = record
+            kept.append(record)
+            continue
+        if (earlier.fields, earlier.authors, earlier.entry_type) == (record.fields, record.authors, record.entry_type):
+            result.problems.append(bibtex.Problem(record.source, record.line, record.key, "duplicate-key",
+                                                  f"exact copy of the record '{record.key}' at line {earlier.line}; skipped"))
+            continue
+        n = 2
+        while f"{lower}-{n}" in taken:
+            n += 1
+        new_key = f"{record.key}-{n}"
+        taken.add(new_key.lower())
+        first[new_key.lower()] = record
+        result.problems.append(bibtex.Problem(record.source, record.line, record.key, "duplicate-key",
+                                              f"key '{record.key}' was already used at line {earlier.line} for a different record; "
+                                              f"this one is kept apart as '{new_key}'"))
+        record.key = new_key
+        kept.append(record)
+    result.records[:] = kept
 
 
 def _json_keys(head: str) -> str:

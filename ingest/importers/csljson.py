@@ -109,8 +109,6 @@ def item_record(item: Any, source: str, line: int, problems: list[bibtex.Problem
         fields["keywords"] = item["keyword"]
     key_hint = text(item.get("citation-key") or item.get("id"))
     key = make_key(key_hint or None, authors, year, title)
-    if not title:
-        problems.append(bibtex.Problem(source, line, key, "missing-title", "item has no title"))
     arxiv = None
     for name in ("arXiv", "arxiv"):
         arxiv = arxiv or item.get(name)

@@ -82,8 +82,6 @@ def work_record(work: Any, source: str, line: int, problems: list[bibtex.Problem
         "abstract": abstract, "url": (location.get("landing_page_url") if isinstance(location, dict) else None) or work.get("id"),
         "language": work.get("language"), "openalex-type": work.get("type"), "openalex-keywords": keywords,
     }
-    if not title:
-        problems.append(bibtex.Problem(source, line, wid, "missing-title", "work has no title"))
     references = []
     for ref in work.get("referenced_works") or ():
         rid = openalex_id(ref)

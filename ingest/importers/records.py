@@ -42,12 +42,20 @@ class Reference:
     mag: str | None = None
     title: str | None = None
     year: int | None = None
-    intents: list[str] = field(default_factory=list)  # Semantic Scholar: background, methodology, result
+    intents: list[str] | None = None  # Semantic Scholar: background, methodology, result; None: not stated
     influential: bool | None = None
     contexts: list[str] = field(default_factory=list)
 
     def aliases(self) -> list[str]:
-        return [f"{s}:{v}".lower() for s, v in (("openalex", self.openalex), ("s2", self.s2), ("mag", self.mag)) if v]
+        # Called for every reference of a snapshot (20 a work): no generator, no f-string.
+        out = []
+        if self.openalex:
+            out.append("openalex:" + self.openalex.lower())
+        if self.s2:
+            out.append("s2:" + self.s2.lower())
+        if self.mag:
+            out.append("mag:" + self.mag.lower())
+        return out
 
     def is_empty(self) -> bool:
         return not (self.doi or self.arxiv_id or self.openalex or self.s2 or self.mag)
@@ -73,6 +81,9 @@ def openalex_id(value: Any) -> str | None:
     """'https://openalex.org/W2741809807' -> 'W2741809807'."""
     if not isinstance(value, str):
         return None
+    # The usual spelling, taken without the regular expression (20 a work in a snapshot's references).
+    if value.startswith("https://openalex.org/W") and value[22:].isdigit() and value.isascii():
+        return value[21:]
     m = _OPENALEX_ID.search(value.strip())
     return m.group(1).upper() if m else None
 

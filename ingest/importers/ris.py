@@ -129,14 +129,16 @@ def _ris_record(entry: dict, source: str, line: int, problems: list[bibtex.Probl
         fields[f"ris-{tag.lower()}"] = "; ".join(text(v) for v in (values if isinstance(values, list) else [values]))
         problems.append(bibtex.Problem(source, line, None, "unknown-tag", f"tag {tag} is not RIS; kept as field ris-{tag.lower()}"))
     key = make_key(_first(entry, "id") or None, authors, year, title)
-    if not title:
-        problems.append(bibtex.Problem(source, line, key, "missing-title", "record has no title (TI/T1)"))
     if ris_type and ris_type not in TYPES and ris_type not in rispy.TYPE_OF_REFERENCE_MAPPING:
         problems.append(bibtex.Problem(source, line, key, "unknown-type", f"TY {ris_type} is not a RIS type; read as misc"))
     doi = _first(entry, "doi")
     arxiv = next((text(u) for u in entry.get("urls") or () if "arxiv.org/abs/" in text(u)), None)
     if arxiv and fields["url"] == arxiv:
         fields["url"] = next((text(u) for u in entry.get("urls") or () if text(u) != arxiv), arxiv)
+    # One URL is the paper's; the others are kept rather than lost.
+    others = [u for u in dict.fromkeys(text(u) for u in entry.get("urls") or ()) if u and u != fields["url"]]
+    if others:
+        fields["ris-urls"] = "; ".join(others)
     return record(source, line, key, TYPES.get(ris_type, "misc"), fields, authors, ids={"doi": doi, "arxiv": arxiv})
 
 
@@ -156,7 +158,5 @@ def _wos_record(entry: dict, source: str, line: int, problems: list[bibtex.Probl
               "issn": _first(entry, "issn"), "keywords": _first(entry, "author_keywords"),
               "wos-id": _first(entry, "accession_number"), "pmid": _first(entry, "pubmed_id")}
     key = make_key(_first(entry, "accession_number") or None, authors, year, title)
-    if not title:
-        problems.append(bibtex.Problem(source, line, key, "missing-title", "record has no title (TI)"))
     return record(source, line, key, _WOS_TYPES.get(_first(entry, "publication_type"), "misc"), fields, authors,
                   ids={"doi": _first(entry, "doi")}, references=references)

@@ -24,7 +24,9 @@ _TYPES = {"JournalArticle": "article", "Conference": "inproceedings", "Book": "b
 
 
 def looks_like(head: str) -> bool:
-    return any(k in head for k in ('"corpusId"', '"corpusid"', '"paperId"', '"citingcorpusid"', '"externalIds"', '"externalids"'))
+    # `alternate_issns`: the S2AG publication-venues dataset (not papers; each line reported).
+    return any(k in head for k in ('"corpusId"', '"corpusid"', '"paperId"', '"citingcorpusid"', '"externalIds"', '"externalids"',
+                                   '"alternate_issns"'))
 
 
 def _get(d: dict, *names: str) -> Any:
@@ -45,14 +47,24 @@ def _corpus(paper: dict) -> str | None:
     return str(value) if value not in (None, "") else None
 
 
+def _intents(edge: dict) -> list[str] | None:
+    """The citation's intents, None when the source did not say (absent or null)."""
+    value = _get(edge, "intents")
+    return [text(i) for i in value if i] if isinstance(value, list) else None
+
+
+def _influential(edge: dict) -> bool | None:
+    value = _get(edge, "isInfluential", "isinfluential")
+    return value if isinstance(value, bool) else None
+
+
 def reference_of(paper: dict, edge: dict | None = None) -> Reference:
     ext = _external(paper)
     edge = edge or {}
     contexts = [text(c) for c in _get(edge, "contexts") or () if c]
     return Reference(doi=ext.get("doi"), arxiv_id=ext.get("arxiv"), s2=_corpus(paper), mag=text(ext.get("mag")) or None,
                      title=text(paper.get("title")) or None, year=year_in(paper.get("year")),
-                     intents=[text(i) for i in _get(edge, "intents") or () if i],
-                     influential=_get(edge, "isInfluential", "isinfluential"), contexts=contexts)
+                     intents=_intents(edge), influential=_influential(edge), contexts=contexts)
 
 
 def parse(path: str, limits: bibtex.Limits | None = None, text_: str | None = None) -> bibtex.ParseResult:
@@ -91,9 +103,13 @@ def records(items: Iterable[tuple[int, Any]], path: str, problems: list[bibtex.P
             rec = paper_record(item, path, line, problems)
             # `citations`: the papers citing this one, each a record naming it among its references.
             for citer in item.get("citations") or ():
-                cited_by = paper_record(citer, path, line, problems) if isinstance(citer, dict) else None
+                if not isinstance(citer, dict):
+                    continue
+                # A citations-page item ({citingPaper, intents, isInfluential}) or the citing paper itself.
+                citing = citer.get("citingPaper") if isinstance(citer.get("citingPaper"), dict) else citer
+                cited_by = paper_record(citing, path, line, problems)
                 if cited_by is not None:
-                    cited_by.references.append(reference_of(item))
+                    cited_by.references.append(reference_of(item, citer))
                     yield cited_by
         else:
             what = "an author" if "authorid" in item or "authorId" in item else "a venue" if "issn" in item else "not a paper"
@@ -129,9 +145,9 @@ def paper_record(paper: dict, source: str, line: int, problems: list[bibtex.Prob
         "s2-paper-id": paper.get("paperId"), "dblp": ext.get("dblp"), "pmid": ext.get("pubmed"),
     }
     key = make_key(f"s2:{corpus}" if corpus else (f"s2paper:{paper['paperId']}" if paper.get("paperId") else None), authors, year, title)
-    if not title:
-        problems.append(bibtex.Problem(source, line, key, "missing-title", "paper has no title"))
-    references = [reference_of(r) for r in paper.get("references") or () if isinstance(r, dict)]
+    # A references-page item ({citedPaper, intents, isInfluential}) or the cited paper itself.
+    references = [reference_of(r["citedPaper"] if isinstance(r.get("citedPaper"), dict) else r, r)
+                  for r in paper.get("references") or () if isinstance(r, dict)]
     rec = record(source, line, key, _TYPES.get(types[0], "article") if types else "article", fields, authors,
                  ids={"doi": ext.get("doi"), "arxiv": ext.get("arxiv"), "s2": corpus, "mag": text(ext.get("mag")) or None},
                  references=[r for r in references if not r.is_empty()])
@@ -166,6 +182,6 @@ def _citation_line(item: dict, source: str, line: int, problems: list[bibtex.Pro
         problems.append(bibtex.Problem(source, line, f"s2:{citing}", "bad-reference",
                                        "citation of a work Semantic Scholar could not identify (citedcorpusid null); skipped"))
         return None
-    ref = Reference(s2=str(cited), intents=[text(i) for i in item.get("intents") or () if i],
-                    influential=item.get("isinfluential"), contexts=[text(c) for c in item.get("contexts") or () if c])
+    ref = Reference(s2=str(cited), intents=_intents(item), influential=_influential(item),
+                    contexts=[text(c) for c in item.get("contexts") or () if c])
     return record(source, line, f"s2:{citing}", "article", {}, [], ids={"s2": str(citing)}, references=[ref], amends_only=True)

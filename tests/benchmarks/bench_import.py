@@ -1,38 +1,45 @@
-"""Importing an OpenAlex-shaped JSON Lines file, against json.loads of the same lines.
+"""Importing an OpenAlex-shaped JSON Lines file, against json.loads of the
+same lines and the BibTeX path's write cost for the same papers.
 
-    python tests/benchmarks/bench_import.py [--works 300000] [--refs 20] [--outside 0.3] [--runs 1]
+    python tests/benchmarks/bench_import.py [--works 20000] [--refs 20] [--outside 0.3] [--samples 1]
 
 Writes a generated file of `--works` Work objects (title, 4 authorships, an
 abstract_inverted_index of ~80 words, a DOI, `--refs` referenced_works each,
-a share `--outside` of them naming works not in the file), then, alternating
-(anchor, import, anchor):
-  - the anchor: json.loads of every line of the file;
-  - the import: `ingest_source` of the file into a new SQLite store, the
-    write path every format shares.
-Reports works/s and references/s of the import, its ratio to the anchor,
-peak memory (max RSS), CPU seconds, the load average, and the share of
-references resolved into `cites` edges (the rest are pending citations).
-The machine is shared: compare ratios, not seconds.
+a share `--outside` of them naming works not in the file) and a .bib of
+the same papers (no references), then, round after round interleaved
+(tests/benchmarks/timing.py):
+  - json.loads: every line of the file, the anchor;
+  - bibtex write: the .bib's records (parsed beforehand) written into a new
+    SQLite store, the BibTeX path's write cost for the same papers;
+  - import: `ingest_source` of the JSON Lines file into a new SQLite store.
+Each import runs in a child process of its own, so its peak memory is its
+own. The budget is 2x json.loads plus the BibTeX write; the import's time
+is printed against it, with works/s, references/s, peak memory (max RSS),
+the resident memory after a tenth of the file and at its end (flat in the
+file's size when streaming works), the share of references resolved into
+`cites` edges, CPU seconds and the load average.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
+import multiprocessing
 import random
 import resource
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from aiprogress.graph import db as database
-from aiprogress.graph.models import Edge, PendingCitation
-from aiprogress.ingest import load
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import timing  # noqa: E402
+
+from aiprogress.graph import db as database  # noqa: E402
+from aiprogress.graph.models import Edge, PendingCitation  # noqa: E402
+from aiprogress.ingest import bibtex, load  # noqa: E402
 
 WORDS = ("model attention network training data language learning deep neural transformer scaling "
          "compute parameters benchmark evaluation image vision reinforcement policy gradient").split()
@@ -61,64 +68,111 @@ def work(i: int, n: int, refs: int, outside: float, rng: random.Random) -> dict:
     }
 
 
-def generate(path: Path, n: int, refs: int, outside: float) -> int:
+def bib_entry(w: dict) -> str:
+    """The same paper as a BibTeX entry (what BibTeX can say of it; no references)."""
+    words = sorted((p, word) for word, positions in w["abstract_inverted_index"].items() for p in positions)
+    authors = " and ".join(a["author"]["display_name"] for a in w["authorships"])
+    return (f"@article{{{w['id'].rsplit('/', 1)[1]},\n  title = {{{w['title']}}},\n  author = {{{authors}}},\n"
+            f"  year = {{{w['publication_year']}}},\n  journal = {{{w['primary_location']['source']['display_name']}}},\n"
+            f"  doi = {{{w['doi'].removeprefix('https://doi.org/')}}},\n  url = {{{w['primary_location']['landing_page_url']}}},\n"
+            f"  abstract = {{{' '.join(word for _, word in words)}}}\n}}\n\n")
+
+
+def generate(jsonl: Path, bib: Path, n: int, refs: int, outside: float) -> int:
     rng = random.Random(7)
     total = 0
-    with path.open("w", encoding="utf-8") as f:
+    with jsonl.open("w", encoding="utf-8") as f, bib.open("w", encoding="utf-8") as b:
         for i in range(n):
             w = work(i, n, refs, outside, rng)
             total += len(w["referenced_works"])
             f.write(json.dumps(w) + "\n")
+            b.write(bib_entry(w))
     return total
 
 
-def anchor(path: Path) -> float:
-    start = time.perf_counter()
+def anchor(path: Path) -> None:
     with path.open(encoding="utf-8") as f:
         for line in f:
             json.loads(line)
-    return time.perf_counter() - start
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * resource.getpagesize() / 1e6
+
+
+def _fresh(db: Path):
+    db.unlink(missing_ok=True)
+    engine = database.open_engine(f"sqlite:///{db}")
+    database.create_schema(engine)
+    return engine
+
+
+def _import_child(path: str, db: str, works: int) -> dict:
+    """In a child process: the import, timed, with its memory and what it made."""
+    engine = _fresh(Path(db))
+    rss: dict[str, float] = {}
+
+    def progress(phase: str, done: int, total: int) -> None:
+        if done >= works // 10 and "tenth" not in rss:
+            rss["tenth"] = _rss_mb()
+
+    sample, report = timing.timed(lambda: load.ingest_source(engine, path, format="openalex", progress=progress))
+    rss["end"] = _rss_mb()
+    assert report.new == works and not report.errors, report.to_dict()["problems"][:3]
+    with Session(engine) as s:
+        edges = s.execute(select(func.count()).select_from(Edge).where(Edge.relation == "cites")).scalar_one()
+        pending = s.execute(select(func.count()).select_from(PendingCitation)).scalar_one()
+    engine.dispose()
+    return {"sample": sample, "edges": edges, "pending": pending, "peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3, **rss}
+
+
+def _bibtex_child(path: str, db: str, works: int) -> dict:
+    """In a child process: the BibTeX path writing the same papers (parsed beforehand), timed."""
+    engine = _fresh(Path(db))
+    parsed = bibtex.parse_file(path)
+    sample, report = timing.timed(lambda: load.ingest_source(engine, path, parsed=parsed))
+    assert report.new == works, report.to_dict()["problems"][:3]
+    engine.dispose()
+    return {"sample": sample}
+
+
+def in_child(fn, *args) -> dict:
+    with multiprocessing.get_context("fork").Pool(1, maxtasksperchild=1) as pool:
+        return pool.apply(fn, args)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--works", type=int, default=300_000)
+    parser.add_argument("--works", type=int, default=20_000)
     parser.add_argument("--refs", type=int, default=20)
     parser.add_argument("--outside", type=float, default=0.3, help="share of references to works not in the file")
-    parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--samples", type=int, default=1, help="interleaved rounds (medians are reported)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "works.jsonl"
-        references = generate(path, args.works, args.refs, args.outside)
-        print(f"file: {args.works:,} works, {references:,} references, {path.stat().st_size / 1e6:.1f} MB", flush=True)
-        anchors, imports = [], []
-        for run in range(args.runs):
-            anchors.append(anchor(path))
-            db = Path(tmp) / f"store{run}.db"
-            engine = database.open_engine(f"sqlite:///{db}")
-            database.create_schema(engine)
-            cpu0 = time.process_time()
-            start = time.perf_counter()
-            report = load.ingest_source(engine, str(path), format="openalex")
-            imports.append(time.perf_counter() - start)
-            cpu = time.process_time() - cpu0
-            with Session(engine) as s:
-                edges = s.execute(select(func.count()).select_from(Edge).where(Edge.relation == "cites")).scalar_one()
-                pending = s.execute(select(func.count()).select_from(PendingCitation)).scalar_one()
-            engine.dispose()
-            anchors.append(anchor(path))
-            assert report.new == args.works and not report.errors, report.to_dict()["problems"][:3]
-        json_s = sum(anchors) / len(anchors)
-        import_s = min(imports)
-        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3
-        print(f"json.loads anchor:   {json_s:.2f} s ({args.works / json_s:,.0f} works/s), mean of {len(anchors)} interleaved")
-        print(f"import:              {import_s:.2f} s  {args.works / import_s:,.0f} works/s  {references / import_s:,.0f} references/s")
-        print(f"import / anchor:     {import_s / json_s:.1f}x")
-        print(f"references resolved: {edges:,} cites edges, {pending:,} pending ({edges / max(references, 1):.1%} resolved; "
-              f"{1 - args.outside:.0%} named works in the file)")
-        print(f"peak memory:         {peak_mb:,.0f} MB max RSS")
-        print(f"CPU seconds:         {cpu:.1f} (last import)")
-        print(f"load average:        {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (the machine is shared: compare ratios, not seconds)")
+        jsonl, bib = Path(tmp) / "works.jsonl", Path(tmp) / "works.bib"
+        references = generate(jsonl, bib, args.works, args.refs, args.outside)
+        print(f"file: {args.works:,} works, {references:,} references, {jsonl.stat().st_size / 1e6:.1f} MB; {timing.machine_line()}", flush=True)
+        samples: dict[str, list[timing.Sample]] = {"json.loads": [], "bibtex write": [], "import": []}
+        imports = []
+        for _ in range(args.samples):
+            samples["json.loads"].append(timing.timed(lambda: anchor(jsonl))[0])
+            samples["bibtex write"].append(in_child(_bibtex_child, str(bib), str(Path(tmp) / "bib.db"), args.works)["sample"])
+            imports.append(in_child(_import_child, str(jsonl), str(Path(tmp) / "import.db"), args.works))
+            samples["import"].append(imports[-1]["sample"])
+        timing.report(samples, anchor="json.loads")
+        json_s, bib_s, import_s = (timing.median(samples[k], "wall") for k in ("json.loads", "bibtex write", "import"))
+        json_cpu, bib_cpu, import_cpu = (timing.median(samples[k], "cpu") for k in ("json.loads", "bibtex write", "import"))
+        budget, budget_cpu = 2 * json_s + bib_s, 2 * json_cpu + bib_cpu
+        last = imports[-1]
+        print(f"import:              {args.works / import_s:,.0f} works/s  {references / import_s:,.0f} references/s (median wall)")
+        print(f"budget:              2 x json.loads + bibtex write = {budget:.2f} s wall, {budget_cpu:.2f} s CPU; "
+              f"import / budget = {import_s / budget:.2f} wall, {import_cpu / budget_cpu:.2f} CPU")
+        print(f"import / json.loads: {import_s / json_s:.1f}x wall")
+        print(f"references resolved: {last['edges']:,} cites edges, {last['pending']:,} pending "
+              f"({last['edges'] / max(references, 1):.1%} resolved; {1 - args.outside:.0%} named works in the file)")
+        print(f"memory:              peak {last['peak']:,.0f} MB max RSS; resident {last.get('tenth', 0):,.0f} MB after a tenth of the file, "
+              f"{last['end']:,.0f} MB at its end")
     return 0
 
 

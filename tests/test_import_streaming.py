@@ -1,0 +1,104 @@
+"""JSON Lines read as a stream: references resolved in bulk batch by batch
+(ingest/citations.py), whatever the order of the works and the batch size."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+from sqlalchemy import select
+from sqlmodel import Session
+
+from aiprogress.graph import db as database
+from aiprogress.graph.models import Edge, PendingCitation
+from aiprogress.ingest import load
+
+
+def _works(n: int, seed: int = 3) -> list[dict]:
+    """n works citing each other at random (earlier and later in the file), and works outside it."""
+    rng = random.Random(seed)
+    works = []
+    for i in range(1, n + 1):
+        refs = {rng.randrange(1, n + 1) for _ in range(4)} - {i} | {n + rng.randrange(1, 50) for _ in range(2)}
+        works.append({"id": f"https://openalex.org/W{i}", "title": f"Work number {i}", "publication_year": 2000 + i % 20,
+                      "ids": {"mag": str(9000 + i)}, "referenced_works": [f"https://openalex.org/W{r}" for r in sorted(refs)]})
+    return works
+
+
+def _store(tmp_path, name: str, works: list[dict], batch_size: int):
+    path = tmp_path / f"{name}.jsonl"
+    path.write_text("".join(json.dumps(w) + "\n" for w in works), encoding="utf-8")
+    engine = database.open_engine(str(tmp_path / f"{name}.db"))
+    database.create_schema(engine)
+    report = load.ingest_source(engine, str(path), batch_size=batch_size)
+    with Session(engine) as s:
+        edges = sorted(s.execute(select(Edge.source_id, Edge.target_id).where(Edge.relation == "cites")).all())
+        pending = sorted(s.execute(select(PendingCitation.citing_id, PendingCitation.ref_key)).all())
+    engine.dispose()
+    return report, edges, pending
+
+
+def _expected(works: list[dict]) -> tuple[list, list]:
+    inside = {w["id"].rsplit("/", 1)[1] for w in works}
+    edges, pending = [], []
+    for w in works:
+        me = f"paper:openalex:{w['id'].rsplit('/', 1)[1]}"
+        for r in w["referenced_works"]:
+            wid = r.rsplit("/", 1)[1]
+            if wid in inside:
+                edges.append((me, f"paper:openalex:{wid}"))
+            else:
+                pending.append((me, f"openalex:{wid.lower()}"))
+    return sorted(edges), sorted(pending)
+
+
+@pytest.mark.parametrize("batch_size", [1, 7, 1000])
+def test_every_reference_is_an_edge_or_pending_whatever_the_batches(tmp_path, batch_size):
+    works = _works(60)
+    report, edges, pending = _store(tmp_path, "w", works, batch_size)
+    assert (edges, pending) == _expected(works)
+    # Each edge counted once, whether made at once or when its work arrived.
+    assert report.citations_resolved == len(edges)
+    assert report.edges_added == len(edges)
+
+
+def test_the_order_of_the_works_does_not_change_the_graph(tmp_path):
+    works = _works(80, seed=11)
+    shuffled = works[::-1]
+    random.Random(5).shuffle(shuffled)
+    first = _store(tmp_path, "forward", works, 9)
+    second = _store(tmp_path, "shuffled", shuffled, 9)
+    assert first[1:] == second[1:] == _expected(works)
+
+
+def test_a_work_arriving_in_a_later_file_resolves_what_waited(tmp_path):
+    works = _works(30, seed=2)
+    _, before, waiting = _store(tmp_path, "a", works[:10], 4)
+    waiting_for_b = [p for p in waiting if 10 < int(p[1].split(":w")[1]) <= 30]
+    engine = database.open_engine(str(tmp_path / "a.db"))
+    path = tmp_path / "b.jsonl"
+    path.write_text("".join(json.dumps(w) + "\n" for w in works[10:]), encoding="utf-8")
+    report = load.ingest_source(engine, str(path), batch_size=4)
+    with Session(engine) as s:
+        edges = sorted(s.execute(select(Edge.source_id, Edge.target_id).where(Edge.relation == "cites")).all())
+        pending = sorted(s.execute(select(PendingCitation.citing_id, PendingCitation.ref_key)).all())
+    engine.dispose()
+    assert (edges, pending) == _expected(works)
+    assert waiting_for_b and not any(p in pending for p in waiting_for_b)
+    assert report.citations_resolved == len(edges) - len(before)
+
+
+def test_two_records_of_one_work_in_a_batch_cite_once(sqlite_engine):
+    """The same work twice in a file (same DOI) citing the same works: one
+    edge and one pending citation each, whichever record said it."""
+    work = {"id": "https://openalex.org/W1", "doi": "https://doi.org/10.1234/x", "title": "One work", "publication_year": 2020,
+            "referenced_works": ["https://openalex.org/W2", "https://openalex.org/W3"]}
+    again = {**work, "id": "https://openalex.org/W7"}  # another id, the same DOI: the same paper
+    cited = {"id": "https://openalex.org/W2", "title": "Cited", "publication_year": 2019}
+    text = "".join(json.dumps(w) + "\n" for w in (cited, work, again))
+    report = load.ingest_source(sqlite_engine, "w.jsonl", text=text)
+    assert report.merged == 1 and report.citations_resolved == 1 and report.citations_pending == 1
+    with Session(sqlite_engine) as s:
+        assert s.execute(select(Edge.source_id, Edge.target_id)).all() == [("paper:openalex:W1", "paper:openalex:W2")]
+        assert s.execute(select(PendingCitation.citing_id, PendingCitation.ref_key)).all() == [("paper:openalex:W1", "openalex:w3")]
