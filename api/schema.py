@@ -156,7 +156,7 @@ class Query(GraphQueries, LinkingQueries):
 
 
 @strawberry.type(description="What happened to a BibTeX text: papers new, merged, unchanged, failed, and each problem with its line.")
-@fields_from(load.IngestReport)
+@fields_from(load.IngestReport, exclude=("skipped",))  # text sent here is never skipped as an unchanged file
 class IngestReport:
     pass
 
