@@ -60,6 +60,7 @@ NAME_FIELDS = frozenset({"author", "editor"})
 LIST_FIELDS = frozenset({"keywords", "ids"}) | _RELATION_FIELDS
 
 _NEEDS_DECODING = re.compile(r"[\\{}$~]|--|``|''")
+_needs_decoding = _NEEDS_DECODING.search
 _AND = re.compile(r"\s+and\s+", re.IGNORECASE)
 _YEAR = re.compile(r"^\d{4}$")
 _LOOKS_LIKE_ENTRY = re.compile(r"^[ \t]*@[ \t]*\w*", re.MULTILINE)
@@ -335,6 +336,8 @@ class _Reader:
         self.macros[name] = self.expand(block.value, line, block.key, block.key)
 
     def decode(self, value: str, line: int, key: str, name: str) -> str:
+        if not _needs_decoding(value):  # most values: no call further down
+            return value
         decoded = decode_latex_reporting(value)
         if decoded.unknown:
             self.problem(line, key, "unknown-latex", f"field '{name}': {', '.join(decoded.unknown)} not understood; kept as written")
