@@ -593,6 +593,11 @@ def parse_text(text: str, source: str = "<string>", *, limits: Limits | None = N
 
     _inherit(reader, records, xdata)
     _report_years(reader, records)
+    # An exception pylatexenc raises and catches inside the general decoder
+    # keeps the frames above it, this one included, in a reference cycle
+    # that only the collector frees, and it is paused while files are
+    # ingested: without these names the file's blocks go now, not with it.
+    library = block = entry = text = None
     return ParseResult(records, reader.problems)
 
 
@@ -619,5 +624,6 @@ def parse_file(path: str | os.PathLike, *, limits: Limits | None = None) -> Pars
     """Parse a .bib file; `source` in records and problems is the path as given."""
     text, problems = read_text_file(path, limits)
     result = parse_text(text, str(path), limits=limits)
+    text = None  # see the end of parse_text
     result.problems[:0] = problems
     return result

@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import itertools
-import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,7 +28,7 @@ from . import bibtex, importers, unchanged
 from .bibtex_rows import RELATION_FIELDS, paper_values  # noqa: F401  (public names)
 from .citations import link_citations
 from .linking import link_mentions, link_relations
-from .parse_ahead import gc_paused, parse_source, parsed_ahead
+from .parse_ahead import default_workers, gc_paused, parse_source, parsed_ahead
 from .placing import place_papers
 from .report import NOTE_KINDS, IngestReport, Progress, Run, StrictAbort  # noqa: F401  (public names)
 from .transactions import InBatch, committed_batches, in_session, one_transaction
@@ -250,7 +249,7 @@ def ingest_sources(engine: Engine, sources: list[str], *, parse_ahead: bool = Tr
     Files ingested before as they are now are skipped, unless `force`
     (ingest/unchanged.py); they are recognised before any file is parsed.
     With several files to read, the files ahead are parsed in worker processes
-    (ingest/parse_ahead.py, one per core) while this one is written. Files
+    (ingest/parse_ahead.py, one per core beside the writer's) while this one is written. Files
     are still written, and reported, in order."""
     files = list(sources)
     identities: list[unchanged.Identity | None] = [None] * len(files)
@@ -261,7 +260,7 @@ def ingest_sources(engine: Engine, sources: list[str], *, parse_ahead: bool = Tr
                                                link=options.get("link", True), overwrite=options.get("overwrite", False))
             skipped[i] = _skipped(engine, source, identities[i], options.get("dry_run", False))
     to_read = [f for f, s in zip(files, skipped) if s is None]
-    workers = min(len(to_read) - 1, workers or os.cpu_count() or 1)
+    workers = min(len(to_read) - 1, workers) if workers else default_workers(len(to_read))
     options = {"strict": False, "dry_run": False, "overwrite": False, "batch_size": None, "progress": None, "link": True, **options}
     # JSON Lines are read a line at a time while written: never parsed whole ahead.
     if not parse_ahead or workers < 1 or "-" in to_read or any(importers.is_json_lines(f) for f in to_read):

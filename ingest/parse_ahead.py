@@ -1,9 +1,15 @@
 """Parsing files ahead in worker processes while the current one is written.
 
-Parsing is pure CPU work and shares nothing with the database, and it costs
-more than the writing, so a multi-file ingest costs about the parsing spread
-over the cores. The workers die with their parent: a `kill -9` of the ingest
-must not leave processes holding hundreds of megabytes of parsed entries.
+Parsing is pure CPU work and shares nothing with the database, so the next
+files are parsed while this one is written. The workers die with their
+parent: a `kill -9` of the ingest must not leave processes holding hundreds
+of megabytes of parsed entries.
+
+Memory is counted over the whole process tree: a file parsed ahead waits in
+the writing process as its pickle (a few bytes per byte of BibTeX) rather
+than as records (several times more), and is unpickled when its turn comes;
+a worker hands back to the system what a parse allocated before it takes
+the next file.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ import ctypes
 import gc
 import multiprocessing
 import os
+import pickle
 import signal
 import sys
 import threading
@@ -38,8 +45,16 @@ def parse_source(source: str, limits: bibtex.Limits | None = None, text: str | N
         return importers.parse(source, limits, text, format)
 
 
+def _start_worker(parent: int) -> None:
+    """Pool initializer: the objects inherited from the parent are frozen (no
+    collection touches them, so their pages stay shared with it), and the
+    worker dies with its parent."""
+    gc.freeze()
+    _die_with_parent(parent)
+
+
 def _die_with_parent(parent: int) -> None:
-    """Pool initializer: end this worker when the process that started it ends.
+    """End this worker when the process that started it ends.
 
     On Linux the kernel sends SIGKILL on the parent's death (PR_SET_PDEATHSIG);
     elsewhere, or should the parent have died before the call, a daemon thread
@@ -60,19 +75,49 @@ def _die_with_parent(parent: int) -> None:
     threading.Thread(target=watch, daemon=True, name="parent-watch").start()
 
 
+def _parse_pickled(source: str, limits: bibtex.Limits | None, format: str | None) -> bytes:
+    """Worker side: the parse result as its pickle, and the parse's memory given back."""
+    data = pickle.dumps(parse_source(source, limits, None, format), protocol=pickle.HIGHEST_PROTOCOL)
+    bibtex._decoded.clear()  # the next file's values are mostly new; a worker's cache would only grow
+    # The collector is paused in a worker (forked from a paused ingest), and a
+    # parse can leave cycles (see the end of bibtex.parse_text): freed here,
+    # before the next file. What the worker inherited is frozen (_start_worker),
+    # so this scans only what it made, and the parent's pages stay shared.
+    gc.collect()
+    _trim()
+    return data
+
+
+def _trim() -> None:
+    """Return freed heap pages to the system (glibc keeps them otherwise)."""
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None).malloc_trim(0)
+        except (OSError, AttributeError):
+            pass
+
+
+def default_workers(files: int) -> int:
+    """Parsing processes for `files` files: one core is the writer's, the
+    others parse (none on one core: nothing would run beside the writer)."""
+    return max(0, min(files - 1, (os.cpu_count() or 1) - 1))
+
+
 def parsed_ahead(files: list[str], workers: int, limits: bibtex.Limits | None,
                  format: str | None = None) -> Iterator[tuple[str, bibtex.ParseResult]]:
     """Each file's parse result, in order, parsed by `workers` processes (at
-    most one file more than the workers is held parsed)."""
+    most one file more than the workers is held parsed, as a pickle)."""
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     ahead = workers + 1  # one more than the workers, so that none waits while a file is written
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_die_with_parent,
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker,
                              initargs=(os.getpid(),)) as pool:
-        pending = deque(pool.submit(parse_source, f, limits, None, format) for f in files[:ahead])
+        pending = deque(pool.submit(_parse_pickled, f, limits, format) for f in files[:ahead])
         for i in range(len(files)):
-            parsed = pending.popleft().result()
+            data = pending.popleft().result()
             if i + ahead < len(files):
-                pending.append(pool.submit(parse_source, files[i + ahead], limits, None, format))
+                pending.append(pool.submit(_parse_pickled, files[i + ahead], limits, format))
+            parsed = pickle.loads(data)
+            del data
             yield parsed
 
 
@@ -90,4 +135,4 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-__all__ = ["parse_source", "parsed_ahead", "gc_paused"]
+__all__ = ["parse_source", "parsed_ahead", "default_workers", "gc_paused"]

@@ -49,7 +49,7 @@ def test_parsing_workers_die_with_a_killed_ingest(tmp_path):
     try:
         deadline = time.monotonic() + 60
         workers: set[int] = set()
-        while time.monotonic() < deadline and len(workers) < 2 and proc.poll() is None:
+        while time.monotonic() < deadline and not workers and proc.poll() is None:
             workers = _children(proc.pid)
             time.sleep(0.05)
         assert workers, "the ingest started no parsing workers"
@@ -62,3 +62,47 @@ def test_parsing_workers_die_with_a_killed_ingest(tmp_path):
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+def test_a_parse_leaves_no_cycle_holding_the_files_blocks():
+    """The general LaTeX decoder raises and catches inside pylatexenc, which
+    ties the frames above it into a cycle; with the collector paused (as
+    while ingesting) the file's blocks must not stay alive with it."""
+    import gc
+
+    from bibtexparser.model import Entry
+
+    from aiprogress.ingest import bibtex
+
+    text = "@article{a, title={\\textbf{Bold} claims}}\n" + "".join(f"@article{{k{i}, title={{Plain {i}}}}}\n" for i in range(200))
+    bibtex._decoded.clear()
+    gc.collect()
+    gc.disable()
+    try:
+        result = bibtex.parse_text(text)
+        assert len(result.records) == 201 and result.records[0].fields["title"] == "Bold claims"
+        # At most the one entry being read when the decoder raised (its reader's frame), never the file's.
+        assert sum(isinstance(o, Entry) for o in gc.get_objects()) <= 1
+    finally:
+        gc.enable()
+
+
+def test_a_worker_hands_back_the_parse_as_a_pickle(tmp_path):
+    import pickle
+
+    from aiprogress.ingest import parse_ahead
+
+    path = tmp_path / "a.bib"
+    path.write_text("@article{a, title={On {\\'E}cole}, year={2001}}\n")
+    data = parse_ahead._parse_pickled(str(path), None, None)
+    assert isinstance(data, bytes)
+    format, parsed = pickle.loads(data)
+    assert format == "bibtex" and parsed.records[0].fields["title"] == "On École"
+
+
+def test_one_core_is_the_writers_the_others_parse(monkeypatch):
+    from aiprogress.ingest import parse_ahead
+
+    for cores, files, workers in ((1, 5, 0), (2, 5, 1), (4, 5, 3), (8, 2, 1), (2, 1, 0)):
+        monkeypatch.setattr(os, "cpu_count", lambda cores=cores: cores)
+        assert parse_ahead.default_workers(files) == workers
