@@ -28,6 +28,8 @@ from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 
+from ..graph import settings
+from ..graph.errors import InvalidInput
 from . import bibtex
 
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
@@ -98,9 +100,23 @@ def _trim() -> None:
 
 
 def default_workers(files: int) -> int:
-    """Parsing processes for `files` files: one core is the writer's, the
-    others parse (none on one core: nothing would run beside the writer)."""
-    return max(0, min(files - 1, (os.cpu_count() or 1) - 1))
+    """Parsing processes for `files` files (setting `ingest_workers`; by
+    default one core is the writer's, and the cores left idle by the rest of
+    the machine (one-minute load average) parse). A worker only pays where a core would otherwise idle: on a busy
+    machine it runs no sooner, and costs the pickling of every file (a tenth
+    more CPU seconds) and its own memory (half again the whole ingest's)."""
+    chosen = str(settings.get("ingest_workers")).strip().lower()
+    if chosen != "auto":
+        try:
+            return max(0, min(files - 1, int(chosen)))
+        except ValueError:
+            raise InvalidInput(f"ingest_workers is a number of processes or 'auto', not {chosen!r}") from None
+    cores = os.cpu_count() or 1
+    try:
+        idle = round(cores - os.getloadavg()[0])
+    except OSError:
+        idle = cores
+    return max(0, min(files - 1, cores - 1, idle - 1))
 
 
 def parsed_ahead(files: list[str], workers: int, limits: bibtex.Limits | None,

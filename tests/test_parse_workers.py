@@ -45,7 +45,8 @@ def test_parsing_workers_die_with_a_killed_ingest(tmp_path):
         path.write_text(entries.replace("{k", f"{{f{n}k"))
         files.append(str(path))
     proc = subprocess.Popen([sys.executable, "-m", "aiprogress.api", "ingest", *files, "--db", str(tmp_path / "x.db")],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env={**os.environ, "AIPROGRESS_INGEST_WORKERS": "2"})  # whatever the machine's load
     try:
         deadline = time.monotonic() + 60
         workers: set[int] = set()
@@ -100,9 +101,18 @@ def test_a_worker_hands_back_the_parse_as_a_pickle(tmp_path):
     assert format == "bibtex" and parsed.records[0].fields["title"] == "On École"
 
 
-def test_one_core_is_the_writers_the_others_parse(monkeypatch):
+def test_one_core_is_the_writers_and_idle_ones_parse(monkeypatch):
+    from aiprogress.graph.errors import InvalidInput
     from aiprogress.ingest import parse_ahead
 
-    for cores, files, workers in ((1, 5, 0), (2, 5, 1), (4, 5, 3), (8, 2, 1), (2, 1, 0)):
+    monkeypatch.delenv("AIPROGRESS_INGEST_WORKERS", raising=False)
+    for cores, load, files, workers in ((1, 0.0, 5, 0), (2, 0.3, 5, 1), (4, 0.0, 5, 3), (8, 0.0, 2, 1), (2, 0.0, 1, 0),
+                                        (2, 1.2, 5, 0), (4, 1.5, 5, 1), (2, 7.0, 5, 0)):
         monkeypatch.setattr(os, "cpu_count", lambda cores=cores: cores)
-        assert parse_ahead.default_workers(files) == workers
+        monkeypatch.setattr(os, "getloadavg", lambda load=load: (load, load, load))
+        assert parse_ahead.default_workers(files) == workers, (cores, load, files)
+    monkeypatch.setenv("AIPROGRESS_INGEST_WORKERS", "3")
+    assert parse_ahead.default_workers(5) == 3 and parse_ahead.default_workers(2) == 1
+    monkeypatch.setenv("AIPROGRESS_INGEST_WORKERS", "many")
+    with pytest.raises(InvalidInput, match="ingest_workers"):
+        parse_ahead.default_workers(5)

@@ -1,13 +1,13 @@
 """Benchmark: `aiprogress ingest` of the five ACL Anthology files against bibtexparser's bare parse.
 
-    python tests/benchmarks/bench_ingest.py [--rounds N] [--samples N] [--corpus DIR]
+    python tests/benchmarks/bench_ingest.py [--rounds N] [--samples N] [--corpus DIR] [--workers N|auto]
 
 The anchor is bibtexparser 2's `parse_file` with no middleware at all (an
 empty parse stack): the least a reader of these files must do. In one run,
 round after round in the same order (tests/benchmarks/timing.py), it times:
 
 - bare parse: the anchor, over every file;
-- ingest: the whole `ingest` path (parse in worker processes, LaTeX decoding,
+- ingest: the whole `ingest` path (parse, in worker processes where cores idle; LaTeX decoding,
   identity, batched SQLite writes, relation fields, the linker's links) into
   a fresh copy of a store holding the built-in history (so the linker has
   techniques to find), the LaTeX cache emptied first;
@@ -26,9 +26,12 @@ which counts it in each) of the bare parse and of an ingest into an empty
 store (target: at most 3x), and that store's size against the files'
 (target: at most 2.5x).
 
---samples N ingests the first N entries of each file (cut copies written to
-a temporary folder) for a quick run; the default corpus is
-../shared/corpora/acl-anthology-2019 beside the repository.
+The parsing workers of the timed ingests follow the setting ingest_workers
+(--workers; default auto: one where a core is idle); memory is measured
+with none and with one. --samples N ingests the first N entries of each
+file (cut copies written to a temporary folder) for a quick run; the
+default corpus is ../shared/corpora/acl-anthology-2019 beside the
+repository.
 """
 
 from __future__ import annotations
@@ -147,9 +150,9 @@ def _kb(path: str, field: str) -> int:
     return 0
 
 
-def peak_memory(args: list[str]) -> tuple[float, float, float]:
+def peak_memory(args: list[str], env: dict[str, str] | None = None) -> tuple[float, float, float]:
     """Run `args`; (peak PSS summed over its process tree, peak RSS summed, seconds), in MB."""
-    process = subprocess.Popen(args)
+    process = subprocess.Popen(args, env={**os.environ, **(env or {})})
     peak_pss = peak_rss = 0
     started = time.perf_counter()
     while process.poll() is None:
@@ -179,11 +182,13 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (medians are printed)")
     parser.add_argument("--samples", type=int, default=None, help="the first N entries of each file only (a quick run)")
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help=f"folder of the .bib files (default: {DEFAULT_CORPUS})")
+    parser.add_argument("--workers", default="auto", help="parsing processes of the timed ingests (setting ingest_workers; default auto)")
     parser.add_argument("--child", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(args.child)
         return 0
+    os.environ["AIPROGRESS_INGEST_WORKERS"] = args.workers
     files = sorted(args.corpus.glob("*.bib"))
     if not files:
         print(f"no .bib files in {args.corpus}: put the ACL Anthology files there (see ../shared/corpora/SOURCES.md) "
@@ -216,8 +221,10 @@ def main() -> int:
 
         me = [sys.executable, str(Path(__file__).resolve()), "--child"]
         bare_pss, bare_rss, _ = peak_memory([*me, "bare", *map(str, files)])
-        store = work / "empty-then-ingested.db"
-        ingest_pss, ingest_rss, _ = peak_memory([*me, "ingest", str(store), *map(str, files)])
+        memory = {}
+        for workers in ("0", "1"):
+            store = work / f"empty-then-ingested-{workers}.db"
+            memory[workers] = peak_memory([*me, "ingest", str(store), *map(str, files)], {"AIPROGRESS_INGEST_WORKERS": workers})
         db_bytes = store.stat().st_size + sum(p.stat().st_size for p in work.glob(store.name + "-*"))
 
     entries, duplicates = results["ingest"]
@@ -229,14 +236,16 @@ def main() -> int:
     print()
     print(f"files:        {len(files)} ({bib_bytes / 1e6:.1f} MB){f', first {args.samples} entries of each' if args.samples else ''}; "
           f"{entries:,} entries read, {duplicates:,} exact duplicates skipped; bibtexparser {bibtexparser.__version__}, no middleware")
-    print(f"medians of {args.rounds} interleaved round(s):")
+    print(f"medians of {args.rounds} interleaved round(s), ingest_workers={args.workers}:")
     timing.report(samples, anchor="bare parse")
     print(f"ingest/bare:  {full_cpu / bare_cpu:.2f}x CPU seconds (target <= 2), {full_wall / bare_wall:.2f}x wall")
     print(f"linking adds: {(full_cpu - free_cpu) / free_cpu:+.1%} CPU, {(full_wall - free_wall) / free_wall:+.1%} wall (target <= 15%)")
     print(f"re-ingest:    {results['skipped']} of {len(files)} files skipped as unchanged in {again_wall:.3f} s wall, {again_cpu:.3f} s CPU: "
           f"{again_cpu / full_cpu:.1%} of a first ingest's CPU, {again_wall / full_wall:.1%} of its wall (target < 10%)")
-    print(f"peak memory:  bare parse {bare_pss:.0f} MB PSS ({bare_rss:.0f} MB RSS), ingest {ingest_pss:.0f} MB PSS ({ingest_rss:.0f} MB RSS), "
-          f"summed over the process tree: {ingest_pss / bare_pss:.2f}x PSS, {ingest_rss / bare_rss:.2f}x RSS (target <= 3)")
+    print(f"peak memory:  bare parse {bare_pss:.0f} MB PSS ({bare_rss:.0f} MB RSS), summed over the process tree (target <= 3x):")
+    for workers, label in (("0", "no parsing worker"), ("1", "one parsing worker")):
+        pss, rss, _ = memory[workers]
+        print(f"              ingest, {label}: {pss:.0f} MB PSS ({rss:.0f} MB RSS): {pss / bare_pss:.2f}x PSS, {rss / bare_rss:.2f}x RSS")
     print(f"database:     {db_bytes / 1e6:.1f} MB for {bib_bytes / 1e6:.1f} MB of BibTeX: {db_bytes / bib_bytes:.2f}x (target <= 2.5; an empty store, SQLite)")
     print(f"machine:      {timing.machine_line()}")
     if not args.samples and args.corpus == DEFAULT_CORPUS and (entries, duplicates) != (FULL_ENTRIES, FULL_DUPLICATES):
