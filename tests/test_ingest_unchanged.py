@@ -117,3 +117,14 @@ def test_cli_says_the_file_was_skipped_and_force_reads_it(cli, bib, tmp_path):
     assert code == 0, err
     report = json.loads(out)["files"][0]
     assert report["skipped"] is None and report["unchanged"] == 12
+
+
+def test_a_json_lines_file_read_as_a_stream_is_skipped_too(sqlite_engine, tmp_path):
+    from pathlib import Path
+
+    work = json.loads((Path(__file__).parent / "corpora" / "formats" / "W2741809807_single_work.json").read_text(encoding="utf-8"))
+    path = tmp_path / "works.jsonl"
+    path.write_text(json.dumps(work) + "\n", encoding="utf-8")
+    first = load.ingest_source(sqlite_engine, str(path))
+    assert first.new == 1 and first.skipped is None
+    assert load.ingest_source(sqlite_engine, str(path)).skipped
