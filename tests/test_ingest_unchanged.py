@@ -1,7 +1,8 @@
 """ingest/unchanged.py: a file ingested before as it is now is recognised
 and skipped without being parsed; anything that could change the result
 (its bytes, the settings, a paper of it deleted, --overwrite, --force)
-reads it again. Real SQLite files throughout."""
+reads it again. Real SQLite files, and PostgreSQL where the record's
+storage differs."""
 
 from __future__ import annotations
 
@@ -41,16 +42,16 @@ def _nodes(engine) -> int:
         return s.execute(select(func.count()).select_from(Node)).scalar_one()
 
 
-def test_the_same_bytes_again_are_skipped_unread_and_write_nothing(sqlite_engine, bib, monkeypatch):
-    first = load.ingest_source(sqlite_engine, str(bib))
+def test_the_same_bytes_again_are_skipped_unread_and_write_nothing(engine, bib, monkeypatch):
+    first = load.ingest_source(engine, str(bib))
     assert first.new == 12 and first.skipped is None
-    revision, nodes = _revision(sqlite_engine), _nodes(sqlite_engine)
+    revision, nodes = _revision(engine), _nodes(engine)
     monkeypatch.setattr(importers, "parse", lambda *a, **k: pytest.fail("the file was parsed"))
-    again = load.ingest_source(sqlite_engine, str(bib))
+    again = load.ingest_source(engine, str(bib))
     assert again.skipped and "unchanged since" in again.skipped and "--force" in again.skipped
     assert (again.entries, again.new, again.merged, again.unchanged) == (0, 0, 0, 0)
     assert again.to_dict()["skipped"] == again.skipped
-    assert (_revision(sqlite_engine), _nodes(sqlite_engine)) == (revision, nodes)
+    assert (_revision(engine), _nodes(engine)) == (revision, nodes)
 
 
 def test_force_changed_bytes_and_other_settings_read_the_file_again(sqlite_engine, bib):
@@ -68,15 +69,15 @@ def test_force_changed_bytes_and_other_settings_read_the_file_again(sqlite_engin
     assert changed.skipped is None and changed.new == 1 and changed.unchanged == 12
 
 
-def test_a_deleted_paper_makes_the_file_read_again_and_puts_it_back(sqlite_engine, bib):
-    load.ingest_source(sqlite_engine, str(bib))
-    with database.session_scope(sqlite_engine) as s:
+def test_a_deleted_paper_makes_the_file_read_again_and_puts_it_back(engine, bib):
+    load.ingest_source(engine, str(bib))
+    with database.session_scope(engine) as s:
         service.delete_node(s, "paper:k3")
-    again = load.ingest_source(sqlite_engine, str(bib))
+    again = load.ingest_source(engine, str(bib))
     assert again.skipped is None and again.new == 1 and again.unchanged == 11
-    with Session(sqlite_engine) as s:
+    with Session(engine) as s:
         assert s.get(Node, "paper:k3") is not None
-    assert load.ingest_source(sqlite_engine, str(bib)).skipped
+    assert load.ingest_source(engine, str(bib)).skipped
 
 
 def test_dry_runs_strict_aborts_and_text_are_never_recorded(sqlite_engine, bib, tmp_path):
