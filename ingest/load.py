@@ -43,10 +43,12 @@ def _batches(items: list, size: int) -> Iterator[list]:
 
 def _write(parsed: bibtex.ParseResult, in_batch: InBatch, report: IngestReport, *,
            file_label: str, strict: bool, overwrite: bool, batch_size: int, progress: Progress | None,
-           link: bool = True, placed_ids: set[str] | None = None) -> IngestReport:
+           link: bool = True, placed_ids: set[str] | None = None, across_files: dict | None = None) -> IngestReport:
     """The passes over the parsed records (papers; relations and the linker's
     links unless `link` is False; citations), each batch run by
-    `in_batch(run, work)`."""
+    `in_batch(run, work)`. `placed_ids` collects the papers placed;
+    `across_files` carries what the next file of one ingest may reuse (the
+    linker's lexicon: an ingest adds no techniques)."""
     started = time.perf_counter()
     for problem in parsed.problems:
         report.add_problem(problem.source, problem.line, problem.key, problem.kind, problem.message)
@@ -57,6 +59,7 @@ def _write(parsed: bibtex.ParseResult, in_batch: InBatch, report: IngestReport, 
         first = report.errors[0]
         raise StrictAbort(f"{first['kind']}: {first['message']} ({len(report.errors)} problem(s) in all)", where=f"{first['source']}:{first['line']}")
     run = Run(report, file_label=file_label, overwrite=overwrite, strict=strict)
+    run.lexicon = (across_files or {}).get("lexicon")
     total = len(parsed.records)
     done = 0
     for batch in _batches(parsed.records, batch_size):
@@ -73,6 +76,8 @@ def _write(parsed: bibtex.ParseResult, in_batch: InBatch, report: IngestReport, 
             progress(f"{file_label.split(':', 1)[-1]}: relations and links", done, total)
     if placed_ids is not None:
         placed_ids.update(node_id for _, node_id in run.placed)
+    if across_files is not None:
+        across_files["lexicon"] = run.lexicon
     report.seconds = round(time.perf_counter() - started, 3)
     return report
 
@@ -87,13 +92,14 @@ def _relations(run: Run, session: Session, batch: list, link: bool) -> None:
 
 def _write_stream(records: Iterator[bibtex.BibRecord], problems: list[bibtex.Problem], in_batch: InBatch, report: IngestReport, *,
                   file_label: str, strict: bool, overwrite: bool, batch_size: int, progress: Progress | None,
-                  link: bool = True, placed_ids: set[str] | None = None) -> IngestReport:
+                  link: bool = True, placed_ids: set[str] | None = None, across_files: dict | None = None) -> IngestReport:
     """Records read as they come (JSON Lines), each batch through every pass
     (papers; relations and links; citations) before the next is read, so memory stays flat in the file's size.
     References need no second pass: one to a work later in the file waits as
     a pending citation and becomes an edge when that work is placed."""
     started = time.perf_counter()
     run = Run(report, file_label=file_label, overwrite=overwrite, strict=strict)
+    run.lexicon = (across_files or {}).get("lexicon")
     taken = 0
 
     def take_problems() -> None:
@@ -121,6 +127,8 @@ def _write_stream(records: Iterator[bibtex.BibRecord], problems: list[bibtex.Pro
         in_batch(run, lambda session, placed=placed: link_citations(run, session, placed))
         if progress:
             progress(f"{file_label.split(':', 1)[-1]}: records", report.entries, 0)
+    if across_files is not None:
+        across_files["lexicon"] = run.lexicon
     report.seconds = round(time.perf_counter() - started, 3)
     return report
 
@@ -207,7 +215,7 @@ def _skipped(engine: Engine, source: str, identity: unchanged.Identity | None, d
 
 def _ingest(engine: Engine, source: str, identity: unchanged.Identity | None, *, text: str | None, parsed: bibtex.ParseResult | None,
             strict: bool, dry_run: bool, overwrite: bool, limits: bibtex.Limits | None, batch_size: int | None,
-            progress: Progress | None, format: str | None, link: bool) -> IngestReport:
+            progress: Progress | None, format: str | None, link: bool, across_files: dict | None = None) -> IngestReport:
     started = time.perf_counter()
     stream = importers.streamed(source, format, limits) if parsed is None and text is None else None
     if stream is not None:
@@ -223,7 +231,7 @@ def _ingest(engine: Engine, source: str, identity: unchanged.Identity | None, *,
     report = IngestReport(source=source, dry_run=dry_run)
     placed_ids: set[str] = set()
     options = dict(file_label=f"{format}:{name}", strict=strict, overwrite=overwrite, batch_size=batch_size, progress=progress, link=link,
-                   placed_ids=placed_ids)
+                   placed_ids=placed_ids, across_files=across_files)
     # A stream keeps the collector: records and rows of the batches before go
     # as it reads on, and some of what they leave behind is cyclic.
     with gc_paused() if stream is None else contextlib.nullcontext():
@@ -261,7 +269,8 @@ def ingest_sources(engine: Engine, sources: list[str], *, parse_ahead: bool = Tr
             skipped[i] = _skipped(engine, source, identities[i], options.get("dry_run", False))
     to_read = [f for f, s in zip(files, skipped) if s is None]
     workers = min(len(to_read) - 1, workers) if workers else default_workers(len(to_read))
-    options = {"strict": False, "dry_run": False, "overwrite": False, "batch_size": None, "progress": None, "link": True, **options}
+    options = {"strict": False, "dry_run": False, "overwrite": False, "batch_size": None, "progress": None, "link": True, **options,
+               "across_files": {}}
     # JSON Lines are read a line at a time while written: never parsed whole ahead.
     if not parse_ahead or workers < 1 or "-" in to_read or any(importers.is_json_lines(f) for f in to_read):
         for source, identity, report in zip(files, identities, skipped):
