@@ -27,7 +27,7 @@ def link_mentions(run: Run, session: Session, placed: list[tuple[bibtex.BibRecor
     if run.lexicon is None:
         run.lexicon = linking.lexicon(session)
     if not run.lexicon.forms:
-        return  # a store without techniques: no paper can name one (a fifth of an ingest into an empty store)
+        return  # a store without techniques: no paper can name one, and reading the batch back for it would cost
     plan = linking.link_papers(session, run.lexicon, dict.fromkeys(n for _, n in placed))
     run.report.edges_inferred += len(plan.add)
     session.flush()

@@ -103,8 +103,9 @@ def default_workers(files: int) -> int:
     """Parsing processes for `files` files (setting `ingest_workers`; by
     default one core is the writer's, and the cores left idle by the rest of
     the machine (one-minute load average) parse). A worker only pays where a core would otherwise idle: on a busy
-    machine it runs no sooner, and costs the pickling of every file (a tenth
-    more CPU seconds) and its own memory (half again the whole ingest's)."""
+    machine it runs no sooner, and costs the pickling of every file and a
+    process's memory (tests/benchmarks/bench_ingest.py prints the peak with
+    none and with one)."""
     chosen = str(settings.get("ingest_workers")).strip().lower()
     if chosen != "auto":
         try:
