@@ -285,4 +285,6 @@ def ingest_sources(engine: Engine, sources: list[str], *, parse_ahead: bool = Tr
                 yield report
                 continue
             found, parsed = next(ahead)
-            yield _ingest(engine, source, identity, text=None, parsed=parsed, limits=limits, format=found, **options)
+            report = _ingest(engine, source, identity, text=None, parsed=parsed, limits=limits, format=found, **options)
+            del parsed  # before the next file is unpickled (parse_ahead.parsed_ahead)
+            yield report

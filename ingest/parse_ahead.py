@@ -133,9 +133,12 @@ def parsed_ahead(files: list[str], workers: int, limits: bibtex.Limits | None,
             data = pending.popleft().result()
             if i + ahead < len(files):
                 pending.append(pool.submit(_parse_pickled, files[i + ahead], limits, format))
+            elif not pending:
+                pool.shutdown()  # every file parsed: the workers' memory goes while the last files are written
             parsed = pickle.loads(data)
             del data
             yield parsed
+            del parsed  # the file written before goes before the next is unpickled
 
 
 @contextmanager

@@ -116,3 +116,22 @@ def test_one_core_is_the_writers_and_idle_ones_parse(monkeypatch):
     monkeypatch.setenv("AIPROGRESS_INGEST_WORKERS", "many")
     with pytest.raises(InvalidInput, match="ingest_workers"):
         parse_ahead.default_workers(5)
+
+
+def test_the_workers_end_once_every_file_is_parsed(tmp_path):
+    """While the last files are written, no worker holds on to the memory its parses took."""
+    import multiprocessing
+
+    from aiprogress.ingest import parse_ahead
+
+    files = []
+    for n in range(4):
+        path = tmp_path / f"f{n}.bib"
+        path.write_text("".join(f"@article{{f{n}k{i}, title={{Work {i}}}, year={{2001}}}}\n" for i in range(20)))
+        files.append(str(path))
+    seen = []
+    for i, (format, parsed) in enumerate(parse_ahead.parsed_ahead(files, 1, None)):
+        seen.append(len(parsed.records))
+        if i == len(files) - 1:
+            assert not multiprocessing.active_children()
+    assert seen == [20, 20, 20, 20]
