@@ -157,7 +157,7 @@ class Query(GraphQueries, LinkingQueries, AskQueries):
 
 
 @strawberry.type(description="What happened to a BibTeX text: papers new, merged, unchanged, failed, and each problem with its line.")
-@fields_from(load.IngestReport)
+@fields_from(load.IngestReport, exclude=("skipped",))  # text sent here is never skipped as an unchanged file
 class IngestReport:
     pass
 

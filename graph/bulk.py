@@ -15,7 +15,7 @@ from typing import Any
 
 import json
 
-from sqlalchemy import JSON, bindparam, insert, select, update
+from sqlalchemy import JSON, TypeDecorator, bindparam, insert, select, update
 from sqlmodel import Session
 
 from . import search, service
@@ -41,6 +41,30 @@ _PAPER_NODE_UPDATES = ("name", "description", "year")
 _PAPER_NODE_READS = ("name", "description", "provenance")
 
 
+def _json_columns(table: Any, columns: Sequence[str]) -> list[tuple[int, Any]]:
+    """(position, the column's type) of the JSON columns among `columns`,
+    a TypeDecorator over JSON (models.FieldSources) included."""
+    out = []
+    for i, c in enumerate(columns):
+        kind = table.columns[c].type
+        if isinstance(kind, JSON) or (isinstance(kind, TypeDecorator) and isinstance(kind.impl_instance, JSON)):
+            out.append((i, kind))
+    return out
+
+
+def _to_json(kind: Any) -> Any:
+    """value -> JSON text as SQLAlchemy would bind it to a column of this type."""
+    if isinstance(kind, TypeDecorator):
+        return lambda v: json.dumps(kind.process_bind_param(v, None))
+    return json.dumps
+
+
+def _from_json(kind: Any) -> Any:
+    if isinstance(kind, TypeDecorator):
+        return lambda text: None if text is None else kind.process_result_value(json.loads(text), None)
+    return lambda text: None if text is None else json.loads(text)
+
+
 def _insert_many(session: Session, table: Any, columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> None:
     """INSERT many rows. On SQLite the statement goes to the driver as is
     (`exec_driver_sql`): SQLAlchemy's per-row parameter processing would cost
@@ -52,16 +76,16 @@ def _insert_many(session: Session, table: Any, columns: Sequence[str], rows: Seq
     if connection.dialect.paramstyle != "qmark":
         session.execute(insert(table), [{c: r.get(c) for c in columns} for r in rows])
         return
-    json_at = [i for i, c in enumerate(columns) if isinstance(table.columns[c].type, JSON)]
+    json_at = _json_columns(table, columns)
     sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
     if not json_at:
         connection.exec_driver_sql(sql, [tuple(map(r.get, columns)) for r in rows])
         return
     params = [list(map(r.get, columns)) for r in rows]
-    dumps = json.dumps
-    for i in json_at:
+    for i, kind in json_at:
+        dumps = _to_json(kind)
         # None as the column's JSON type writes it: SQL NULL with none_as_null, else JSON 'null'.
-        null = None if table.columns[columns[i]].type.none_as_null else "null"
+        null = None if (kind.impl_instance if isinstance(kind, TypeDecorator) else kind).none_as_null else "null"
         for p in params:
             p[i] = null if p[i] is None else dumps(p[i])
     connection.exec_driver_sql(sql, list(map(tuple, params)))
@@ -123,15 +147,15 @@ def papers_matching(
     connection = session.connection()
     if connection.dialect.paramstyle == "qmark":  # SQLite: as in _pairs_where_in, no IN-list compiling
         names = [*PAPER_COLUMNS, *_PAPER_NODE_READS]
-        json_at = [i for i, c in enumerate(PAPER_COLUMNS) if isinstance(_paper.c[c].type, JSON)]
+        json_at = [(i, _from_json(kind)) for i, kind in _json_columns(_paper, PAPER_COLUMNS)]
         head = f"SELECT {', '.join(f'paper.{c}' for c in PAPER_COLUMNS)}, {', '.join(f'node.{c}' for c in _PAPER_NODE_READS)} FROM paper JOIN node ON node.id = paper.node_id WHERE paper."
         for column, values in wanted:
             for chunk in _chunks(values):
                 sql = f"{head}{column.name} IN ({', '.join('?' * len(chunk))})"
                 for row in connection.exec_driver_sql(sql, tuple(chunk)):
                     row = list(row)
-                    for i in json_at:
-                        row[i] = None if row[i] is None else json.loads(row[i])
+                    for i, loads in json_at:
+                        row[i] = loads(row[i])
                     out.setdefault(row[0], dict(zip(names, row)))
         return out
     for column, values in wanted:

@@ -46,6 +46,11 @@ def title_key(title: str | None) -> str:
     """Case, accents, punctuation, braces and spacing removed: for matching titles."""
     if not title:
         return ""
+    if title.isascii():  # most titles: nothing to decompose, and no combining marks to drop
+        return _NOT_ALNUM.sub(" ", title.lower()).strip()
     text = unicodedata.normalize("NFKD", title)
     text = "".join(c for c in text if not unicodedata.combining(c))
-    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
+    return _NOT_ALNUM.sub(" ", text.lower()).strip()
+
+
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")

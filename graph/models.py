@@ -15,7 +15,7 @@ from dataclasses import make_dataclass
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, LargeBinary, String, TypeDecorator, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from .relations import KINDS, RELATIONS
@@ -105,6 +105,45 @@ class Node(SQLModel, table=True):
     provenance: str = Field(default="user", description="Where the node came from.")
 
 
+def pack_field_sources(sources: dict[str, str] | None) -> list[list[str]]:
+    """{field: provenance} as stored: [[provenance, field, field, ...], ...],
+    one group per run of fields with one provenance, in order.
+
+    A record gives its paper a dozen fields from one entry, so the provenance
+    (`bibtex:all_D_emnlp.bib#D19-1001`) is written once per paper instead of
+    once per field, where it was the largest part of a paper's row
+    (tests/benchmarks/bench_ingest.py prints the store's size against the files')."""
+    groups: list[list[str]] = []
+    for name, provenance in (sources or {}).items():
+        if groups and groups[-1][0] == provenance:
+            groups[-1].append(name)
+        else:
+            groups.append([provenance, name])
+    return groups
+
+
+def unpack_field_sources(stored: Any) -> dict[str, str]:
+    """The stored groups back as {field: provenance}, in the order written
+    (a store not yet migrated holds the dict itself: returned as it is)."""
+    if isinstance(stored, dict):
+        return stored
+    return {name: group[0] for group in stored or () for name in group[1:]}
+
+
+class FieldSources(TypeDecorator):
+    """`paper.field_sources`: read and written as {field: provenance}, stored
+    grouped by provenance (pack_field_sources)."""
+
+    impl = JSON
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else pack_field_sources(value)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else unpack_field_sources(value)
+
+
 class Paper(SQLModel, table=True):
     """Bibliographic fields of a `paper` node (one row per paper node)."""
 
@@ -125,7 +164,7 @@ class Paper(SQLModel, table=True):
     title_key: str = Field(default="", description="Normalised title, for finding the same work twice.")
     year: int | None = Field(default=None, description="Copy of node.year for the title+year identity index.")
     extra: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False), description="Other BibTeX fields, kept so nothing is lost.")
-    field_sources: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False), description="Field name -> provenance of its value.")
+    field_sources: dict[str, str] = Field(default_factory=dict, sa_column=Column(FieldSources, nullable=False), description="Field name -> provenance of its value.")
 
 
 class Alias(SQLModel, table=True):
@@ -296,6 +335,20 @@ class Meta(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=100)
     value: str
+
+
+class IngestedFile(SQLModel, table=True):
+    """A file as it was last ingested whole, so that the same bytes ingested
+    again under the same settings are recognised and skipped
+    (ingest/unchanged.py)."""
+
+    __tablename__ = "ingested_file"
+
+    name: str = Field(primary_key=True, max_length=400, description="The file's provenance label, FORMAT:NAME.")
+    sha256: str = Field(max_length=64, description="SHA-256 of the file's bytes.")
+    settings: str = Field(description="What else decides the result: version, schema, format, flags and limits.")
+    papers: bytes = Field(sa_column=Column(LargeBinary, nullable=False), description="The ids of the papers it placed (zlib, one per line).")
+    ingested_at: str = Field(max_length=40, description="When, in UTC (ISO 8601).")
 
 
 TABLES = TABLES + (Meta.__table__, PendingCitation.__table__)

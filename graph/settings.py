@@ -40,6 +40,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_field_chars", 100_000, "Longest BibTeX field value accepted, in characters."),
     Setting("max_key_length", 400, "Longest node id, alias or citation key stored, in characters (at most 400)."),
     Setting("ingest_batch_size", 2_000, "BibTeX entries written per transaction by `ingest`; a killed ingest keeps whole batches."),
+    Setting("ingest_workers", "auto", "Processes that parse the next files while `ingest` writes one: a number, or `auto` (one per core the rest of the machine leaves idle, beside the writer's)."),
     Setting("max_query_depth", 12, "Deepest GraphQL query accepted."),
     Setting("max_query_cost", 50_000, "Largest estimated GraphQL query cost accepted."),
     Setting("max_aliases", 30, "Most aliases one GraphQL query may use."),

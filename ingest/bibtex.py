@@ -60,6 +60,7 @@ NAME_FIELDS = frozenset({"author", "editor"})
 LIST_FIELDS = frozenset({"keywords", "ids"}) | _RELATION_FIELDS
 
 _NEEDS_DECODING = re.compile(r"[\\{}$~]|--|``|''")
+_needs_decoding = _NEEDS_DECODING.search
 _AND = re.compile(r"\s+and\s+", re.IGNORECASE)
 _YEAR = re.compile(r"^\d{4}$")
 _LOOKS_LIKE_ENTRY = re.compile(r"^[ \t]*@[ \t]*\w*", re.MULTILINE)
@@ -335,6 +336,8 @@ class _Reader:
         self.macros[name] = self.expand(block.value, line, block.key, block.key)
 
     def decode(self, value: str, line: int, key: str, name: str) -> str:
+        if not _needs_decoding(value):  # most values: no call further down
+            return value
         decoded = decode_latex_reporting(value)
         if decoded.unknown:
             self.problem(line, key, "unknown-latex", f"field '{name}': {', '.join(decoded.unknown)} not understood; kept as written")
@@ -590,6 +593,11 @@ def parse_text(text: str, source: str = "<string>", *, limits: Limits | None = N
 
     _inherit(reader, records, xdata)
     _report_years(reader, records)
+    # An exception pylatexenc raises and catches inside the general decoder
+    # keeps the frames above it, this one included, in a reference cycle
+    # that only the collector frees, and it is paused while files are
+    # ingested: without these names the file's blocks go now, not with it.
+    library = block = entry = text = None
     return ParseResult(records, reader.problems)
 
 
@@ -616,5 +624,6 @@ def parse_file(path: str | os.PathLike, *, limits: Limits | None = None) -> Pars
     """Parse a .bib file; `source` in records and problems is the path as given."""
     text, problems = read_text_file(path, limits)
     result = parse_text(text, str(path), limits=limits)
+    text = None  # see the end of parse_text
     result.problems[:0] = problems
     return result

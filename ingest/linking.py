@@ -26,6 +26,8 @@ def link_mentions(run: Run, session: Session, placed: list[tuple[bibtex.BibRecor
     """The linker over the papers of this batch (pass 3)."""
     if run.lexicon is None:
         run.lexicon = linking.lexicon(session)
+    if not run.lexicon.forms:
+        return  # a store without techniques: no paper can name one, and reading the batch back for it would cost
     plan = linking.link_papers(session, run.lexicon, dict.fromkeys(n for _, n in placed))
     run.report.edges_inferred += len(plan.add)
     session.flush()

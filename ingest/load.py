@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import itertools
-import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,11 +24,11 @@ from sqlmodel import Session
 
 from ..graph import settings
 from ..graph.errors import InvalidInput
-from . import bibtex, importers
+from . import bibtex, importers, unchanged
 from .bibtex_rows import RELATION_FIELDS, paper_values  # noqa: F401  (public names)
 from .citations import link_citations
 from .linking import link_mentions, link_relations
-from .parse_ahead import gc_paused, parse_source, parsed_ahead
+from .parse_ahead import default_workers, gc_paused, parse_source, parsed_ahead
 from .placing import place_papers
 from .report import NOTE_KINDS, IngestReport, Progress, Run, StrictAbort  # noqa: F401  (public names)
 from .transactions import InBatch, committed_batches, in_session, one_transaction
@@ -44,10 +43,12 @@ def _batches(items: list, size: int) -> Iterator[list]:
 
 def _write(parsed: bibtex.ParseResult, in_batch: InBatch, report: IngestReport, *,
            file_label: str, strict: bool, overwrite: bool, batch_size: int, progress: Progress | None,
-           link: bool = True) -> IngestReport:
+           link: bool = True, placed_ids: set[str] | None = None, across_files: dict | None = None) -> IngestReport:
     """The passes over the parsed records (papers; relations and the linker's
     links unless `link` is False; citations), each batch run by
-    `in_batch(run, work)`."""
+    `in_batch(run, work)`. `placed_ids` collects the papers placed;
+    `across_files` carries what the next file of one ingest may reuse (the
+    linker's lexicon: an ingest adds no techniques)."""
     started = time.perf_counter()
     for problem in parsed.problems:
         report.add_problem(problem.source, problem.line, problem.key, problem.kind, problem.message)
@@ -58,6 +59,7 @@ def _write(parsed: bibtex.ParseResult, in_batch: InBatch, report: IngestReport, 
         first = report.errors[0]
         raise StrictAbort(f"{first['kind']}: {first['message']} ({len(report.errors)} problem(s) in all)", where=f"{first['source']}:{first['line']}")
     run = Run(report, file_label=file_label, overwrite=overwrite, strict=strict)
+    run.lexicon = (across_files or {}).get("lexicon")
     total = len(parsed.records)
     done = 0
     for batch in _batches(parsed.records, batch_size):
@@ -72,6 +74,10 @@ def _write(parsed: bibtex.ParseResult, in_batch: InBatch, report: IngestReport, 
         done += len(batch)
         if progress:
             progress(f"{file_label.split(':', 1)[-1]}: relations and links", done, total)
+    if placed_ids is not None:
+        placed_ids.update(node_id for _, node_id in run.placed)
+    if across_files is not None:
+        across_files["lexicon"] = run.lexicon
     report.seconds = round(time.perf_counter() - started, 3)
     return report
 
@@ -86,13 +92,14 @@ def _relations(run: Run, session: Session, batch: list, link: bool) -> None:
 
 def _write_stream(records: Iterator[bibtex.BibRecord], problems: list[bibtex.Problem], in_batch: InBatch, report: IngestReport, *,
                   file_label: str, strict: bool, overwrite: bool, batch_size: int, progress: Progress | None,
-                  link: bool = True) -> IngestReport:
+                  link: bool = True, placed_ids: set[str] | None = None, across_files: dict | None = None) -> IngestReport:
     """Records read as they come (JSON Lines), each batch through every pass
     (papers; relations and links; citations) before the next is read, so memory stays flat in the file's size.
     References need no second pass: one to a work later in the file waits as
     a pending citation and becomes an edge when that work is placed."""
     started = time.perf_counter()
     run = Run(report, file_label=file_label, overwrite=overwrite, strict=strict)
+    run.lexicon = (across_files or {}).get("lexicon")
     taken = 0
 
     def take_problems() -> None:
@@ -114,20 +121,25 @@ def _write_stream(records: Iterator[bibtex.BibRecord], problems: list[bibtex.Pro
         report.entries += len(batch)
         # One transaction a batch: each commit checkpoints a WAL grown by
         # twenty references a work, the larger part of a pass's cost.
-        in_batch(run, lambda session, batch=batch: _stream_batch(run, session, batch, link))
+        in_batch(run, lambda session, batch=batch: _stream_batch(run, session, batch, link, placed_ids))
         if progress:
             progress(f"{file_label.split(':', 1)[-1]}: records", report.entries, 0)
+    if across_files is not None:
+        across_files["lexicon"] = run.lexicon
     report.seconds = round(time.perf_counter() - started, 3)
     return report
 
 
-def _stream_batch(run: Run, session: Session, batch: list[bibtex.BibRecord], link: bool) -> None:
-    """Every pass over one batch of a stream: papers, relations and links, citations."""
+def _stream_batch(run: Run, session: Session, batch: list[bibtex.BibRecord], link: bool, placed_ids: set[str] | None) -> None:
+    """Every pass over one batch of a stream: papers, relations and links,
+    citations; the ids it placed added to `placed_ids`."""
     run.placed = []
     place_papers(run, session, batch)
-    _relations(run, session, run.placed, link)
-    link_citations(run, session, run.placed)
-    run.placed = []
+    placed, run.placed = run.placed, []
+    _relations(run, session, placed, link)
+    link_citations(run, session, placed)
+    if placed_ids is not None:
+        placed_ids.update(node_id for _, node_id in placed)
 
 
 def ingest_records(session: Session, parsed: bibtex.ParseResult, *, source: str, provenance: str | None = None,
@@ -182,13 +194,37 @@ def bib_files(paths: list[str], extensions: tuple[str, ...] = (".bib",)) -> list
 def ingest_source(engine: Engine, source: str, *, text: str | None = None, parsed: bibtex.ParseResult | None = None,
                   strict: bool = False, dry_run: bool = False, overwrite: bool = False,
                   limits: bibtex.Limits | None = None, batch_size: int | None = None,
-                  progress: Progress | None = None, format: str | None = None, link: bool = True) -> IngestReport:
+                  progress: Progress | None = None, format: str | None = None, link: bool = True,
+                  force: bool = False) -> IngestReport:
     """Ingest one file (or `text`, or an already `parsed` result) into the database behind `engine`.
 
     Normally each batch commits on its own, so an interrupted run keeps whole
     batches and a re-run completes it. `strict` and `dry_run` run the file in
     one transaction: rolled back on the first problem (the report says why in
-    `aborted`) or, for a dry run, always."""
+    `aborted`) or, for a dry run, always. A file ingested before as it is now
+    is skipped (ingest/unchanged.py) unless `force`."""
+    identity = None
+    if text is None and parsed is None and not force:
+        identity = unchanged.identify(source, format=format, limits=limits, strict=strict, link=link, overwrite=overwrite)
+        skipped = _skipped(engine, source, identity, dry_run)
+        if skipped is not None:
+            return skipped
+    return _ingest(engine, source, identity, text=text, parsed=parsed, strict=strict, dry_run=dry_run, overwrite=overwrite,
+                   limits=limits, batch_size=batch_size, progress=progress, format=format, link=link)
+
+
+def _skipped(engine: Engine, source: str, identity: unchanged.Identity | None, dry_run: bool) -> IngestReport | None:
+    """The report of a file skipped as unchanged, or None to read it."""
+    when = unchanged.ingested_at(engine, identity) if identity is not None else None
+    if when is None:
+        return None
+    return IngestReport(source=source, dry_run=dry_run,
+                        skipped=f"unchanged since it was ingested at {when} (same bytes, same settings, its papers all still here); --force reads it again")
+
+
+def _ingest(engine: Engine, source: str, identity: unchanged.Identity | None, *, text: str | None, parsed: bibtex.ParseResult | None,
+            strict: bool, dry_run: bool, overwrite: bool, limits: bibtex.Limits | None, batch_size: int | None,
+            progress: Progress | None, format: str | None, link: bool, across_files: dict | None = None) -> IngestReport:
     started = time.perf_counter()
     stream = importers.streamed(source, format, limits) if parsed is None and text is None else None
     if stream is not None:
@@ -202,7 +238,9 @@ def ingest_source(engine: Engine, source: str, *, text: str | None = None, parse
     name = "stdin" if source == "-" else Path(source).name
     batch_size = settings.get("ingest_batch_size", batch_size)
     report = IngestReport(source=source, dry_run=dry_run)
-    options = dict(file_label=f"{format}:{name}", strict=strict, overwrite=overwrite, batch_size=batch_size, progress=progress, link=link)
+    placed_ids: set[str] = set()
+    options = dict(file_label=f"{format}:{name}", strict=strict, overwrite=overwrite, batch_size=batch_size, progress=progress, link=link,
+                   placed_ids=placed_ids, across_files=across_files)
     # A stream keeps the collector: records and rows of the batches before go
     # as it reads on, and some of what they leave behind is cyclic.
     with gc_paused() if stream is None else contextlib.nullcontext():
@@ -214,26 +252,48 @@ def ingest_source(engine: Engine, source: str, *, text: str | None = None, parse
                     write(in_session(session), report, **options)
             except StrictAbort as exc:
                 report.aborted = str(exc)
+    if identity is not None and not dry_run and not report.aborted:
+        unchanged.record(engine, identity, options["file_label"], placed_ids)
     report.seconds = round(time.perf_counter() - started, 3)
     return report
 
 
 def ingest_sources(engine: Engine, sources: list[str], *, parse_ahead: bool = True, workers: int | None = None,
-                   limits: bibtex.Limits | None = None, format: str | None = None, **options: Any) -> Iterator[IngestReport]:
+                   limits: bibtex.Limits | None = None, format: str | None = None, force: bool = False,
+                   **options: Any) -> Iterator[IngestReport]:
     """Ingest files one after the other, yielding each file's report.
 
-    With several files, the files ahead are parsed in worker processes
-    (ingest/parse_ahead.py, one per core) while this one is written. Files
+    Files ingested before as they are now are skipped, unless `force`
+    (ingest/unchanged.py); they are recognised before any file is parsed.
+    With several files to read, the files ahead are parsed in worker processes
+    (ingest/parse_ahead.py, one per core beside the writer's) while this one is written. Files
     are still written, and reported, in order."""
     files = list(sources)
-    workers = min(len(files) - 1, workers or os.cpu_count() or 1)
+    identities: list[unchanged.Identity | None] = [None] * len(files)
+    skipped: list[IngestReport | None] = [None] * len(files)
+    if not force:
+        for i, source in enumerate(files):
+            identities[i] = unchanged.identify(source, format=format, limits=limits, strict=options.get("strict", False),
+                                               link=options.get("link", True), overwrite=options.get("overwrite", False))
+            skipped[i] = _skipped(engine, source, identities[i], options.get("dry_run", False))
+    to_read = [f for f, s in zip(files, skipped) if s is None]
+    workers = min(len(to_read) - 1, workers) if workers else default_workers(len(to_read))
+    options = {"strict": False, "dry_run": False, "overwrite": False, "batch_size": None, "progress": None, "link": True, **options,
+               "across_files": {}}
     # JSON Lines are read a line at a time while written: never parsed whole ahead.
-    if not parse_ahead or workers < 1 or "-" in files or any(importers.is_json_lines(f) for f in files):
-        for source in files:
-            yield ingest_source(engine, source, limits=limits, format=format, **options)
+    if not parse_ahead or workers < 1 or "-" in to_read or any(importers.is_json_lines(f) for f in to_read):
+        for source, identity, report in zip(files, identities, skipped):
+            yield report or _ingest(engine, source, identity, text=None, parsed=None, limits=limits, format=format, **options)
         return
     # The collector paused throughout: the parsed files are unpickled in the
     # pool's result thread, outside ingest_source's own pause.
     with gc_paused():
-        for source, (found, parsed) in zip(files, parsed_ahead(files, workers, limits, format)):
-            yield ingest_source(engine, source, parsed=parsed, limits=limits, format=found, **options)
+        ahead = parsed_ahead(to_read, workers, limits, format)
+        for source, identity, report in zip(files, identities, skipped):
+            if report is not None:
+                yield report
+                continue
+            found, parsed = next(ahead)
+            report = _ingest(engine, source, identity, text=None, parsed=parsed, limits=limits, format=found, **options)
+            del parsed  # before the next file is unpickled (parse_ahead.parsed_ahead)
+            yield report

@@ -1,9 +1,15 @@
 """Parsing files ahead in worker processes while the current one is written.
 
-Parsing is pure CPU work and shares nothing with the database, and it costs
-more than the writing, so a multi-file ingest costs about the parsing spread
-over the cores. The workers die with their parent: a `kill -9` of the ingest
-must not leave processes holding hundreds of megabytes of parsed entries.
+Parsing is pure CPU work and shares nothing with the database, so the next
+files are parsed while this one is written. The workers die with their
+parent: a `kill -9` of the ingest must not leave processes holding hundreds
+of megabytes of parsed entries.
+
+Memory is counted over the whole process tree: a file parsed ahead waits in
+the writing process as its pickle (a few bytes per byte of BibTeX) rather
+than as records (several times more), and is unpickled when its turn comes;
+a worker hands back to the system what a parse allocated before it takes
+the next file.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ import ctypes
 import gc
 import multiprocessing
 import os
+import pickle
 import signal
 import sys
 import threading
@@ -21,6 +28,8 @@ from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 
+from ..graph import settings
+from ..graph.errors import InvalidInput
 from . import bibtex
 
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
@@ -38,8 +47,16 @@ def parse_source(source: str, limits: bibtex.Limits | None = None, text: str | N
         return importers.parse(source, limits, text, format)
 
 
+def _start_worker(parent: int) -> None:
+    """Pool initializer: the objects inherited from the parent are frozen (no
+    collection touches them, so their pages stay shared with it), and the
+    worker dies with its parent."""
+    gc.freeze()
+    _die_with_parent(parent)
+
+
 def _die_with_parent(parent: int) -> None:
-    """Pool initializer: end this worker when the process that started it ends.
+    """End this worker when the process that started it ends.
 
     On Linux the kernel sends SIGKILL on the parent's death (PR_SET_PDEATHSIG);
     elsewhere, or should the parent have died before the call, a daemon thread
@@ -60,20 +77,68 @@ def _die_with_parent(parent: int) -> None:
     threading.Thread(target=watch, daemon=True, name="parent-watch").start()
 
 
+def _parse_pickled(source: str, limits: bibtex.Limits | None, format: str | None) -> bytes:
+    """Worker side: the parse result as its pickle, and the parse's memory given back."""
+    data = pickle.dumps(parse_source(source, limits, None, format), protocol=pickle.HIGHEST_PROTOCOL)
+    bibtex._decoded.clear()  # the next file's values are mostly new; a worker's cache would only grow
+    # The collector is paused in a worker (forked from a paused ingest), and a
+    # parse can leave cycles (see the end of bibtex.parse_text): freed here,
+    # before the next file. What the worker inherited is frozen (_start_worker),
+    # so this scans only what it made, and the parent's pages stay shared.
+    gc.collect()
+    _trim()
+    return data
+
+
+def _trim() -> None:
+    """Return freed heap pages to the system (glibc keeps them otherwise)."""
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None).malloc_trim(0)
+        except (OSError, AttributeError):
+            pass
+
+
+def default_workers(files: int) -> int:
+    """Parsing processes for `files` files (setting `ingest_workers`; by
+    default one core is the writer's, and the cores left idle by the rest of
+    the machine (one-minute load average) parse). A worker only pays where a core would otherwise idle: on a busy
+    machine it runs no sooner, and costs the pickling of every file and a
+    process's memory (tests/benchmarks/bench_ingest.py prints the peak with
+    none and with one)."""
+    chosen = str(settings.get("ingest_workers")).strip().lower()
+    if chosen != "auto":
+        try:
+            return max(0, min(files - 1, int(chosen)))
+        except ValueError:
+            raise InvalidInput(f"ingest_workers is a number of processes or 'auto', not {chosen!r}") from None
+    cores = os.cpu_count() or 1
+    try:
+        idle = round(cores - os.getloadavg()[0])
+    except OSError:
+        idle = cores
+    return max(0, min(files - 1, cores - 1, idle - 1))
+
+
 def parsed_ahead(files: list[str], workers: int, limits: bibtex.Limits | None,
                  format: str | None = None) -> Iterator[tuple[str, bibtex.ParseResult]]:
     """Each file's parse result, in order, parsed by `workers` processes (at
-    most one file more than the workers is held parsed)."""
+    most one file more than the workers is held parsed, as a pickle)."""
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     ahead = workers + 1  # one more than the workers, so that none waits while a file is written
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_die_with_parent,
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker,
                              initargs=(os.getpid(),)) as pool:
-        pending = deque(pool.submit(parse_source, f, limits, None, format) for f in files[:ahead])
+        pending = deque(pool.submit(_parse_pickled, f, limits, format) for f in files[:ahead])
         for i in range(len(files)):
-            parsed = pending.popleft().result()
+            data = pending.popleft().result()
             if i + ahead < len(files):
-                pending.append(pool.submit(parse_source, files[i + ahead], limits, None, format))
+                pending.append(pool.submit(_parse_pickled, files[i + ahead], limits, format))
+            elif not pending:
+                pool.shutdown()  # every file parsed: the workers' memory goes while the last files are written
+            parsed = pickle.loads(data)
+            del data
             yield parsed
+            del parsed  # the file written before goes before the next is unpickled
 
 
 @contextmanager
@@ -90,4 +155,4 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-__all__ = ["parse_source", "parsed_ahead", "gc_paused"]
+__all__ = ["parse_source", "parsed_ahead", "default_workers", "gc_paused"]

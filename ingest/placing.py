@@ -34,7 +34,8 @@ def _known(node_id: str, v: dict[str, Any], sources: dict[str, str], keys=None) 
 def place_papers(run: Run, session: Session, records: list[bibtex.BibRecord]) -> None:
     # Another ingest's batch must not place the same works between our reads and writes.
     bulk.lock_for_loading(session)
-    mapped: list[tuple[bibtex.BibRecord, dict[str, Any]]] = []
+    # record, its values, its ids in other sources (alias, scheme), its other citation keys: each read once
+    mapped: list[tuple[bibtex.BibRecord, dict[str, Any], list[tuple[str, str]], list[str]]] = []
     key_limit = values.max_key_length()
     for record in records:
         refusal = values.key_problem(record.key, "citation key", key_limit)
@@ -44,9 +45,9 @@ def place_papers(run: Run, session: Session, records: list[bibtex.BibRecord]) ->
             continue
         if not record.fields.get("title") and not getattr(record, "amends_only", False):
             run.problem(record, "missing-title", "entry has no title; the citation key is used as the paper's name")
-        mapped.append((record, paper_values(record)))
-    keys = [v["_keys"] for _, v in mapped]
-    wanted_aliases = {a.lower() for r, _ in mapped for a in (r.key, *other_keys(r), *(i for i, _ in id_aliases(r)))}
+        mapped.append((record, paper_values(record), id_aliases(record), other_keys(record)))
+    keys = [v["_keys"] for _, v, _, _ in mapped]
+    wanted_aliases = {a.lower() for r, _, ids, others in mapped for a in (r.key, *others, *(i for i, _ in ids))}
     alias_map = bulk.aliases_of(session, wanted_aliases)
     rows = bulk.papers_matching(
         session,
@@ -54,7 +55,7 @@ def place_papers(run: Run, session: Session, records: list[bibtex.BibRecord]) ->
         title_keys=(k.title_key for k in keys), node_ids=alias_map.values(),
     )
     papers = batch.PaperBatch(session, overwrite=run.overwrite)
-    papers.prefetch({f"paper:{r.key}" for r, _ in mapped}, dois=(k.doi for k in keys), arxiv_ids=(k.arxiv_id for k in keys),
+    papers.prefetch({f"paper:{r.key}" for r, *_ in mapped}, dois=(k.doi for k in keys), arxiv_ids=(k.arxiv_id for k in keys),
                     aliases=wanted_aliases, rows=rows.values(), known_aliases=alias_map)
     index = IdentityIndex()
     for node_id in rows:
@@ -62,10 +63,10 @@ def place_papers(run: Run, session: Session, records: list[bibtex.BibRecord]) ->
     for alias, node_id in alias_map.items():
         if node_id in rows:
             index.add_alias(alias, node_id)
-    taken_ids = set(bulk.node_kinds(session, (f"paper:{r.key}" for r, _ in mapped)))
+    taken_ids = set(bulk.node_kinds(session, (f"paper:{r.key}" for r, *_ in mapped)))
     arrived: list[tuple[str, dict]] = []
 
-    for record, v in mapped:
+    for record, v, ids, others in mapped:
         prov = f"{run.file_label}#{record.key}"
         node_id, how = index.match(v["_keys"], source=run.file_label)
         if how.startswith("conflict-"):
@@ -87,16 +88,16 @@ def place_papers(run: Run, session: Session, records: list[bibtex.BibRecord]) ->
         holder = alias_map.get(alias)
         if holder is None:
             # A key that is an id of another source (openalex:w1...) is recorded under that scheme.
-            aliases.append((alias, dict(id_aliases(record)).get(alias, "citation-key")))
+            aliases.append((alias, dict(ids).get(alias, "citation-key")))
         elif holder != node_id and how == "":
             run.problem(record, "kept-value", f"citation key '{record.key}' already names {holder}, a different work; this entry became {node_id}")
         elif holder != node_id:
             run.problem(record, "kept-value", f"citation key '{record.key}' already names {holder}; this entry is the same work as {node_id} (matched by {how}) and was merged there")
-        for other in other_keys(record):
+        for other in others:
             other = other.lower()
             if other not in alias_map and bibtex.CITATION_KEY_RE.match(other):
                 aliases.append((other, "citation-key"))
-        for ident, scheme in id_aliases(record):
+        for ident, scheme in ids:
             if ident != alias and alias_map.get(ident) is None:
                 aliases.append((ident, scheme))
         row = batch.PaperRow(node_id, {k: x for k, x in v.items() if k != "_keys"}, prov, citation_key=record.key,

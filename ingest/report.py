@@ -31,6 +31,7 @@ class IngestReport:
     citations_pending: int = 0  # references to works not in the store, kept until they arrive
     dry_run: bool = False
     aborted: str | None = None  # why nothing was written (strict, or the ingest failed outright)
+    skipped: str | None = None  # why the file was not read: ingested before as it is (ingest/unchanged.py)
     seconds: float = 0.0
     problems: list[dict] = field(default_factory=list)
 
@@ -44,7 +45,7 @@ class IngestReport:
     def to_dict(self) -> dict:
         out = {k: getattr(self, k) for k in (
             "source", "entries", "new", "merged", "unchanged", "failed", "duplicates",
-            "edges_added", "edges_inferred", "aliases_added", "citations_resolved", "citations_pending", "dry_run", "aborted", "seconds",
+            "edges_added", "edges_inferred", "aliases_added", "citations_resolved", "citations_pending", "dry_run", "aborted", "skipped", "seconds",
         )}
         out["problem_count"] = len(self.errors)
         out["note_count"] = len(self.problems) - out["problem_count"]

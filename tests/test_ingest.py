@@ -282,3 +282,18 @@ def test_a_title_edited_by_a_user_survives_re_ingest(engine, tmp_path):
         assert service.get_node(s, "paper:smith2020deep").name == "Deep Things, Revisited"
         assert search.search(s, "revisited")[0].node_id == "paper:smith2020deep"
     assert any(p["kind"] == "kept-value" and "Deep Things, Revisited" in p["message"] for p in report.to_dict()["problems"])
+
+
+def test_several_files_read_the_linkers_lexicon_once_and_each_is_linked(builtin_engine, tmp_path, monkeypatch):
+    from aiprogress.graph import linking
+
+    builds = []
+    real = linking.lexicon
+    monkeypatch.setattr(linking, "lexicon", lambda *a, **k: builds.append(1) or real(*a, **k))
+    paths = []
+    for n in range(3):
+        path = tmp_path / f"f{n}.bib"
+        path.write_text(f"@article{{p{n}, title={{Dropout regularizes deep networks, part {n}}}, year={{2015}}}}\n", encoding="utf-8")
+        paths.append(str(path))
+    reports = list(load.ingest_sources(builtin_engine, paths, parse_ahead=False))
+    assert [r.edges_inferred for r in reports] == [1, 1, 1] and len(builds) == 1

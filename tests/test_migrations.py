@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import tomllib
 from pathlib import Path
 
@@ -14,9 +15,9 @@ from sqlmodel import select
 from sqlmodel import SQLModel
 
 from aiprogress.graph import db as database
-from aiprogress.graph import search, service
+from aiprogress.graph import bulk, search, service
 from aiprogress.graph.errors import SchemaVersionError
-from aiprogress.graph.models import Node
+from aiprogress.graph.models import Node, Paper
 from aiprogress.ingest import datafiles
 from conftest import dump_rows
 
@@ -191,5 +192,33 @@ def test_citation_attributes_are_added_to_the_edges_of_an_earlier_store(database
         with database.session_scope(engine) as s:
             edge = s.exec(select(Edge).where(Edge.source_id == "paper:s2:1")).one()
             assert (edge.intents, edge.influential) == (["result"], True)
+    finally:
+        engine.dispose()
+
+
+def test_field_sources_are_regrouped_in_place_and_read_as_before(database_url):
+    """Migration 0007 rewrites each paper's {field: provenance} (as 0005 stored
+    it) into groups holding each provenance once; every read sees the same
+    dict, and a downgrade gives back the rows as they were."""
+    engine = database.open_engine(database_url)
+    old = {"name": "bibtex:a.bib#k", "year": "bibtex:a.bib#k", "abstract": "openalex:w.json#W1", "extra.pages": "bibtex:a.bib#k"}
+    try:
+        with engine.begin() as conn:
+            command.upgrade(database._alembic_config(conn), "0006")
+            conn.execute(text("INSERT INTO node (id, kind, name, provenance) VALUES ('paper:k', 'paper', 'T', 'bibtex:a.bib')"))
+            conn.execute(text("INSERT INTO paper (node_id, authors, entry_type, citation_key, title_key, extra, field_sources) "
+                              "VALUES ('paper:k', '[]', 'article', 'k', 't', '{}', :sources)"), {"sources": json.dumps(old)})
+        database.create_schema(engine)
+        with engine.connect() as conn:
+            raw = conn.execute(text("SELECT field_sources FROM paper")).scalar_one()
+        assert (json.loads(raw) if isinstance(raw, str) else raw) == [
+            ["bibtex:a.bib#k", "name", "year"], ["openalex:w.json#W1", "abstract"], ["bibtex:a.bib#k", "extra.pages"]]
+        with database.session_scope(engine) as s:
+            assert list(s.get(Paper, "paper:k").field_sources.items()) == list(old.items())
+            assert [dict(r)["field_sources"] for r in bulk.paper_rows(s)] == [old]  # what the exports read
+        with engine.begin() as conn:
+            command.downgrade(database._alembic_config(conn), "0006")
+            raw = conn.execute(text("SELECT field_sources FROM paper")).scalar_one()
+            assert (json.loads(raw) if isinstance(raw, str) else raw) == old
     finally:
         engine.dispose()

@@ -45,11 +45,12 @@ def test_parsing_workers_die_with_a_killed_ingest(tmp_path):
         path.write_text(entries.replace("{k", f"{{f{n}k"))
         files.append(str(path))
     proc = subprocess.Popen([sys.executable, "-m", "aiprogress.api", "ingest", *files, "--db", str(tmp_path / "x.db")],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env={**os.environ, "AIPROGRESS_INGEST_WORKERS": "2"})  # whatever the machine's load
     try:
         deadline = time.monotonic() + 60
         workers: set[int] = set()
-        while time.monotonic() < deadline and len(workers) < 2 and proc.poll() is None:
+        while time.monotonic() < deadline and not workers and proc.poll() is None:
             workers = _children(proc.pid)
             time.sleep(0.05)
         assert workers, "the ingest started no parsing workers"
@@ -62,3 +63,75 @@ def test_parsing_workers_die_with_a_killed_ingest(tmp_path):
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+def test_a_parse_leaves_no_cycle_holding_the_files_blocks():
+    """The general LaTeX decoder raises and catches inside pylatexenc, which
+    ties the frames above it into a cycle; with the collector paused (as
+    while ingesting) the file's blocks must not stay alive with it."""
+    import gc
+
+    from bibtexparser.model import Entry
+
+    from aiprogress.ingest import bibtex
+
+    text = "@article{a, title={\\textbf{Bold} claims}}\n" + "".join(f"@article{{k{i}, title={{Plain {i}}}}}\n" for i in range(200))
+    bibtex._decoded.clear()
+    gc.collect()
+    gc.disable()
+    try:
+        result = bibtex.parse_text(text)
+        assert len(result.records) == 201 and result.records[0].fields["title"] == "Bold claims"
+        # At most the one entry being read when the decoder raised (its reader's frame), never the file's.
+        assert sum(isinstance(o, Entry) for o in gc.get_objects()) <= 1
+    finally:
+        gc.enable()
+
+
+def test_a_worker_hands_back_the_parse_as_a_pickle(tmp_path):
+    import pickle
+
+    from aiprogress.ingest import parse_ahead
+
+    path = tmp_path / "a.bib"
+    path.write_text("@article{a, title={On {\\'E}cole}, year={2001}}\n")
+    data = parse_ahead._parse_pickled(str(path), None, None)
+    assert isinstance(data, bytes)
+    format, parsed = pickle.loads(data)
+    assert format == "bibtex" and parsed.records[0].fields["title"] == "On École"
+
+
+def test_one_core_is_the_writers_and_idle_ones_parse(monkeypatch):
+    from aiprogress.graph.errors import InvalidInput
+    from aiprogress.ingest import parse_ahead
+
+    monkeypatch.delenv("AIPROGRESS_INGEST_WORKERS", raising=False)
+    for cores, load, files, workers in ((1, 0.0, 5, 0), (2, 0.3, 5, 1), (4, 0.0, 5, 3), (8, 0.0, 2, 1), (2, 0.0, 1, 0),
+                                        (2, 1.2, 5, 0), (4, 1.5, 5, 1), (2, 7.0, 5, 0)):
+        monkeypatch.setattr(os, "cpu_count", lambda cores=cores: cores)
+        monkeypatch.setattr(os, "getloadavg", lambda load=load: (load, load, load))
+        assert parse_ahead.default_workers(files) == workers, (cores, load, files)
+    monkeypatch.setenv("AIPROGRESS_INGEST_WORKERS", "3")
+    assert parse_ahead.default_workers(5) == 3 and parse_ahead.default_workers(2) == 1
+    monkeypatch.setenv("AIPROGRESS_INGEST_WORKERS", "many")
+    with pytest.raises(InvalidInput, match="ingest_workers"):
+        parse_ahead.default_workers(5)
+
+
+def test_the_workers_end_once_every_file_is_parsed(tmp_path):
+    """While the last files are written, no worker holds on to the memory its parses took."""
+    import multiprocessing
+
+    from aiprogress.ingest import parse_ahead
+
+    files = []
+    for n in range(4):
+        path = tmp_path / f"f{n}.bib"
+        path.write_text("".join(f"@article{{f{n}k{i}, title={{Work {i}}}, year={{2001}}}}\n" for i in range(20)))
+        files.append(str(path))
+    seen = []
+    for i, (format, parsed) in enumerate(parse_ahead.parsed_ahead(files, 1, None)):
+        seen.append(len(parsed.records))
+        if i == len(files) - 1:
+            assert not multiprocessing.active_children()
+    assert seen == [20, 20, 20, 20]

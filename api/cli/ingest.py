@@ -34,6 +34,7 @@ def ingest(
     strict: Annotated[bool, typer.Option("--strict", help="Any problem in a file aborts that file with nothing of it written.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Read and match everything, report what would happen, write nothing.")] = False,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Let these files replace values that came from elsewhere (by default they only fill empty fields).")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Read every file, even one ingested before as it is now (by default skipped: same bytes, same settings, its papers all still in the store).")] = False,
     report_path: Annotated[Path | None, typer.Option("--report", metavar="FILE.json", help="Write the full report (every problem with file, line and reason) as JSON.")] = None,
     max_file_bytes: Annotated[int | None, setting_option("max_file_bytes")] = None,
     max_entries: Annotated[int | None, setting_option("max_entries")] = None,
@@ -64,7 +65,7 @@ def ingest(
                            visible=max(total, done) >= _PROGRESS_MIN_ENTRIES)
 
             for report in load.ingest_sources(engine, sources, limits=limits, strict=strict, dry_run=dry_run,
-                                              overwrite=overwrite, progress=progress, format=format):
+                                              overwrite=overwrite, progress=progress, format=format, force=force):
                 reports.append(report)
     except AiprogressError as exc:
         # The file that failed outright still gets its line in --report.
@@ -100,6 +101,8 @@ def _print_summary(reports: list[load.IngestReport], dry_run: bool, report_path:
     else:
         console.print(table(title, columns, rows))
     for r in reports:
+        if r.skipped:
+            console.print(f"{r.source}: skipped, {r.skipped}", markup=False, highlight=False)
         if r.aborted:
             err_console.print(f"{r.source}: aborted, nothing written (--strict): {r.aborted}", markup=False, highlight=False)
         kinds: dict[str, int] = {}

@@ -161,7 +161,7 @@ def bib_files(paths: list[str]) -> list[Path]:
     out = []
     for p in paths or [str(REPO.parent / "shared" / "corpora")]:
         path = Path(p)
-        out.extend(sorted(path.rglob("*.bib")) if path.is_dir() else [path])
+        out.extend(sorted(path.rglob("*.bib")) if path.is_dir() else [path] if path.is_file() else [])
     return out
 
 
@@ -179,7 +179,8 @@ def main() -> None:
     args = parser.parse_args()
     files = bib_files(args.paths)
     if not files:
-        sys.exit("no .bib files found")
+        where = ", ".join(args.paths) or str(REPO.parent / "shared" / "corpora")
+        sys.exit(f"no .bib files in {where}: put the corpora there (see its SOURCES.md) or name files or folders as PATH")
     total = titles = titles_raw = authors = 0
     for path in files:
         n, t, r, a = compare(path, args.parser, args.samples, args.show)
