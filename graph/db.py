@@ -22,6 +22,7 @@ from sqlmodel import Session, SQLModel, create_engine
 from . import models, settings, values  # noqa: F401  (models registers the tables on SQLModel.metadata)
 from .errors import InvalidInput, SchemaVersionError
 from .search import create_index as create_search_index
+from .search import index_exists as search_index_exists
 
 
 def url_from(db: str | None) -> str:
@@ -181,10 +182,25 @@ FIRST_REVISION = "0001"
 
 
 def create_schema(engine: Engine) -> None:
-    """Create or upgrade the schema (idempotent), then the full-text index."""
+    """Create or upgrade the schema (idempotent), then the full-text index.
+
+    A store already at this code's revision with its index in place is only
+    read (`schema_is_current`): no transaction that takes a lock, no DDL, so
+    opening a large store costs a few milliseconds."""
+    if schema_is_current(engine):
+        return
     with_retries(lambda: upgrade_schema(engine))
     with engine.begin() as connection:
         create_search_index(connection)  # full-text index + triggers (SQLite only)
+
+
+def schema_is_current(engine: Engine) -> bool:
+    """True when the store is at this code's schema revision and holds its
+    full-text index (on SQLite): `create_schema` would change nothing."""
+    with engine.connect() as connection:
+        if schema_revision(connection) != schema_head():
+            return False
+        return search_index_exists(connection)
 
 
 def check_schema(engine: Engine) -> None:

@@ -580,6 +580,7 @@ class Snapshot:
 
 _cache: weakref.WeakKeyDictionary[Engine, Snapshot] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
+_loading: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()
 
 
 def snapshot(session_or_connection: Any) -> Snapshot:
@@ -595,11 +596,22 @@ def snapshot(session_or_connection: Any) -> Snapshot:
     revision = read_revision(connection)
     with _lock:
         cached = _cache.get(engine)
+        loading = _loading.setdefault(engine, threading.Lock())
     if cached is not None and cached.revision == revision:
         return cached.bound(session_or_connection)
-    fresh = Snapshot.load(connection, revision=revision)
-    with _lock:
-        _cache[engine] = fresh
+    # One load per engine at a time: a query arriving while the server warms
+    # the graph (or while another query loads it) waits for that load instead
+    # of making a second copy of a million edges beside it.
+    with loading:
+        with _lock:
+            cached = _cache.get(engine)
+        if cached is not None and cached.revision == revision:
+            return cached.bound(session_or_connection)
+        fresh = Snapshot.load(connection, revision=revision)
+        with _lock:
+            # A reader still in an older transaction must not replace a newer graph.
+            if cached is None or cached.revision <= revision:
+                _cache[engine] = fresh
     return fresh.bound(session_or_connection)
 
 

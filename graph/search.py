@@ -88,6 +88,7 @@ _FTS_DDL = (
 )
 
 
+_TRIGGER_NAMES = tuple(re.search(r"CREATE TRIGGER IF NOT EXISTS (\w+)", ddl).group(1) for ddl in _FTS_DDL[1:])
 _INSERT_TRIGGERS = {"node_fts_ai": _FTS_DDL[1], "paper_fts_ai": _FTS_DDL[4]}
 _INDEX_ROWS = (
     "INSERT INTO node_fts(rowid, name, description, abstract) "
@@ -108,6 +109,16 @@ def create_index(connection: Connection) -> None:
         connection.exec_driver_sql(statement)
     if not existed:
         connection.exec_driver_sql(_INDEX_ROWS)
+
+
+def index_exists(connection: Connection) -> bool:
+    """Whether the full-text index and all its triggers are in place
+    (engine-specific; elsewhere than SQLite there is nothing to create)."""
+    if connection.dialect.name != "sqlite":
+        return True
+    names = set(connection.exec_driver_sql(
+        "SELECT name FROM sqlite_master WHERE name = 'node_fts' OR (type = 'trigger' AND name LIKE '%_fts_%')").scalars())
+    return names >= {"node_fts", *_TRIGGER_NAMES}
 
 
 @contextmanager
