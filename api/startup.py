@@ -46,9 +46,13 @@ class Starting:
         self.error: BaseException | None = None
         self.stage = "starting"  # what is being made now, for /healthz
         self.done = threading.Event()  # set when the application exists or failed
+        self._thread: threading.Thread | None = None
 
     def start(self) -> None:
-        threading.Thread(target=self._run, name="prepare-app", daemon=True).start()
+        """Build the application in a background thread (once)."""
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="prepare-app", daemon=True)
+            self._thread.start()
 
     def _run(self) -> None:
         try:
@@ -64,6 +68,7 @@ class Starting:
             await self._lifespan(scope, receive, send)
             return
         if self.app is None:
+            self.start()  # a server run without lifespan events
             if scope["type"] == "http" and scope["path"] == HEALTH_PATH and self.error is None:
                 await _send_json(send, 200, {"status": "preparing", "preparing": [self.stage]})
                 return
@@ -95,6 +100,9 @@ class Starting:
         pass the shutdown on to it."""
         await receive()  # lifespan.startup
         await send({"type": "lifespan.startup.complete"})
+        # Started only now, with the server up: the imports and reads of the
+        # build would otherwise compete for the interpreter with its start.
+        self.start()
         shutdown = asyncio.ensure_future(receive())
         while not self.done.is_set() and not shutdown.done():
             await asyncio.sleep(POLL_SECONDS * 5)

@@ -80,8 +80,7 @@ def serve(
     config = uvicorn.Config(None, log_level="warning", timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS)
     server = uvicorn.Server(config)
     starting = Starting(lambda state: prepare_app(db, state), stop=lambda: setattr(server, "should_exit", True))
-    config.app = starting
-    starting.start()
+    config.app = starting  # it starts building once the server runs
     shown = f"[{host}]" if ":" in host else host
     print(f"Serving on http://{shown}:{port}/  (GraphQL and GraphiQL: http://{shown}:{port}/graphql)")
     if not settings.get("token"):
