@@ -45,6 +45,11 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Reads through memory-mapped pages rather than a read() per page: the
+    # evidence of an answer is a handful of random index searches in a large
+    # file, each touching several pages (a path's 4 keys on a million edges:
+    # 69 -> 38 microseconds). Address space only; SQLite caps it at 2 GB.
+    cursor.execute("PRAGMA mmap_size=1073741824")
     # Persistent in the file, so a no-op after the first connection; set here
     # rather than when the engine is made, so that opening an engine creates
     # no file (a read command on a missing database leaves nothing behind).
