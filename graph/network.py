@@ -60,6 +60,7 @@ the evidence is of the same state of the store as the arrays.
 from __future__ import annotations
 
 import copy
+from itertools import repeat
 import threading
 import weakref
 from collections.abc import Iterable, Sequence
@@ -129,9 +130,10 @@ class Snapshot:
         revision: int = 0,
         facts: dict[int, EdgeFact] | None = None,
         loaded: bool = False,
+        index: dict[str, int] | None = None,
     ):
         self.ids = ids
-        self.index: dict[str, int] = {node_id: i for i, node_id in enumerate(ids)}
+        self.index: dict[str, int] = index if index is not None else dict(zip(ids, range(len(ids))))
         self.kinds = kinds
         self.names = names
         self.years = years
@@ -150,7 +152,7 @@ class Snapshot:
         # long as the snapshot and shared by every session bound to it.
         self.memo: dict[str, Any] = {}
         n = len(ids)
-        self.kind_code = np.fromiter((KIND_CODE.get(k, -1) for k in kinds), dtype=np.int8, count=n)
+        self.kind_code = np.fromiter(map(KIND_CODE.get, kinds, repeat(-1, n)), dtype=np.int8, count=n)
         # Lineage orientation: origin -> derived, whatever way the fact is written.
         target_is_origin = np.zeros(len(RELATIONS), dtype=bool)
         for relation in ORIGIN_IS_TARGET:
@@ -237,6 +239,7 @@ class Snapshot:
             rel=rel,
             revision=revision,
             loaded=True,
+            index=index,
         )
 
     def bound(self, session_or_connection: Any) -> Snapshot:

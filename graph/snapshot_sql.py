@@ -22,8 +22,10 @@ _SEP = "\x1f"  # ASCII unit separator: cannot occur in a node id (kind:slug)
 def read_node_columns(connection: Connection):
     """ids, kinds, names, years, bindings {i: ..}, categories {i: ..} of every node.
 
-    On SQLite one row per kind with group_concat'ed columns (see read_edge_columns);
-    if a name holds the separator, or elsewhere, plain rows."""
+    On SQLite one row of group_concat'ed columns in the table's order (see
+    read_edge_columns; a scan in rowid order, where grouping by kind went
+    through the kind index row by row); if a name holds the separator, or
+    elsewhere, plain rows."""
     c = Node.__table__.c
     ids: list[str] = []
     kinds: list[str] = []
@@ -31,25 +33,19 @@ def read_node_columns(connection: Connection):
     years: list[int | None] = []
     if connection.dialect.name == "sqlite":
         stmt = select(
-            c.kind,
             func.count(),
             func.group_concat(c.id, literal(_SEP)),
+            func.group_concat(c.kind, literal(_SEP)),
             func.group_concat(c.name, literal(_SEP)),
             func.group_concat(func.coalesce(c.year, ""), literal(_SEP)),
-        ).group_by(c.kind)
-        grouped = []
-        for kind, count, kind_ids, kind_names, kind_years in connection.execute(stmt):
-            kind_ids, kind_names, kind_years = kind_ids.split(_SEP), kind_names.split(_SEP), kind_years.split(_SEP)
-            if not len(kind_ids) == len(kind_names) == len(kind_years) == count:
-                grouped = None
-                break
-            grouped.append((kind, kind_ids, kind_names, kind_years))
-        if grouped is not None:
-            for kind, kind_ids, kind_names, kind_years in grouped:
-                ids += kind_ids
-                names += kind_names
-                kinds += [kind] * len(kind_ids)
-                years += [int(y) if y else None for y in kind_years]
+        )
+        count, all_ids, all_kinds, all_names, all_years = connection.execute(stmt).one()
+        columns = [(text or "").split(_SEP) if count else [] for text in (all_ids, all_kinds, all_names, all_years)]
+        if all(len(column) == count for column in columns):
+            ids, kinds, names, year_texts = columns
+            pool: dict[str, str] = {}
+            kinds = [pool.setdefault(kind, kind) for kind in kinds]  # one string per kind, not one per node
+            years = [int(y) if y else None for y in year_texts]
             index = dict(zip(ids, range(len(ids))))
             extra = connection.execute(select(c.id, c.binding, c.category).where((c.binding.is_not(None)) | (c.category.is_not(None))))
             bindings, categories = {}, {}
