@@ -1,7 +1,8 @@
 """The CLI starts without importing what a command does not use: the web
 stack (FastAPI, strawberry, uvicorn), the RDF libraries and the page's pyvis
 are imported by the commands that need them, not by `aiprogress --help` or
-`aiprogress stats`."""
+`aiprogress stats`; a command imports its own family of commands alone, so
+`serve` reaches its socket without SQLAlchemy or numpy."""
 
 from __future__ import annotations
 
@@ -9,7 +10,11 @@ import json
 import subprocess
 import sys
 
+import importlib
+
 import pytest
+
+from aiprogress.api import cli
 
 # Imported by `serve`, `export`, `sparql`, `import-rdf`, `render` only.
 HEAVY = ("fastapi", "starlette", "strawberry", "graphql", "uvicorn", "rdflib", "pyoxigraph", "pyvis", "networkx")
@@ -47,3 +52,16 @@ def test_the_commands_that_need_them_still_import_them(builtin_db, tmp_path):
     bad = tmp_path / "empty.ttl"
     bad.write_text("")
     assert "rdflib" in modules_imported_by(["import-rdf", str(bad), "--db", str(builtin_db)], tmp_path)
+
+
+def test_serve_starts_without_the_database_layer(tmp_path):
+    imported = modules_imported_by(["serve", "--help"], tmp_path)
+    assert "typer" in imported
+    assert sorted(imported & {"sqlalchemy", "sqlmodel", "numpy", "alembic", *HEAVY}) == []
+
+
+def test_each_command_is_found_in_the_family_that_holds_it():
+    for name, family in cli.FAMILY_OF.items():
+        assert name in importlib.import_module(f"aiprogress.api.cli.{family}").COMMANDS, name
+    listed = [name for family in cli.FAMILIES for name in importlib.import_module(f"aiprogress.api.cli.{family}").COMMANDS]
+    assert len(listed) == len(set(listed))  # one family per command

@@ -11,10 +11,8 @@ import socket
 import sys
 from typing import Annotated
 
-from ...graph import db as database
-from ...graph import service, settings
+from ...graph import settings
 from ...graph.errors import InvalidInput
-from ...ingest import datafiles
 from .common import DbOption, setting_option
 
 # Seconds `serve` waits for requests in flight after SIGTERM or Ctrl-C
@@ -25,6 +23,11 @@ SHUTDOWN_GRACE_SECONDS = 3
 def prepare_database(db: str | None) -> tuple[str, int]:
     """Create the schema if needed and, when the graph is empty, load the
     built-in history. Returns the database URL and the number of nodes."""
+    # Imported here, behind the open socket (see `serve`), not before it listens.
+    from ...graph import db as database
+    from ...graph import service
+    from ...ingest import datafiles
+
     engine = database.open_engine(db)
     try:
         database.create_schema(engine)
