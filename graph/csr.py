@@ -36,6 +36,16 @@ class CSR:
         np.cumsum(counts, out=ptr[1:])
         return cls(ptr=ptr, nbr=other[order], edge=order)
 
+    @classmethod
+    def either_way(cls, up: CSR, down: CSR, n: int) -> CSR:
+        """Rows holding both of `up`'s and `down`'s neighbours of each node
+        (up's first), for walks that ignore direction: one row to read per
+        node instead of two, half the memory touched per step."""
+        key = np.concatenate((np.repeat(np.arange(n, dtype=np.int32), np.diff(up.ptr)), np.repeat(np.arange(n, dtype=np.int32), np.diff(down.ptr))))
+        order = np.argsort(key, kind="stable")
+        ptr = up.ptr + down.ptr
+        return cls(ptr=ptr, nbr=np.concatenate((up.nbr, down.nbr))[order], edge=np.concatenate((up.edge, down.edge))[order])
+
     def edges_of(self, v: int) -> np.ndarray:
         return self.edge[self.ptr[v] : self.ptr[v + 1]]
 
