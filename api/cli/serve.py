@@ -100,12 +100,12 @@ def serve(
 def prepare_app(db: str | None, starting) -> object:
     """What `serve` runs behind its open socket: the store made ready, then
     the application; then the graph and the page's layout, while it answers."""
-    from ..app import create_app
-    from ..page_routes import warm_page_in_background
-
     starting.stage = "database"
     url, nodes = prepare_database(db)
     starting.stage = "application"
+    from ..app import create_app
+    from ..page_routes import warm_page_in_background
+
     application = create_app({"database_url": url})
     print(f"aiprogress: {nodes} nodes from {url}", flush=True)
     # The page's default view is laid out while the server already answers
