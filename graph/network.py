@@ -31,12 +31,13 @@ Edges are positions 0..edge_count-1 and nodes integers 0..len(g)-1; every
 array handed out is read-only. The arrays themselves (src, dst, rel, origin,
 derived, kind_code) are this module's and graph/csr.py's business.
 
-Why arrays and not networkx or rustworkx: on a 200,000-node, 1,000,000-edge
-graph (tests/benchmarks/bench_queries.py, same run, shared 2-core machine)
-unbounded origins took a median 16 ms here against 56 ms for rustworkx and
-208 ms for networkx, and the arrays load faster than either (networkx needs
-4x as long); so no compiled graph dependency is added. networkx stays the
-library for analysis and export: `to_networkx()` hands the same graph over.
+Why arrays and not networkx: on a 200,000-node, 1,000,000-edge graph
+(`python tests/benchmarks/bench_queries.py --samples 60`, interleaved with
+networkx in one run on a shared 2-core machine, median CPU per query)
+unbounded origins took 7.86 ms here against 83.04 ms for networkx, and the
+arrays load from SQLite in 1.51 s of CPU against networkx's 4.24 s; so no
+compiled graph dependency is added. networkx stays the library for analysis
+and export: `to_networkx()` hands the same graph over.
 
 Lineage orientation. Every relation is read as "origin -> derived", so that
 "where does X come from" is one walk up and "what did X lead to" one walk
@@ -60,6 +61,8 @@ the evidence is of the same state of the store as the arrays.
 from __future__ import annotations
 
 import copy
+import json
+from itertools import repeat
 import threading
 import weakref
 from collections.abc import Iterable, Sequence
@@ -129,9 +132,10 @@ class Snapshot:
         revision: int = 0,
         facts: dict[int, EdgeFact] | None = None,
         loaded: bool = False,
+        index: dict[str, int] | None = None,
     ):
         self.ids = ids
-        self.index: dict[str, int] = {node_id: i for i, node_id in enumerate(ids)}
+        self.index: dict[str, int] = index if index is not None else dict(zip(ids, range(len(ids))))
         self.kinds = kinds
         self.names = names
         self.years = years
@@ -150,7 +154,7 @@ class Snapshot:
         # long as the snapshot and shared by every session bound to it.
         self.memo: dict[str, Any] = {}
         n = len(ids)
-        self.kind_code = np.fromiter((KIND_CODE.get(k, -1) for k in kinds), dtype=np.int8, count=n)
+        self.kind_code = np.fromiter(map(KIND_CODE.get, kinds, repeat(-1, n)), dtype=np.int8, count=n)
         # Lineage orientation: origin -> derived, whatever way the fact is written.
         target_is_origin = np.zeros(len(RELATIONS), dtype=bool)
         for relation in ORIGIN_IS_TARGET:
@@ -162,6 +166,7 @@ class Snapshot:
         self.derived = derived
         self._up = walks.CSR.build(n, derived, origin)  # from a node to its origins
         self._down = walks.CSR.build(n, origin, derived)  # from a node to what it led to
+        self._shared: dict[str, Any] = {}  # built on first use, shared by every bound copy
         for array in (src, dst, rel, origin, derived):
             array.flags.writeable = False  # shared by every request: nobody may change it
         self._relations_present = frozenset(RELATIONS[c] for c in np.unique(rel).tolist())
@@ -239,6 +244,7 @@ class Snapshot:
             rel=rel,
             revision=revision,
             loaded=True,
+            index=index,
         )
 
     def bound(self, session_or_connection: Any) -> Snapshot:
@@ -415,8 +421,9 @@ class Snapshot:
                 year=row[6] if row else None,
                 confidence=row[7] if row else None,
                 inferred=bool(row[8]) if row else False,
-                intents=row[9] if row else None,
-                influential=row[10] if row else None,
+                # Read as the driver gives them: SQLite's JSON as text, its booleans as 0/1.
+                intents=(json.loads(row[9]) if isinstance(row[9], str) else row[9]) if row else None,
+                influential=None if not row or row[10] is None else bool(row[10]),
                 id=row[3] if row else None,
             )
 
@@ -484,12 +491,23 @@ class Snapshot:
         Bidirectional breadth-first search (csr.meet)."""
         if a == b:
             return []
-        sides = ((self._down,), (self._up,)) if directed else ((self._up, self._down), (self._up, self._down))
+        sides = ((self._down,), (self._up,)) if directed else ((self._either(),), (self._either(),))
         met = walks.meet(len(self.ids), a, b, sides, self._allowed(relations), self.rel)
         if met is None:
             raise NoPath(f"no {'directed ' if directed else ''}chain of facts joins {self.ids[a]!r} to {self.ids[b]!r}")
         meet, via_a, via_b = met
         return self._unwind(via_a, meet, a)[::-1] + self._unwind(via_b, meet, b)
+
+    def _either(self) -> walks.CSR:
+        """Both directions in one set of rows, for undirected chains: made on
+        the first such query (a tenth of a second on a million edges)."""
+        either = self._shared.get("either")
+        if either is None:
+            with _lock:
+                either = self._shared.get("either")
+                if either is None:
+                    either = self._shared["either"] = walks.CSR.either_way(self._up, self._down, len(self.ids))
+        return either
 
     def _unwind(self, via: np.ndarray, node: int, start: int) -> list[int]:
         """Edges from `node` back to `start` following the via pointers."""
@@ -584,6 +602,7 @@ class Snapshot:
 
 _cache: weakref.WeakKeyDictionary[Engine, Snapshot] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
+_loading: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()
 
 
 def snapshot(session_or_connection: Any) -> Snapshot:
@@ -599,11 +618,22 @@ def snapshot(session_or_connection: Any) -> Snapshot:
     revision = read_revision(connection)
     with _lock:
         cached = _cache.get(engine)
+        loading = _loading.setdefault(engine, threading.Lock())
     if cached is not None and cached.revision == revision:
         return cached.bound(session_or_connection)
-    fresh = Snapshot.load(connection, revision=revision)
-    with _lock:
-        _cache[engine] = fresh
+    # One load per engine at a time: a query arriving while the server warms
+    # the graph (or while another query loads it) waits for that load instead
+    # of making a second copy of a million edges beside it.
+    with loading:
+        with _lock:
+            cached = _cache.get(engine)
+        if cached is not None and cached.revision == revision:
+            return cached.bound(session_or_connection)
+        fresh = Snapshot.load(connection, revision=revision)
+        with _lock:
+            # A reader still in an older transaction must not replace a newer graph.
+            if cached is None or cached.revision <= revision:
+                _cache[engine] = fresh
     return fresh.bound(session_or_connection)
 
 

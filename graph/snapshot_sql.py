@@ -7,9 +7,10 @@ what it reads is the state the caller sees.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import and_, func, literal, or_, select
+from sqlalchemy import and_, bindparam, func, literal, or_, select
 from sqlalchemy.engine import Connection
 
 from .errors import InvalidInput
@@ -21,8 +22,10 @@ _SEP = "\x1f"  # ASCII unit separator: cannot occur in a node id (kind:slug)
 def read_node_columns(connection: Connection):
     """ids, kinds, names, years, bindings {i: ..}, categories {i: ..} of every node.
 
-    On SQLite one row per kind with group_concat'ed columns (see read_edge_columns);
-    if a name holds the separator, or elsewhere, plain rows."""
+    On SQLite one row of group_concat'ed columns in the table's order (see
+    read_edge_columns; a scan in rowid order, where grouping by kind went
+    through the kind index row by row); if a name holds the separator, or
+    elsewhere, plain rows."""
     c = Node.__table__.c
     ids: list[str] = []
     kinds: list[str] = []
@@ -30,25 +33,19 @@ def read_node_columns(connection: Connection):
     years: list[int | None] = []
     if connection.dialect.name == "sqlite":
         stmt = select(
-            c.kind,
             func.count(),
             func.group_concat(c.id, literal(_SEP)),
+            func.group_concat(c.kind, literal(_SEP)),
             func.group_concat(c.name, literal(_SEP)),
             func.group_concat(func.coalesce(c.year, ""), literal(_SEP)),
-        ).group_by(c.kind)
-        grouped = []
-        for kind, count, kind_ids, kind_names, kind_years in connection.execute(stmt):
-            kind_ids, kind_names, kind_years = kind_ids.split(_SEP), kind_names.split(_SEP), kind_years.split(_SEP)
-            if not len(kind_ids) == len(kind_names) == len(kind_years) == count:
-                grouped = None
-                break
-            grouped.append((kind, kind_ids, kind_names, kind_years))
-        if grouped is not None:
-            for kind, kind_ids, kind_names, kind_years in grouped:
-                ids += kind_ids
-                names += kind_names
-                kinds += [kind] * len(kind_ids)
-                years += [int(y) if y else None for y in kind_years]
+        )
+        count, all_ids, all_kinds, all_names, all_years = connection.execute(stmt).one()
+        columns = [(text or "").split(_SEP) if count else [] for text in (all_ids, all_kinds, all_names, all_years)]
+        if all(len(column) == count for column in columns):
+            ids, kinds, names, year_texts = columns
+            pool: dict[str, str] = {}
+            kinds = [pool.setdefault(kind, kind) for kind in kinds]  # one string per kind, not one per node
+            years = [int(y) if y else None for y in year_texts]
             index = dict(zip(ids, range(len(ids))))
             extra = connection.execute(select(c.id, c.binding, c.category).where((c.binding.is_not(None)) | (c.category.is_not(None))))
             bindings, categories = {}, {}
@@ -113,15 +110,54 @@ def read_revision(connection: Connection) -> int:
 # Written as OR'ed equalities, each term is one search of the unique index on
 # SQLite and PostgreSQL alike; a row-value IN list was a full scan of the
 # edge table on SQLite (182 ms for a path's evidence on a million edges).
-EVIDENCE_CHUNK = 200
+# The statement is built once per size (1, 2, 4, 8, then multiples of 8 up
+# to EVIDENCE_CHUNK; the keys padded by repeating the last) with bound parameters, so SQLAlchemy
+# compiles it once: compiling a fresh OR of 20 terms per request was most of
+# the cost of a path's or an origins answer's evidence.
+EVIDENCE_CHUNK = 256
 EVIDENCE_COLUMNS = ("source_id", "relation", "target_id", "id", "note", "provenance", "year", "confidence", "inferred", "intents", "influential")
 
 
-def evidence_statement(keys: Sequence[tuple[str, str, str]]):
+@lru_cache(maxsize=None)
+def _evidence_select(size: int):
     c = Edge.__table__.c
     return select(*(c[name] for name in EVIDENCE_COLUMNS)).where(
-        or_(*(and_(c.source_id == s, c.relation == r, c.target_id == t) for s, r, t in keys))
+        or_(*(and_(c.source_id == bindparam(f"s{i}"), c.relation == bindparam(f"r{i}"), c.target_id == bindparam(f"t{i}")) for i in range(size)))
     )
+
+
+def _evidence_query(keys: Sequence[tuple[str, str, str]]) -> tuple[Any, dict[str, str]]:
+    """The statement for up to EVIDENCE_CHUNK keys and its parameters."""
+    # Sizes 1, 2, 4, 8, then multiples of 8: few statements, few padded lookups.
+    size = 1 << max(len(keys) - 1, 0).bit_length() if len(keys) <= 8 else -(-len(keys) // 8) * 8
+    params: dict[str, str] = {}
+    for i in range(size):
+        source, relation, target = keys[min(i, len(keys) - 1)]
+        params[f"s{i}"], params[f"r{i}"], params[f"t{i}"] = source, relation, target
+    return _evidence_select(size), params
+
+
+def evidence_statement(keys: Sequence[tuple[str, str, str]]):
+    """What `read_evidence` runs for these keys (at most EVIDENCE_CHUNK), with them bound."""
+    statement, params = _evidence_query(keys)
+    return statement.params(params)
+
+
+_evidence_sql: dict[tuple[str, str, int], tuple[str, tuple[str, ...] | None]] = {}
+
+
+def _driver_query(connection: Connection, keys: Sequence[tuple[str, str, str]]) -> tuple[str, Any]:
+    """`_evidence_query` as the driver's own SQL text and parameters, compiled
+    once per dialect and size: SQLAlchemy's per-execution handling of a
+    hundred bound parameters cost more than the index searches themselves."""
+    statement, params = _evidence_query(keys)
+    dialect = connection.dialect
+    cache_key = (dialect.name, dialect.paramstyle, len(params) // 3)
+    if cache_key not in _evidence_sql:
+        compiled = statement.compile(dialect=dialect)
+        _evidence_sql[cache_key] = (str(compiled), tuple(compiled.positiontup) if compiled.positional else None)
+    sql, order = _evidence_sql[cache_key]
+    return sql, (tuple(params[name] for name in order) if order is not None else params)
 
 
 def read_evidence(connection: Connection, keys: Iterable[tuple[str, str, str]] | None) -> dict[tuple[str, str, str], Any]:
@@ -135,7 +171,8 @@ def read_evidence(connection: Connection, keys: Iterable[tuple[str, str, str]] |
         return found
     keys = list(keys)
     for start in range(0, len(keys), EVIDENCE_CHUNK):
-        for row in connection.execute(evidence_statement(keys[start : start + EVIDENCE_CHUNK])):
+        sql, params = _driver_query(connection, keys[start : start + EVIDENCE_CHUNK])
+        for row in connection.exec_driver_sql(sql, params).fetchall():
             found[(row[0], row[1], row[2])] = row
     return found
 

@@ -15,7 +15,6 @@ from typer.core import TyperCommand
 from rich.markup import escape
 from rich.table import Table
 
-from ...graph import db as database
 from ...graph import settings
 from ...graph.errors import InvalidInput
 
@@ -69,6 +68,8 @@ LimitOption = Annotated[int, typer.Option("--limit", metavar="N", help="Most row
 
 def open_engine(db: str | None, *, create: bool = False):
     """The engine for `--db`; unless `create`, the database must already hold a graph."""
+    from ...graph import db as database  # SQLAlchemy: imported when a command opens a database, not by `--help`
+
     engine = database.open_engine(db)
     if create:
         database.create_schema(engine)
@@ -81,6 +82,8 @@ def open_engine(db: str | None, *, create: bool = False):
 def session_for(db: str | None, *, create: bool = False, writes: bool = False):
     """One transaction on the database named by `--db`; `writes` for a command
     that writes (it then takes the write lock up front, see db.new_session)."""
+    from ...graph import db as database
+
     engine = open_engine(db, create=create)
     try:
         with database.session_scope(engine, writes=writes) as session:

@@ -13,7 +13,6 @@ import typer
 
 from ...graph import db as database
 from ...graph import export as exports
-from ...graph import rdf, sparql, transfer
 from .common import DbOption, JsonOption, console, print_json, session_for, table
 
 
@@ -41,6 +40,8 @@ def import_rdf(
     json_out: JsonOption = False,
 ) -> None:
     """Read an RDF file into the database in one transaction: all of it, or on the first error nothing."""
+    from ...graph import rdf  # rdflib and pyoxigraph: imported only by the commands that use them
+
     graph = rdf.parse_file(str(path), format=format)
     with session_for(db, create=True, writes=True) as session:
         counts = rdf.from_rdf(session, graph, default_provenance=f"rdf:{path.name}")
@@ -56,6 +57,8 @@ def sparql_query(
     json_out: JsonOption = False,
 ) -> None:
     """Run a read-only SPARQL query over the graph (updates are refused)."""
+    from ...graph import sparql
+
     with session_for(db) as session:
         result = sparql.query(session, query)
     if json_out or result.kind != "SELECT":
@@ -72,6 +75,8 @@ def copy_graph(
     json_out: JsonOption = False,
 ) -> None:
     """Copy a whole graph between databases (e.g. SQLite -> PostgreSQL), in one transaction."""
+    from ...graph import transfer
+
     counts = transfer.copy_graph(source, target)
     if json_out:
         print_json(counts)

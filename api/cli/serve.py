@@ -11,10 +11,8 @@ import socket
 import sys
 from typing import Annotated
 
-from ...graph import db as database
-from ...graph import service, settings
+from ...graph import settings
 from ...graph.errors import InvalidInput
-from ...ingest import datafiles
 from .common import DbOption, setting_option
 
 # Seconds `serve` waits for requests in flight after SIGTERM or Ctrl-C
@@ -25,6 +23,11 @@ SHUTDOWN_GRACE_SECONDS = 3
 def prepare_database(db: str | None) -> tuple[str, int]:
     """Create the schema if needed and, when the graph is empty, load the
     built-in history. Returns the database URL and the number of nodes."""
+    # Imported here, behind the open socket (see `serve`), not before it listens.
+    from ...graph import db as database
+    from ...graph import service
+    from ...ingest import datafiles
+
     engine = database.open_engine(db)
     try:
         database.create_schema(engine)
@@ -67,33 +70,49 @@ def serve(
     """Serve the GraphQL API (GraphiQL in a browser at /graphql) and the page at /."""
     import uvicorn
 
-    from ..app import create_app
-    from ..page_routes import warm_page_in_background
+    from ..startup import Starting
 
     host = settings.get("host", host)
     port = settings.get("port", port)
     # Bound before anything is printed: a bad or busy port is one error line, not a URL then a traceback.
     sock = bind(host, port)
-    try:
-        url, nodes = prepare_database(db)
-        application = create_app({"database_url": url})
-    except BaseException:
-        sock.close()
-        raise
-    # The page's default view is laid out while the server already answers
-    # (a few seconds on a large graph); the page shows that it is preparing.
-    warm_page_in_background(application)
+    # The server answers from here on: the web application is built, the
+    # store opened (migrated, filled with the history when empty) and the
+    # graph and the page's layout prepared in the background (api/startup.py);
+    # /healthz says what is being prepared and other requests wait for it.
+    config = uvicorn.Config(None, log_level="warning", timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS)
+    server = uvicorn.Server(config)
+    starting = Starting(lambda state: prepare_app(db, state), stop=lambda: setattr(server, "should_exit", True))
+    config.app = starting  # it starts building once the server runs
     shown = f"[{host}]" if ":" in host else host
-    print(f"aiprogress: {nodes} nodes from {url}")
     print(f"Serving on http://{shown}:{port}/  (GraphQL and GraphiQL: http://{shown}:{port}/graphql)")
     if not settings.get("token"):
         print("Reads are open; writes are refused until AIPROGRESS_TOKEN is set.")
     sys.stdout.flush()  # the URL must reach a pipe (a test, a supervisor) before the server blocks
-    config = uvicorn.Config(application, log_level="warning", timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS)
     try:
-        uvicorn.Server(config).run(sockets=[sock])
+        server.run(sockets=[sock])
     except KeyboardInterrupt:  # uvicorn re-raises the Ctrl-C it handled: a clean stop
         pass
+    if starting.error is not None:
+        raise starting.error  # one line and an exit code, from the CLI's one error handler
+
+
+def prepare_app(db: str | None, starting) -> object:
+    """What `serve` runs behind its open socket: the store made ready, then
+    the application; then the graph and the page's layout, while it answers."""
+    starting.stage = "database"
+    url, nodes = prepare_database(db)
+    starting.stage = "application"
+    from ..app import create_app
+    from ..page_routes import warm_page_in_background
+
+    application = create_app({"database_url": url})
+    print(f"aiprogress: {nodes} nodes from {url}", flush=True)
+    # The page's default view is laid out while the server already answers
+    # (a few seconds on a large graph); that loads the in-memory graph too,
+    # which queries arriving meanwhile wait for rather than load again.
+    warm_page_in_background(application)
+    return application
 
 
 COMMANDS = {"serve": serve}

@@ -1,24 +1,29 @@
 """GraphQL against a plain JSON route, side by side, then a real server under load.
 
-    python tests/benchmarks/bench_api.py [--papers 300] [--runs 60] [--seconds 30] [--clients 8]
+    python tests/benchmarks/bench_api.py [--papers 300] [--samples 60] [--seconds 20] [--rounds 2] [--clients 8]
 
-1. In one process, on one app (api/app.py) over one SQLite file, alternating:
+1. In one process, on one app (api/app.py) over one SQLite file, with
+   tests/benchmarks/timing.py (interleaved rounds; medians of wall and CPU
+   seconds; load average):
    (a) the reference query through /graphql: 100 papers, their edges, and
        each neighbour's id, kind and title;
    (b) the same data through a plain FastAPI route written for the
-       comparison (three SQL statements, dicts, JSON).
-   Reports the median of each and their ratio (target: (a) within 2x of (b)),
-   and the SQL statements each runs.
-2. A real `aiprogress serve` on a free loopback port, driven by `--clients`
-   concurrent clients sending the reference query for `--seconds` seconds:
-   requests per second, p50, p99, errors (target: none).
+       comparison (three SQL statements, dicts, JSON), the anchor.
+   Target: (a) within 2x of (b). Prints the SQL statements each runs.
+2. A real server on a free loopback port (this script's --serve mode: the
+   app of `aiprogress serve` plus the plain route), driven by `--clients`
+   concurrent clients in alternating phases (`--rounds` of each, `--seconds`
+   in all): the reference query through /graphql, then the plain route.
+   Prints requests per second, p50, p99, errors, the server's CPU seconds per
+   request and the load average of each. Targets: /graphql at least half the
+   plain route's throughput, no errors.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import os
-import shutil
 import signal
 import socket
 import statistics
@@ -35,7 +40,9 @@ from sqlalchemy import event, or_, select
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))  # tests/api_support.py
+sys.path.insert(0, str(HERE))
 
+import timing  # noqa: E402
 from api_support import build_papers  # noqa: E402
 
 from aiprogress.api.app import create_app  # noqa: E402
@@ -96,7 +103,7 @@ class StatementCounter:
         self.count += 1
 
 
-def side_by_side(db_path: Path, runs: int) -> None:
+def side_by_side(db_path: Path, samples: int) -> None:
     app = create_app({"database_url": str(db_path)})
     engine = app.state.engine
     add_plain_route(app, engine)
@@ -111,27 +118,20 @@ def side_by_side(db_path: Path, runs: int) -> None:
 
     counter = StatementCounter(engine)
     statements = {}
-    for name, call in (("graphql", graphql), ("plain", plain)):
+    for name, call in (("plain route", plain), ("/graphql", graphql)):
         before = counter.count
         call()
         statements[name] = counter.count - before
 
-    times: dict[str, list[float]] = {"graphql": [], "plain": []}
     for _ in range(5):  # warm up
         graphql(), plain()
-    for i in range(runs):
-        order = (("graphql", graphql), ("plain", plain)) if i % 2 == 0 else (("plain", plain), ("graphql", graphql))
-        for name, call in order:
-            started = time.perf_counter()
-            response = call()
-            times[name].append(time.perf_counter() - started)
-            assert response.status_code == 200
-    med = {k: statistics.median(v) * 1000 for k, v in times.items()}
-    print(f"reference query: 100 papers, {n_edges} edges with their other end; {runs} runs each, alternating, in one process")
-    print(f"  (a) /graphql        median {med['graphql']:7.2f} ms   SQL statements {statements['graphql']}")
-    print(f"  (b) plain JSON route median {med['plain']:7.2f} ms   SQL statements {statements['plain']}")
-    print(f"  ratio (a)/(b) at the median: {med['graphql'] / med['plain']:.2f}x   (target: within 2x)")
-    print(f"  load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (the machine is shared: compare ratios, not milliseconds)")
+    gc.collect()
+    gc.freeze()  # the app's long-lived objects out of the collection timing.timed runs before each sample
+    samples_ = timing.interleave({"plain route": plain, "/graphql": graphql}, samples)
+    print(timing.machine_line())
+    print(f"reference query: 100 papers, {n_edges} edges with their other end; {samples} interleaved rounds in one process "
+          f"(target: /graphql within 2x); SQL statements: plain route {statements['plain route']}, /graphql {statements['/graphql']}")
+    timing.report(samples_, anchor="plain route", unit="ms", scale=1000)
     client.close()
     engine.dispose()
 
@@ -142,12 +142,54 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def under_load(db_path: Path, seconds: float, clients: int) -> None:
+def serve_for_bench(db_path: str, port: int) -> None:
+    """--serve: the app `aiprogress serve` runs, plus the plain route, on loopback."""
+    import uvicorn
+
+    app = create_app({"database_url": db_path})
+    add_plain_route(app, app.state.engine)
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a running process (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def drive(url: str, send, seconds: float, clients: int) -> tuple[list[float], int]:
+    """`clients` threads calling `send(http)` for `seconds`: latencies and errors."""
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    stop_at = time.monotonic() + seconds
+
+    def client_loop() -> None:
+        with httpx.Client(base_url=url, timeout=30) as http:
+            while time.monotonic() < stop_at:
+                started = time.perf_counter()
+                try:
+                    ok = send(http)
+                except httpx.HTTPError:
+                    ok = False
+                elapsed = time.perf_counter() - started
+                with lock:
+                    latencies.append(elapsed)
+                    if not ok:
+                        errors[0] += 1
+
+    threads = [threading.Thread(target=client_loop) for _ in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return latencies, errors[0]
+
+
+def under_load(db_path: Path, seconds: float, rounds: int, clients: int) -> None:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    exe = shutil.which("aiprogress")
-    command = [exe] if exe else [sys.executable, "-m", "aiprogress.api"]
-    process = subprocess.Popen([*command, "serve", "--port", str(port), "--db", str(db_path)],
+    process = subprocess.Popen([sys.executable, __file__, "--serve", str(db_path), "--port", str(port)],
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, "PYTHONUNBUFFERED": "1"})
     try:
         deadline = time.monotonic() + 60
@@ -161,38 +203,38 @@ def under_load(db_path: Path, seconds: float, clients: int) -> None:
                 raise SystemExit("the server did not start")
             time.sleep(0.2)
 
-        latencies: list[float] = []
-        errors = [0]
-        lock = threading.Lock()
-        stop_at = time.monotonic() + seconds
+        def graphql(http) -> bool:
+            response = http.post("/graphql", json={"query": REFERENCE})
+            return response.status_code == 200 and "errors" not in response.json()
 
-        def client_loop() -> None:
-            with httpx.Client(base_url=url, timeout=30) as http:
-                while time.monotonic() < stop_at:
-                    started = time.perf_counter()
-                    try:
-                        response = http.post("/graphql", json={"query": REFERENCE})
-                        ok = response.status_code == 200 and "errors" not in response.json()
-                    except httpx.HTTPError:
-                        ok = False
-                    elapsed = time.perf_counter() - started
-                    with lock:
-                        latencies.append(elapsed)
-                        if not ok:
-                            errors[0] += 1
+        def plain(http) -> bool:
+            return http.get("/bench/plain").status_code == 200
 
-        threads = [threading.Thread(target=client_loop) for _ in range(clients)]
-        started = time.monotonic()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        wall = time.monotonic() - started
-        latencies.sort()
-        p = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000  # noqa: E731
-        print(f"real server on loopback, {clients} concurrent clients, {wall:.0f} s, the reference query:")
-        print(f"  {len(latencies)} requests, {len(latencies) / wall:.1f} req/s, p50 {p(0.50):.1f} ms, p99 {p(0.99):.1f} ms, errors {errors[0]}")
-        print(f"  load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (the clients run on the same cores as the server)")
+        ways = {"plain route": plain, "/graphql": graphql}
+        results = {name: {"latencies": [], "errors": 0, "wall": 0.0, "cpu": 0.0, "loads": []} for name in ways}
+        for name, send in ways.items():
+            drive(url, send, 1.0, clients)  # warm up both
+        for _ in range(rounds):
+            for name, send in ways.items():
+                cpu, started = process_cpu_seconds(process.pid), time.monotonic()
+                latencies, errors = drive(url, send, seconds / (2 * rounds), clients)
+                row = results[name]
+                row["wall"] += time.monotonic() - started
+                row["cpu"] += process_cpu_seconds(process.pid) - cpu
+                row["latencies"] += latencies
+                row["errors"] += errors
+                row["loads"].append(timing.load_average())
+        print(f"real server on loopback, {clients} concurrent clients, {rounds} alternating phases of each, {seconds:.0f} s in all "
+              "(target: /graphql at least 0.5x the plain route's requests per second, no errors):")
+        base = len(results["plain route"]["latencies"]) / results["plain route"]["wall"]
+        for name, row in results.items():
+            lat = sorted(row["latencies"])
+            p = lambda q: lat[min(len(lat) - 1, int(q * len(lat)))] * 1000  # noqa: E731
+            rate = len(lat) / row["wall"]
+            ratio = "" if name == "plain route" else f"  ratio {rate / base:.2f}x requests per second"
+            print(f"  {name:<12} {rate:7.1f} req/s  p50 {p(0.50):7.1f} ms  p99 {p(0.99):7.1f} ms  errors {row['errors']}  "
+                  f"server CPU {row['cpu'] / max(1, len(lat)) * 1000:.2f} ms/request  load {statistics.median(row['loads']):.1f}{ratio}")
+        print("  (the clients run on the same cores as the server)")
     finally:
         process.send_signal(signal.SIGINT)
         try:
@@ -204,18 +246,24 @@ def under_load(db_path: Path, seconds: float, clients: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--papers", type=int, default=300)
-    parser.add_argument("--runs", type=int, default=60)
-    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--samples", type=int, default=60, help="interleaved rounds of part 1")
+    parser.add_argument("--seconds", type=float, default=20, help="length of part 2, both ways together")
+    parser.add_argument("--rounds", type=int, default=2, help="alternating phases of each way in part 2")
     parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--serve", metavar="DB", help=argparse.SUPPRESS)  # the server of part 2
+    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.serve:
+        serve_for_bench(args.serve, args.port)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         db_path = Path(tmp) / "bench.db"
         engine = database.open_engine(str(db_path))
         database.create_schema(engine)
         build_papers(engine, args.papers, cites=4)
         engine.dispose()
-        side_by_side(db_path, args.runs)
-        under_load(db_path, args.seconds, args.clients)
+        side_by_side(db_path, args.samples)
+        under_load(db_path, args.seconds, args.rounds, args.clients)
 
 
 if __name__ == "__main__":

@@ -1,25 +1,41 @@
-"""Export and SPARQL timings on a real database (e.g. the ACL corpus), with
-the two SPARQL engines side by side in one run: pyoxigraph (what
-`aiprogress sparql` and /sparql use, timed through graph/sparql.py) and
-rdflib's in-memory store (what they used before, timed on an rdflib Graph of
-the same triples; its load includes turning pyoxigraph's terms into
-rdflib's, as rdf.to_rdf does).
+"""SPARQL and exports: pyoxigraph against rdflib's in-memory store, in one run.
 
-    aiprogress ingest ../shared/corpora/acl-anthology-2019 --db /tmp/acl.db
-    python tests/benchmarks/bench_interop.py /tmp/acl.db
+    python tests/benchmarks/bench_interop.py [--db PATH | --corpus DIR_OR_FILE] [--samples 3]
+
+The store: --db, or a temporary one made by `aiprogress ingest` of --corpus
+(by default ../shared/corpora/acl-anthology-2019 when present, else the
+sample of it in tests/corpora). With tests/benchmarks/timing.py
+(interleaved rounds; medians of wall and CPU seconds; load average):
+
+1. Loading the graph into each SPARQL engine: rdflib (the anchor: what
+   `aiprogress sparql` and /sparql used before; its load is rdf.to_rdf, which
+   turns pyoxigraph's terms into rdflib's) and pyoxigraph
+   (graph/sparql.py's store, as they use it now).
+2. Each query, the same text: on rdflib's graph (the anchor), on the
+   pyoxigraph store in this process, and through graph/sparql.py (what the
+   CLI and /sparql run: the query executes in a worker process, whose CPU
+   seconds count here only once it has ended, so compare its wall time).
+   The row counts are printed side by side (they must agree).
+3. Every export format (graph/export.py), timed alone: there is no second
+   implementation to interleave with.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
+import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 from rdflib.plugins.sparql import prepareQuery
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from timing import clock  # noqa: E402
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import timing  # noqa: E402
 
-from aiprogress.graph import db, export, rdf, sparql
+from aiprogress.graph import db, export, rdf, sparql  # noqa: E402
 
 QUERIES = {
     "count papers": "SELECT (COUNT(?p) AS ?n) WHERE { ?p a aip:Paper }",
@@ -29,26 +45,53 @@ QUERIES = {
 }
 
 
-def main(path: str) -> None:
-    print(f"load average {os.getloadavg()[0]:.2f} (2 cores, shared)")
-    engine = db.open_engine(path)
-    with db.session_scope(engine) as s:
-        for name in export.FORMATS:
-            seconds, data = clock(lambda: export.export_bytes(s, name))
-            print(f"export {name:10s} {seconds:7.2f} s {len(data) / 1e6:8.1f} MB")
-        r_load, graph = clock(lambda: rdf.to_rdf(s))
-        o_load, store = clock(lambda: sparql.current_store(s))
-    print(f"{'load (store -> engine)':30s} {'rdflib s':>9s} {'oxigraph s':>11s} {'ratio':>7s} triples")
-    print(f"{'':30s} {r_load:9.2f} {o_load:11.2f} {r_load / o_load:6.1f}x {len(graph)}/{len(store)}")
-    print(f"{'query':30s} {'rdflib s':>9s} {'oxigraph s':>11s} {'ratio':>7s} rows")
-    for name, text in QUERIES.items():
-        prepared = prepareQuery(text, initNs=sparql.PREFIXES)
-        r_seconds, r_rows = clock(lambda: len(list(graph.query(prepared))), repeat=2)
-        with db.session_scope(engine) as s:
-            o_seconds, result = clock(lambda: sparql.query(s, text), repeat=2)
-        print(f"{name:30s} {r_seconds:9.3f} {o_seconds:11.4f} {r_seconds / o_seconds:6.1f}x {r_rows}/{len(result.rows)}")
-    engine.dispose()
+def default_corpus() -> Path:
+    shared = HERE.parent.parent / ".." / "shared" / "corpora" / "acl-anthology-2019"
+    return shared if shared.exists() else HERE.parent / "corpora" / "acl-anthology-2019"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", help="an existing store (SQLite file)")
+    parser.add_argument("--corpus", type=Path, default=None, help="BibTeX file or folder to ingest into a temporary store")
+    parser.add_argument("--samples", type=int, default=3, help="interleaved rounds of each load and query")
+    args = parser.parse_args()
+    print(timing.machine_line())
+    with tempfile.TemporaryDirectory() as tmp:
+        path = args.db
+        if path is None:
+            corpus = args.corpus or default_corpus()
+            path = os.path.join(tmp, "interop.db")
+            subprocess.run([sys.executable, "-m", "aiprogress.api", "ingest", str(corpus), "--db", path], check=True, stdout=subprocess.DEVNULL)
+            print(f"ingested {corpus}")
+        engine = db.open_engine(path)
+        with db.session_scope(engine) as session:
+            loaded: dict[str, object] = {}
+
+            samples = timing.interleave({
+                "rdflib": lambda: loaded.__setitem__("rdflib", rdf.to_rdf(session)),
+                "pyoxigraph": lambda: loaded.__setitem__("oxigraph", sparql.current_store(session)),
+            }, args.samples)
+            graph, store = loaded["rdflib"], loaded["oxigraph"]
+            print(f"load the store into the engine ({len(graph)} / {len(store)} triples), {args.samples} rounds:")
+            timing.report(samples, anchor="rdflib")
+            for name, text in QUERIES.items():
+                prepared = prepareQuery(text, initNs=sparql.PREFIXES)
+                rows: dict[str, int] = {}
+                contenders = {
+                    "rdflib": lambda: rows.__setitem__("rdflib", len(list(graph.query(prepared)))),
+                    "pyoxigraph": lambda: rows.__setitem__("pyoxigraph", len(list(store.query(text, prefixes=sparql.PREFIXES)))),
+                    "graph/sparql.py": lambda: rows.__setitem__("graph/sparql.py", len(sparql.query(session, text).rows)),
+                }
+                samples = timing.interleave(contenders, args.samples)
+                print(f"{name} (rows {' / '.join(str(n) for n in rows.values())}):")
+                timing.report(samples, anchor="rdflib", unit="ms", scale=1000)
+            print("exports (one round each):")
+            for name in export.FORMATS:
+                sample, data = timing.timed(lambda: export.export_bytes(session, name))
+                print(f"  {name:<10} {sample.wall:7.2f} s wall {sample.cpu:7.2f} s CPU  load {sample.load:.1f}  {len(data) / 1e6:8.2f} MB")
+        engine.dispose()
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "aiprogress.db")
+    main()

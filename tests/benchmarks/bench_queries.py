@@ -1,21 +1,28 @@
-"""Lineage queries on a 200,000-node, 1,000,000-edge graph, side by side.
+"""Lineage queries on a 200,000-node, 1,000,000-edge graph, against networkx, in one run.
 
-    python tests/benchmarks/bench_queries.py [--nodes 200000] [--edges 1000000] [--samples 100] [--db PATH]
+    python tests/benchmarks/bench_queries.py [--nodes 200000] [--edges 1000000] [--samples 40] [--db PATH] [--cte]
 
-Builds a synthetic citation-like graph (tests/benchmarks/synthetic.py) in a
-real SQLite file, then times, over the same random start nodes:
+Builds the synthetic citation-like graph of tests/benchmarks/synthetic.py in
+a real SQLite file (or reuses --db), then, with tests/benchmarks/timing.py
+(each round runs every contender once, in the same order; medians of wall
+and CPU seconds and the load average are printed):
 
-- ours: graph/queries/lineage.py on the cached in-memory snapshot (graph/network.py);
-- cte: a recursive CTE in SQLite on the `edge` table;
-- networkx: nx.DiGraph preloaded in lineage orientation (origin -> derived);
-- rustworkx: rx.PyDiGraph preloaded the same way.
+1. Load: our in-memory snapshot (graph/network.py) and a networkx DiGraph
+   of the same edges, both read from the same SQLite file (target: ours
+   within 2 s).
+2. Queries, the anchor being networkx on the same graph and the same random
+   starts and pairs, answering with the same node list: origins to depth 4
+   (single_source_shortest_path_length on the reversed view), origins and
+   impact unbounded (ancestors, descendants), the shortest path directed
+   (an nx.DiGraph) and undirected (an nx.Graph made once beforehand, so
+   networkx pays no view). Targets: the path within 1.5x of networkx.
+   Half of the path targets lie below the start (a directed chain exists).
+3. Evidence: origins and path with the stored facts of what they show
+   (note, provenance, read from SQLite by key: what the CLI, GraphQL and the
+   page print) against the node list alone. Target: within 2x.
+4. The freshness check every query pays, and that a write is visible to the
+   next query. --cte adds a recursive CTE in SQLite to step 2 (slow: minutes).
 
-Queries: origins to depth 4, origins unbounded, impact unbounded, path
-directed and undirected (random pairs; half of the targets are picked among
-the start's descendants so that directed paths exist). Prints the median and
-p95 of each, the ratio of ours to the fastest baseline (target <= 1.5), the
-load time and memory of each in-memory graph (target <= 2 s), the cost of the
-freshness check each query pays, and that a write is visible to the next query.
 Not collected by pytest (the name does not start with test_).
 """
 
@@ -28,7 +35,6 @@ import statistics
 import sys
 import tempfile
 import time
-import tracemalloc
 from pathlib import Path
 
 import networkx as nx
@@ -36,26 +42,19 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import synthetic  # noqa: E402
+import timing  # noqa: E402
 
 from aiprogress.graph import db as database  # noqa: E402
 from aiprogress.graph import network, service, snapshot_sql  # noqa: E402
 from aiprogress.graph.errors import NoPath  # noqa: E402
 from aiprogress.graph.queries import lineage  # noqa: E402
 
-try:
-    import rustworkx as rx
-except ImportError:  # the baseline is optional; the report says so
-    rx = None
-
-ENABLES_LIKE = ("enables", "introduces")  # origin is the source
-INSPIRED_LIKE = ("inspired-by",)  # origin is the target
-
 CTE_ORIGINS = """
 WITH RECURSIVE up(id) AS (
     SELECT :start
     UNION SELECT e.source_id FROM edge e JOIN up ON e.target_id = up.id WHERE e.relation IN ('enables', 'introduces')
     UNION SELECT e.target_id FROM edge e JOIN up ON e.source_id = up.id WHERE e.relation = 'inspired-by'
-) SELECT count(*) FROM up"""
+) SELECT id FROM up"""
 
 CTE_ORIGINS_DEPTH = """
 WITH RECURSIVE up(id, d) AS (
@@ -69,115 +68,55 @@ WITH RECURSIVE down(id) AS (
     SELECT :start
     UNION SELECT e.target_id FROM edge e JOIN down ON e.source_id = down.id WHERE e.relation IN ('enables', 'introduces')
     UNION SELECT e.source_id FROM edge e JOIN down ON e.target_id = down.id WHERE e.relation = 'inspired-by'
-) SELECT count(*) FROM down"""
-
-# A CTE cannot stop at the first hit nor keep one visit per node with a
-# distance, so the path baseline gives the distance only, within 12 steps.
-CTE_PATH_DIRECTED = """
-WITH RECURSIVE down(id, d) AS (
-    SELECT :a, 0
-    UNION SELECT e.target_id, down.d + 1 FROM edge e JOIN down ON e.source_id = down.id WHERE e.relation IN ('enables', 'introduces') AND down.d < 12
-    UNION SELECT e.source_id, down.d + 1 FROM edge e JOIN down ON e.target_id = down.id WHERE e.relation = 'inspired-by' AND down.d < 12
-) SELECT min(d) FROM down WHERE id = :b"""
-
-CTE_PATH_UNDIRECTED = """
-WITH RECURSIVE near(id, d) AS (
-    SELECT :a, 0
-    UNION SELECT e.target_id, near.d + 1 FROM edge e JOIN near ON e.source_id = near.id WHERE near.d < :cap
-    UNION SELECT e.source_id, near.d + 1 FROM edge e JOIN near ON e.target_id = near.id WHERE near.d < :cap
-) SELECT min(d) FROM near WHERE id = :b"""
+) SELECT id FROM down"""
 
 
-def timed(fn, args_list):
-    out = []
-    for args in args_list:
-        t = time.perf_counter()
-        fn(*args)
-        out.append((time.perf_counter() - t) * 1000)
-    return out
-
-
-def summary(ms: list[float]) -> tuple[float, float]:
-    return statistics.median(ms), float(np.percentile(ms, 95))
-
-
-def measure_load(label, fn):
-    """Time one load as is, then measure its memory in a second load under
-    tracemalloc (which slows allocation down too much to time with it on)."""
-    gc.collect()
-    t = time.perf_counter()
-    graph = fn()
-    seconds = time.perf_counter() - t
-    del graph
-    gc.collect()
-    tracemalloc.start()
-    graph = fn()
-    held, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    print(f"  load {label:<10} {seconds:6.2f} s   held {held / 1e6:7.1f} MB   peak {peak / 1e6:7.1f} MB")
-    return graph, seconds
-
-
-def lineage_pairs_from_db(engine):
-    """(origin, derived) id pairs as stored, in the lineage orientation."""
-    with engine.connect() as conn:
-        out = []
-        for relation, sources, targets in snapshot_sql.read_edge_columns(conn):
-            if relation in INSPIRED_LIKE:
-                out.extend(zip(targets, sources))
-            else:
-                out.extend(zip(sources, targets))
-        return out
-
-
-def load_networkx(engine):
+def load_networkx(engine) -> nx.DiGraph:
+    """The same edges in the lineage orientation (origin -> derived), from the same file."""
     g = nx.DiGraph()
-    g.add_edges_from(lineage_pairs_from_db(engine))
+    with engine.connect() as conn:
+        for relation, sources, targets in snapshot_sql.read_edge_columns(conn):
+            g.add_edges_from(zip(targets, sources) if relation in network.ORIGIN_IS_TARGET else zip(sources, targets))
     return g
 
 
-def load_rustworkx(engine):
-    pairs = lineage_pairs_from_db(engine)
-    index: dict[str, int] = {}
-    g = rx.PyDiGraph(multigraph=False)
-    edges = []
-    for o, d in pairs:
-        io = index.get(o)
-        if io is None:
-            io = index[o] = g.add_node(o)
-        idd = index.get(d)
-        if idd is None:
-            idd = index[d] = g.add_node(d)
-        edges.append((io, idd))
-    g.extend_from_edge_list(edges)
-    return g, index
+def load_ours(engine) -> network.Snapshot:
+    network.forget(engine)
+    with engine.connect() as conn:
+        return network.snapshot(conn)
 
 
-def nx_origins_depth(g, start, depth):
-    return nx.single_source_shortest_path_length(g.reverse(copy=False), start, cutoff=depth)
+class Cycle:
+    """The argument of the current round: contenders of one round share it."""
+
+    def __init__(self, items: list):
+        self.items, self.k = items, 0
+
+    def __call__(self):
+        return self.items[self.k % len(self.items)]
+
+    def next_round(self, *_args) -> None:
+        self.k += 1
 
 
-def rx_origins_depth(g, start, depth):
-    """rustworkx has no depth-bounded walk; a Python BFS over its adjacency."""
-    seen = {start: 0}
-    frontier = [start]
-    for d in range(1, depth + 1):
-        nxt = []
-        for v in frontier:
-            for u in g.predecessor_indices(v):
-                if u not in seen:
-                    seen[u] = d
-                    nxt.append(u)
-        frontier = nxt
-    return seen
+def run(title: str, contenders: dict, cycle: Cycle, rounds: int, anchor: str, ms: bool = True) -> dict[str, list[timing.Sample]]:
+    for fn in contenders.values():
+        fn()  # once each beforehand: caches, lazy imports
+    cycle.k = 0
+    samples = timing.interleave(contenders, rounds, on_round=cycle.next_round)
+    print(title)
+    timing.report(samples, anchor=anchor, unit="ms" if ms else "s", scale=1000 if ms else 1)
+    return samples
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--nodes", type=int, default=200_000)
     parser.add_argument("--edges", type=int, default=1_000_000)
-    parser.add_argument("--samples", type=int, default=100)
+    parser.add_argument("--samples", type=int, default=40, help="rounds per query (each on its own start or pair)")
+    parser.add_argument("--load-rounds", type=int, default=1, help="rounds of the two loads (networkx's takes about 10 s)")
     parser.add_argument("--db", help="reuse (or create) this SQLite file instead of a temporary one")
+    parser.add_argument("--cte", action="store_true", help="add a recursive CTE in SQLite to the queries (slow)")
     args = parser.parse_args()
 
     path = args.db or os.path.join(tempfile.mkdtemp(prefix="aiprogress-bench-"), "bench.db")
@@ -186,132 +125,125 @@ def main() -> None:
         synthetic.build(path, args.nodes, args.edges)
         print(f"built {path}: {args.nodes} nodes, {args.edges} edges in {time.perf_counter() - t:.1f} s")
     engine = database.open_engine(path)
+    print(timing.machine_line())
 
-    print("in-memory graphs (fetch from SQLite included):")
-    network.forget(engine)
-
-    def load_ours():
-        network.forget(engine)
-        with engine.connect() as conn:
-            return network.snapshot(conn)
-
-    snap, ours_load = measure_load("ours", load_ours)
-    g_nx, nx_load = measure_load("networkx", lambda: load_networkx(engine))
-    if rx is not None:
-        (g_rx, rx_index), rx_load = measure_load("rustworkx", lambda: load_rustworkx(engine))
+    loaded: dict[str, object] = {}
+    load_samples = timing.interleave(
+        {"ours": lambda: loaded.__setitem__("ours", load_ours(engine)), "networkx": lambda: loaded.__setitem__("nx", load_networkx(engine))},
+        args.load_rounds,
+    )
+    print(f"load from SQLite, {args.load_rounds} round(s) (target: ours within 2 s):")
+    timing.report(load_samples, anchor="networkx")
+    g_nx: nx.DiGraph = loaded["nx"]
+    g_undirected = g_nx.to_undirected(as_view=False)  # made once: networkx's undirected search pays no view
+    conn = engine.connect()
+    snap = network.snapshot(conn)  # bound to this connection: evidence is read through it
+    # Millions of long-lived objects now: keep them out of the collections timing.timed runs per sample.
+    gc.collect()
+    gc.freeze()
 
     rng = np.random.default_rng(2024)
     n = len(snap)
     starts = [snap.ids[i] for i in rng.integers(0, n, args.samples)]
-    # Path targets: half random, half a descendant of the start (so a directed chain exists).
     targets = []
     for k, s in enumerate(starts):
-        if k % 2:
+        below = snap.walk(snap.index[s], network.DOWN, max_depth=6)
+        if k % 2 or len(below) < 2:
             targets.append(snap.ids[int(rng.integers(0, n))])
         else:
-            below = snap.walk(snap.index[s], network.DOWN, max_depth=6)
-            targets.append(snap.ids[int(below.nodes[rng.integers(0, len(below))])])
-    pairs = list(zip(starts, targets))
+            targets.append(snap.ids[int(below.nodes[rng.integers(1, len(below))])])
+    sizes = [len(snap.walk(snap.index[s], network.UP)) - 1 for s in starts]
+    print(f"\n{args.samples} rounds, each on its own random start (ancestors per start: median {int(np.median(sizes))}, max {max(sizes)});"
+          " the anchor is networkx on the same graph")
 
-    conn = engine.raw_connection()
-    cur = conn.cursor()
+    start = Cycle(starts)
+    pair = Cycle(list(zip(starts, targets)))
+    raw = engine.raw_connection()
+    cursor = raw.cursor()
 
-    def ours_path(a, b, directed):
+    def ours_path(directed: bool):
+        a, b = pair()
         try:
-            return lineage.path(snap, a, b, directed=directed)
+            return lineage.path(snap, a, b, directed=directed).nodes()
         except NoPath:
             return None
 
-    def nx_path(a, b, directed):
+    def nx_path(graph):
+        a, b = pair()
         try:
-            return nx.shortest_path(g_nx if directed else g_nx.to_undirected(as_view=True), a, b)
+            return nx.shortest_path(graph, a, b)
         except nx.NetworkXNoPath:
             return None
 
-    def rx_path(a, b, directed):
-        return rx.digraph_dijkstra_shortest_paths(g_rx, rx_index[a], rx_index[b], as_undirected=not directed)
+    def cte(statement: str, **extra):
+        return lambda: cursor.execute(statement, {"start": start(), **extra}).fetchall()
 
     queries = {
-        "origins depth 4": {
-            "ours": (lambda s: lineage.origins(snap, s, depth=4), [(s,) for s in starts]),
-            "cte": (lambda s: cur.execute(CTE_ORIGINS_DEPTH, {"start": s, "depth": 4}).fetchall(), [(s,) for s in starts]),
-            "networkx": (lambda s: nx_origins_depth(g_nx, s, 4), [(s,) for s in starts]),
-            "rustworkx": (lambda s: rx_origins_depth(g_rx, rx_index[s], 4), [(s,) for s in starts]),
-        },
-        "origins unbounded": {
-            "ours": (lambda s: lineage.origins(snap, s), [(s,) for s in starts]),
-            "cte": (lambda s: cur.execute(CTE_ORIGINS, {"start": s}).fetchall(), [(s,) for s in starts]),
-            "networkx": (lambda s: nx.ancestors(g_nx, s), [(s,) for s in starts]),
-            "rustworkx": (lambda s: rx.ancestors(g_rx, rx_index[s]), [(s,) for s in starts]),
-        },
-        "impact unbounded": {
-            "ours": (lambda s: lineage.impact(snap, s), [(s,) for s in starts]),
-            "cte": (lambda s: cur.execute(CTE_IMPACT, {"start": s}).fetchall(), [(s,) for s in starts]),
-            "networkx": (lambda s: nx.descendants(g_nx, s), [(s,) for s in starts]),
-            "rustworkx": (lambda s: rx.descendants(g_rx, rx_index[s]), [(s,) for s in starts]),
-        },
-        "path directed": {
-            "ours": (lambda a, b: ours_path(a, b, True), pairs),
-            "cte": (lambda a, b: cur.execute(CTE_PATH_DIRECTED, {"a": a, "b": b}).fetchall(), pairs[: max(10, args.samples // 5)]),
-            "networkx": (lambda a, b: nx_path(a, b, True), pairs),
-            "rustworkx": (lambda a, b: rx_path(a, b, True), pairs),
-        },
-        "path undirected": {
-            "ours": (lambda a, b: ours_path(a, b, False), pairs),
-            "cte": (lambda a, b: cur.execute(CTE_PATH_UNDIRECTED, {"a": a, "b": b, "cap": 4}).fetchall(), pairs[: max(10, args.samples // 5)]),
-            "networkx": (lambda a, b: nx_path(a, b, False), pairs),
-            "rustworkx": (lambda a, b: rx_path(a, b, False), pairs),
-        },
+        "origins depth 4": (start, {
+            "ours": lambda: lineage.origins(snap, start(), depth=4).ids(),
+            "networkx": lambda: nx.single_source_shortest_path_length(g_nx.reverse(copy=False), start(), cutoff=4),
+            **({"cte": cte(CTE_ORIGINS_DEPTH, depth=4)} if args.cte else {}),
+        }),
+        "origins unbounded": (start, {
+            "ours": lambda: lineage.origins(snap, start()).ids(),
+            "networkx": lambda: nx.ancestors(g_nx, start()),
+            **({"cte": cte(CTE_ORIGINS)} if args.cte else {}),
+        }),
+        "impact unbounded": (start, {
+            "ours": lambda: lineage.impact(snap, start()).ids(),
+            "networkx": lambda: nx.descendants(g_nx, start()),
+            **({"cte": cte(CTE_IMPACT)} if args.cte else {}),
+        }),
+        "path directed": (pair, {"ours": lambda: ours_path(True), "networkx": lambda: nx_path(g_nx)}),
+        "path undirected": (pair, {"ours": lambda: ours_path(False), "networkx": lambda: nx_path(g_undirected)}),
     }
-    if rx is None:
-        for q in queries.values():
-            q.pop("rustworkx")
+    for label, (cycle, contenders) in queries.items():
+        target = " (target: within 1.5x)" if label.startswith("path") else ""
+        run(f"{label}{target}:", contenders, cycle, args.samples, anchor="networkx")
 
-    sizes = [len(snap.walk(snap.index[s], network.UP)) - 1 for s in starts]
-    print(f"\n{args.samples} random starts; ancestors per start: median {int(np.median(sizes))}, max {max(sizes)}")
-    print("cte path: distance only, directed within 12 steps, undirected within 4 (a CTE cannot keep one visit per node);"
-          f" {max(10, args.samples // 5)} pairs\n")
-    header = f"{'query':<19}" + "".join(f"{name:>22}" for name in ("ours", "cte", "networkx", "rustworkx")) + f"{'ours/fastest':>14}"
-    print(header + "\n" + " " * 19 + "".join(f"{'median / p95 ms':>22}" for _ in range(4)))
-    worst = 0.0
-    for label, impls in queries.items():
-        results = {}
-        for name, (fn, arg_list) in impls.items():
-            fn(*arg_list[0])  # warm caches once
-            results[name] = summary(timed(fn, arg_list))
-        fastest = min(v[0] for k, v in results.items() if k != "ours")
-        ratio = results["ours"][0] / fastest
-        worst = max(worst, ratio)
-        cells = "".join(
-            f"{(f'{results[k][0]:.2f} / {results[k][1]:.2f}' if k in results else 'n/a'):>22}" for k in ("ours", "cte", "networkx", "rustworkx")
-        )
-        print(f"{label:<19}{cells}{ratio:>13.2f}x")
-    print(f"\nworst median ratio ours / fastest baseline: {worst:.2f}x (target <= 1.5)")
-    print(f"load ours {ours_load:.2f} s (target <= 2 s); networkx {nx_load:.2f} s" + (f"; rustworkx {rx_load:.2f} s" if rx else ""))
-    print(f"snapshot size by its own estimate: {snap.memory_bytes() / 1e6:.1f} MB")
+    def path_with_evidence():
+        a, b = pair()
+        try:
+            return lineage.path(snap, a, b).to_dict()
+        except NoPath:
+            return None
 
-    # The price of freshness: every query reads the revision before using the cache.
-    from sqlmodel import Session
+    print("\nwith evidence (the facts read from SQLite by key) against the node list alone (target: within 2x):")
+    evidence = {
+        "origins depth 4": (start, {
+            "node list": lambda: lineage.origins(snap, start(), depth=4).ids(),
+            "with evidence": lambda: lineage.origins(snap, start(), depth=4).to_dict(limit=20),
+        }),
+        "path directed": (pair, {"node list": lambda: ours_path(True), "with evidence": path_with_evidence}),
+    }
+    # Fresh starts and pairs, so that no evidence was read before.
+    start.items = [snap.ids[i] for i in rng.integers(0, n, args.samples)]
+    pair.items = list(zip(start.items, [snap.ids[i] for i in rng.integers(0, n, args.samples)]))
+    for k in range(0, args.samples, 2):
+        below = snap.walk(snap.index[start.items[k]], network.DOWN, max_depth=6)
+        if len(below) > 1:
+            pair.items[k] = (start.items[k], snap.ids[int(below.nodes[rng.integers(1, len(below))])])
+    for label, (cycle, contenders) in evidence.items():
+        run(f"{label}:", contenders, cycle, args.samples, anchor="node list")
 
-    with Session(engine) as session:
-        check = timed(lambda: network.snapshot(session), [()] * 200)
-    print(f"freshness check per query (revision read, cache hit): median {statistics.median(check):.3f} ms")
+    print(f"\nsnapshot size by its own estimate: {snap.memory_bytes() / 1e6:.1f} MB")
+    checks = [timing.timed(lambda: network.snapshot(conn))[0].wall for _ in range(200)]
+    print(f"freshness check per query (revision read, cache hit): median {statistics.median(checks) * 1000:.3f} ms")
+    conn.close()
 
-    # A write is visible to the next query.
-    # A node made for the purpose, so the edge cannot already exist.
+    # A write is visible to the next query (a node made for the purpose, so the edge cannot already exist).
     a, b = starts[0], "technique:bench-write"
     with database.session_scope(engine) as session:
         service.upsert_node(session, b, provenance="user:bench", name="Bench write", category="method")
         service.link(session, b, "enables", a, provenance="user:bench", note="bench write")
-    with Session(engine) as session:
-        t = time.perf_counter()
-        fresh = network.snapshot(session)
-        reload_s = time.perf_counter() - t
+    with engine.connect() as fresh_conn:
+        sample, fresh = timing.timed(lambda: network.snapshot(fresh_conn))
         found = any(e.source == b for e in lineage.origins(fresh, a, depth=1).edges())
-    print(f"write then query: new edge {b} -enables-> {a} visible: {found} (revision {snap.revision} -> {fresh.revision}, reload {reload_s:.2f} s)")
+    print(f"write then query: new edge {b} -enables-> {a} visible: {found} "
+          f"(revision {snap.revision} -> {fresh.revision}, reload {sample.wall:.2f} s wall, {sample.cpu:.2f} s CPU)")
     with database.session_scope(engine) as session:
         service.delete_node(session, b)  # leave a reused --db as it was
-    conn.close()
+    raw.close()
 
 
 if __name__ == "__main__":
