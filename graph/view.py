@@ -29,7 +29,7 @@ import numpy as np
 from .errors import InvalidInput
 from .layout import SPREAD, force_layout
 from .models import CONSTRAINT_IDS, NodeKind, Relation
-from .network import KIND_CODE, RELATIONS, Snapshot
+from .network import KIND_CODE, LINEAGE_RELATIONS, RELATIONS, Snapshot
 from .relations import spelling
 
 KINDS: tuple[str, ...] = tuple(k.value for k in NodeKind)
@@ -230,6 +230,9 @@ def drawable_graph(snap: Snapshot, view: ViewFilter = ViewFilter()) -> dict[str,
             "server_mode": len(snap) > view.limit,
             "kind_totals": kind_counts(snap, np.ones(len(snap), dtype=bool)),
             "kind_matching": kind_counts(snap, passing),
+            "relation_totals": relation_counts(snap),
+            # Every constraint of the store, for the filter's choices, whatever is drawn.
+            "constraints": [snap.node(i) for i in sorted(snap.nodes_of_kind(NodeKind.constraint.value), key=lambda i: _framework_order(snap.ids[i]))],
         },
     }
 
@@ -239,6 +242,15 @@ def kind_counts(snap: Snapshot, mask: np.ndarray) -> dict[str, int]:
     codes = snap.kind_code[mask]
     codes = np.bincount(codes[codes >= 0].astype(np.int64), minlength=len(KIND_CODE))
     return {kind: int(codes[code]) for kind, code in KIND_CODE.items()}
+
+
+def _framework_order(constraint_id: str) -> tuple[int, str]:
+    return (CONSTRAINT_IDS.index(constraint_id) if constraint_id in CONSTRAINT_IDS else len(CONSTRAINT_IDS), constraint_id)
+
+
+def relation_counts(snap: Snapshot) -> dict[str, int]:
+    """Edges per relation in the whole graph, every relation listed."""
+    return {relation: int(snap.edges_with(relation).size) for relation in RELATIONS}
 
 
 def capped(snap: Snapshot, candidates: np.ndarray, deg: np.ndarray, limit: int, first: Iterable[str | None] = ()) -> np.ndarray:
@@ -365,9 +377,19 @@ def page_view(session: Any, view: ViewFilter = ViewFilter()) -> dict[str, Any]:
     if view.constraint:
         view = replace(view, constraint=answers.resolve_constraint(session, snap, view.constraint))
     if view.focus:
-        ids = answers.focus(session, view.focus, view.mode, as_of=view.as_of)
-        view = replace(view, focus=ids[0]).with_focus_nodes(ids)
+        node_id = answers.resolve(session, snap, view.focus)
+        answer = answers.lineage(session, view.mode, node_id, relations=lineage_relations(snap, node_id), as_of=view.as_of)
+        view = replace(view, focus=node_id).with_focus_nodes([node_id, *answer.lineage.ids()])
     return drawable_graph(snap, view)
+
+
+def lineage_relations(snap: Snapshot, node_id: str) -> tuple[str, ...] | None:
+    """The facts a lineage view follows from a node: the lineage relations,
+    and for a paper its citations too, so that its origins hold the works it
+    cites (prior works) and its impact the works citing it (derivative works)."""
+    if snap.kinds[snap.node_index(node_id)] != NodeKind.paper.value:
+        return None
+    return (*LINEAGE_RELATIONS, Relation.cites.value)
 
 
 def neighbourhood(snap: Snapshot, node_id: str, limit: int = AROUND_LIMIT) -> list[str]:
@@ -383,7 +405,7 @@ def neighbourhood(snap: Snapshot, node_id: str, limit: int = AROUND_LIMIT) -> li
 
 
 # Most ancestors or descendants the lineage list sends with their facts.
-LINEAGE_LIST = 500
+LINEAGE_LIST = 2000
 
 
 def page_lineage(session: Any, node_id: str, mode: str, *, as_of: int | None = None, limit: int = LINEAGE_LIST) -> dict[str, Any]:
@@ -393,7 +415,9 @@ def page_lineage(session: Any, node_id: str, mode: str, *, as_of: int | None = N
     for a paper its prior or derivative works (the papers among them)."""
     from . import answers
 
-    answer = answers.lineage(session, mode, node_id, as_of=as_of, limit=limit, corpus=True)
+    snap = answers.graph_at(session, as_of)
+    node_id = answers.resolve(session, snap, node_id)
+    answer = answers.lineage(session, mode, node_id, relations=lineage_relations(snap, node_id), as_of=as_of, limit=limit, corpus=True)
     reached = [
         {"id": r.id, "name": r.name, "kind": r.kind, "year": r.year, "distance": r.distance,
          "via": {"source": r.via.source, "relation": r.via.relation, "target": r.via.target, "year": r.via.year,

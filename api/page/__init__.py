@@ -113,9 +113,10 @@ def _embedded_lineage(snap: Any, node_id: str, mode: str, position: dict[str, in
     node list (the node first), and for each reached node its distance and
     the place, among its details' edges, of the fact that reached it (so no
     note is written twice)."""
+    from ...graph import view
     from ...graph.queries.lineage import impact, origins
 
-    walk = (origins if mode == "origins" else impact)(snap, node_id).walk
+    walk = (origins if mode == "origins" else impact)(snap, node_id, relations=view.lineage_relations(snap, node_id)).walk
     nodes, ways = [position[node_id]], []
     distances: list[int] = []
     for i, d, e in zip(walk.nodes[1:].tolist(), walk.dist[1:].tolist(), walk.via[1:].tolist()):

@@ -271,6 +271,14 @@
     document.querySelectorAll("#kind-filters label").forEach(function (label) {
       var kind = label.getAttribute("data-kind");
       label.querySelector(".n").textContent = formatCount(drawnByKind[kind] || 0) + " / " + formatCount(totals[kind] || 0);
+      label.title = formatCount(drawnByKind[kind] || 0) + " drawn of the " + formatCount(totals[kind] || 0) + " the store holds";
+    });
+    var drawnByRelation = {};
+    page.edges.forEach(function (edge) { if (!edge.hidden) drawnByRelation[edge.relation] = (drawnByRelation[edge.relation] || 0) + 1; });
+    var relationTotals = meta.relation_totals || countBy(page.edges.get(), "relation");
+    document.querySelectorAll("#relation-filters label").forEach(function (label) {
+      var relation = label.getAttribute("data-kind");
+      label.querySelector(".n").textContent = formatCount(drawnByRelation[relation] || 0) + " / " + formatCount(relationTotals[relation] || 0);
     });
     var notice = document.getElementById("notice");
     if (meta.truncated) {
@@ -474,8 +482,8 @@
   // or along the chain (a path)
   // ------------------------------------------------------------------
 
-  var YEAR_STEP = 90;   // canvas pixels between two consecutive years that hold nodes
-  var ROW_STEP = 46;    // between two rows of one distance band
+  var YEAR_STEP = 150;  // canvas pixels between two consecutive years that hold nodes
+  var ROW_STEP = 40;    // between two rows of one distance band
   var BAND_GAP = 40;    // between two distance bands
 
   function labelWidth(node) {
@@ -592,6 +600,7 @@
     var network = page.network;
     var scale = network.getScale();
     var taken = [];
+    page.labelsDrawn = [];
     ctx.save();
     ctx.textAlign = "center";
     ctx.textBaseline = "top";
@@ -610,6 +619,7 @@
       var box = { l: x - w / 2, r: x + w / 2, t: y, b: y + size * 1.2 };
       if (taken.some(function (o) { return o.l < box.r && box.l < o.r && o.t < box.b && box.t < o.b; })) return;
       taken.push(box);
+      page.labelsDrawn.push({ id: node.id, text: text, px: px });
       ctx.lineWidth = 3 / scale;
       ctx.strokeStyle = "rgba(255,255,255,0.9)";
       ctx.strokeText(text, x, y);
@@ -1094,7 +1104,8 @@
     from.addEventListener("change", onYears);
     to.addEventListener("change", onYears);
     var select = document.getElementById("constraint-filter");
-    nodes.filter(function (n) { return n.kind === "constraint"; }).forEach(function (n) {
+    var constraints = (page.data.meta && page.data.meta.constraints) || nodes.filter(function (n) { return n.kind === "constraint"; });
+    constraints.forEach(function (n) {
       select.appendChild(el("option", { value: n.id, text: n.name + " (" + (n.binding || "constraint") + ")" }));
     });
     select.addEventListener("change", function () {
@@ -1333,13 +1344,16 @@
     band.setAttribute("visibility", "visible");
   }
 
+  var ADOPTION_MIN_PAPERS = 20;
+
   function drawAdoption(adoption) {
     // With a linked corpus: per year, the share of its papers using the
     // techniques that relax each constraint (graph.answers.adoption_by_constraint).
     var box = document.getElementById("adoption");
     var chartBox = document.getElementById("adoption-chart");
     clear(chartBox);
-    var years = adoption && adoption.years ? adoption.years.filter(function (y) { return y.papers > 0; }) : [];
+    // A year with a handful of papers gives shares of 0 or 100%: noise, not a trend.
+    var years = adoption && adoption.years ? adoption.years.filter(function (y) { return y.papers >= ADOPTION_MIN_PAPERS; }) : [];
     if (!adoption || !adoption.linked || years.length < 2) { box.hidden = true; return; }
     box.hidden = false;
     var width = Math.max(chartBox.clientWidth || 800, 520);
@@ -1492,7 +1506,7 @@
       buildControls();
       var drawn = createNetwork();
       page.visible = null;
-      return Promise.all([refreshPath(), refreshFocus()]).then(function () {
+      return refreshPath().then(function () { return refreshFocus(); }).then(function () {
         if (page.serverMode && page.path) return loadView(viewParams());
       }).then(function () {
         applyFilters();
@@ -1542,7 +1556,8 @@
     state: function () { return JSON.parse(JSON.stringify(state)); },
     visibleIds: visibleIds,
     selectNode: function (id) { return selectNode(id, { center: true }); },
-    svg: function () { return svgDocument(); }
+    svg: function () { return svgDocument(); },
+    labelsDrawn: function () { return (page.labelsDrawn || []).slice(); }
   };
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
