@@ -444,8 +444,9 @@
   }
 
   function edgeTooltip(edge) {
-    var text = edge.relation + (edge.year ? " (" + edge.year + ")" : "");
-    return el("div", { class: "tip-sub", text: text });
+    // A string: vis-network shows it as text, and a large graph has many
+    // more edges than nodes, each an element otherwise.
+    return edge.relation + (edge.year ? " (" + edge.year + ")" : "");
   }
 
   var viewRequests = 0;
@@ -661,7 +662,7 @@
     ctx.textBaseline = "middle";
     axis.bands.forEach(function (band) {
       ctx.fillStyle = "#5b6470";
-      ctx.fillText(band.distance + (band.distance === 1 ? " step" : " steps"), minX - 30 / scale, (band.top + band.bottom) / 2);
+      ctx.fillText(band.distance + (band.distance === 1 ? " step" : " steps"), minX - YEAR_STEP * 0.6, (band.top + band.bottom) / 2);
     });
     ctx.textAlign = "left";
     ctx.fillStyle = "#2d6cdf";
@@ -1235,7 +1236,7 @@
       return;
     }
     var width = Math.max(box.clientWidth || 800, 520);
-    var left = Math.min(190, width * 0.3), right = 12, rowH = 24, bottom = 42;
+    var left = 190, right = 12, rowH = 24, bottom = 42;
     // Narrative labels sit in lanes above the rows, each joined to its line.
     var lanes = [];
     var colW = (width - left - right) / periods.length;

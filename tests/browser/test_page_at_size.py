@@ -206,6 +206,7 @@ def test_origins_lay_out_by_year_and_distance_with_a_sorted_list_and_no_collidin
     assert all(a["x"] < b["x"] for a, b in zip(dated, dated[1:]) if a["year"] < b["year"])
     # One band per distance, nearer bands above.
     assert all(a["y"] < b["y"] for a in others for b in others if a["distance"] < b["distance"])
+    shot(visit, f"page-lineage-{WIDTHS[width][0]}.png")
     boxes = label_boxes(visit.page)
     overlaps = [(a["id"], b["id"]) for k, a in enumerate(boxes) for b in boxes[k + 1 :]
                 if a["l"] < b["l"] + b["w"] and b["l"] < a["l"] + a["w"] and a["t"] < b["t"] + b["h"] and b["t"] < a["t"] + a["h"]]
@@ -217,7 +218,6 @@ def test_origins_lay_out_by_year_and_distance_with_a_sorted_list_and_no_collidin
     lstm = visit.page.locator("#lineage-list li[data-id='technique:lstm']")
     assert "1997" in lstm.text_content() and "source: builtin:" in lstm.text_content() and "enables" in lstm.text_content()
     assert visit.page.get_attribute("#lineage", "data-mode") == "origins"
-    shot(visit, f"page-lineage-{WIDTHS[width][0]}.png")
 
 
 def test_impact_puts_the_node_first_and_lists_what_it_led_to(visit, page_server):
