@@ -607,7 +607,8 @@
     ctx.textBaseline = "top";
     page.labelled.forEach(function (node) {
       var own = node.kind === "constraint" ? 22 : 11;
-      if (own * scale >= LABEL_THRESHOLD - 1) return; // vis-network draws it itself
+      // vis-network draws it itself at full strength from LABEL_THRESHOLD up (fading below).
+      if (own * scale >= LABEL_THRESHOLD + 1) return;
       var body = network.body.nodes[node.id];
       if (!body || body.options.hidden) return;
       var important = node.kind === "constraint" || node.kind === "narrative";
@@ -1383,11 +1384,16 @@
         line.appendChild(dot);
       });
       var last = years[years.length - 1];
-      var ly = yOf(last.shares[c.id] || 0);
-      while (labelsY.some(function (o) { return Math.abs(o - ly) < 11; })) ly += 11;
-      labelsY.push(ly);
-      line.appendChild(svg("text", { x: width - right + 6, y: ly + 4, "font-size": 11, fill: colour }, c.name));
+      labelsY.push({ y: yOf(last.shares[c.id] || 0), line: line, name: c.name, colour: colour });
       chart.appendChild(line);
+    });
+    // Each line's name at its end, spread apart so that none overlaps another.
+    labelsY.sort(function (a, b) { return a.y - b.y; });
+    labelsY.forEach(function (label, k) { if (k && label.y < labelsY[k - 1].y + 12) label.y = labelsY[k - 1].y + 12; });
+    var overflow = labelsY.length ? labelsY[labelsY.length - 1].y - (top + h + 4) : 0;
+    labelsY.forEach(function (label) {
+      var y = overflow > 0 ? label.y - overflow : label.y;
+      label.line.appendChild(svg("text", { x: width - right + 6, y: y + 4, "font-size": 11, fill: label.colour }, label.name));
     });
     [y0, Math.round((y0 + y1) / 2), y1].forEach(function (year) {
       chart.appendChild(svg("text", { x: x(year), y: height - 6, "text-anchor": "middle", "font-size": 11, fill: "#5b6470" }, String(year)));
