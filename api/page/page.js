@@ -760,7 +760,10 @@
       renderDetails(body, detail);
       document.getElementById("details-empty").hidden = true;
       body.hidden = false;
-    }).catch(showError);
+    }).catch(function (error) {
+      // A click on another node cancelled this request: not an error.
+      if (!(error && error.name === "AbortError")) showError(error);
+    });
   }
 
   function renderDetails(body, detail) {

@@ -81,8 +81,9 @@ def test_the_store_is_larger_than_the_cap_and_the_page_says_what_it_left_out(siz
     shot(visit, "page-large-1600.png")
 
 
-def test_reset_after_a_narrowing_filter_asks_the_whole_store_again(sized, corpus_server):
-    visit = sized("desktop")
+@pytest.mark.parametrize("width", list(WIDTHS))
+def test_reset_after_a_narrowing_filter_asks_the_whole_store_again(sized, corpus_server, width):
+    visit = sized(width)
     visit.open(corpus_server.url)
     default = {n["id"] for n in api(corpus_server, "api/view")["nodes"]}
     visit.page.select_option("#constraint-filter", "constraint:compute")
@@ -95,8 +96,9 @@ def test_reset_after_a_narrowing_filter_asks_the_whole_store_again(sized, corpus
     assert visit.page.text_content("#counts").startswith(f"{SMALL_CAP} of ")
 
 
-def test_after_a_focus_reset_then_a_constraint_draws_that_constraint(sized, corpus_server):
-    visit = sized("desktop")
+@pytest.mark.parametrize("width", list(WIDTHS))
+def test_after_a_focus_reset_then_a_constraint_draws_that_constraint(sized, corpus_server, width):
+    visit = sized(width)
     visit.open(corpus_server.url + "#focus=technique:transformer&mode=origins")
     # In server mode the focus still has its box, its leave button and its list.
     assert not visit.page.is_hidden("#focus-box") and visit.page.is_visible("#focus-clear")
@@ -134,8 +136,9 @@ def test_a_late_answer_to_an_older_change_is_not_drawn(sized, corpus_server):
     assert visit.page.input_value("#constraint-filter") == "constraint:compute"
 
 
-def test_search_finds_a_stored_paper_that_is_not_drawn_and_draws_its_neighbourhood(sized, corpus_server):
-    visit = sized("desktop")
+@pytest.mark.parametrize("width", list(WIDTHS))
+def test_search_finds_a_stored_paper_that_is_not_drawn_and_draws_its_neighbourhood(sized, corpus_server, width):
+    visit = sized(width)
     visit.open(corpus_server.url)
     assert HIDDEN_PAPER not in drawn(visit.page)
     visit.page.fill("#search", "zyzzyva")
@@ -147,27 +150,35 @@ def test_search_finds_a_stored_paper_that_is_not_drawn_and_draws_its_neighbourho
     assert visit.page.text_content("#details-title") == HIDDEN_TITLE
     assert visit.page.evaluate("aiprogress.page.network.getSelectedNodes()") == [HIDDEN_PAPER]
     assert "node=paper%3AP03-1001" in visit.page.url
+    shot(visit, f"page-search-hit-{WIDTHS[width][0]}.png")
 
 
-def test_a_deep_link_to_a_node_not_drawn_loads_its_neighbourhood(sized, corpus_server):
-    visit = sized("desktop")
-    visit.open(corpus_server.url + "#node=paper:P00300")
-    visit.wait_until("document.getElementById('details-body').getAttribute('data-node-id') === 'paper:P00300'")
-    around = {n["id"] for n in api(corpus_server, "api/view", around="paper:P00300")["nodes"]}
-    assert drawn(visit.page) == around and len(around) > 1
+@pytest.mark.parametrize("width", list(WIDTHS))
+def test_a_deep_link_to_a_node_not_drawn_loads_its_neighbourhood(sized, corpus_server, width):
+    visit = sized(width)
+    assert HIDDEN_PAPER not in {n["id"] for n in api(corpus_server, "api/view")["nodes"]}
+    visit.open(corpus_server.url + "#node=" + HIDDEN_PAPER)
+    visit.wait_until(f"document.getElementById('details-body').getAttribute('data-node-id') === '{HIDDEN_PAPER}'")
+    assert drawn(visit.page) == {HIDDEN_PAPER}  # it has no edge: its neighbourhood is itself
     assert "Around" in visit.page.text_content("#focus-text")
     # A later hashchange (the question box sets location.hash) is honoured too.
-    visit.page.evaluate("location.hash = 'node=' + encodeURIComponent('paper:P00010')")
-    visit.wait_until("document.getElementById('details-body').getAttribute('data-node-id') === 'paper:P00010'")
-    assert "paper:P00010" in drawn(visit.page)
+    default = {n["id"] for n in api(corpus_server, "api/view")["nodes"]}
+    outside = next(f"paper:P{i:05d}" for i in range(CORPUS_PAPERS) if f"paper:P{i:05d}" not in default)
+    visit.page.evaluate("(id) => { location.hash = 'node=' + encodeURIComponent(id); }", outside)
+    visit.wait_until(f"document.getElementById('details-body').getAttribute('data-node-id') === '{outside}'")
+    around = {n["id"] for n in api(corpus_server, "api/view", around=outside)["nodes"]}
+    assert drawn(visit.page) == around and len(around) > 1
+    assert visit.errors == []
 
 
 def test_the_data_routes_are_gzip_compressed(corpus_server):
-    for path in ("api/view", "api/lineage/technique:lstm?mode=impact", "api/timeline", "api/search?q=parsing"):
+    for path in ("api/view", "api/lineage/technique:lstm?mode=impact", "api/timeline", "api/search?q=parsing", "page/static/page.js"):
         request = urllib.request.Request(corpus_server.url + path, headers={"Accept-Encoding": "gzip"})
         with urllib.request.urlopen(request) as response:
             assert response.headers["Content-Encoding"] == "gzip", path
-            json.loads(gzip.decompress(response.read()))
+            body = gzip.decompress(response.read())
+            if path.startswith("api/"):
+                json.loads(body)
 
 
 # --------------------------------------------------------------------------
@@ -317,7 +328,7 @@ def test_overview_keeps_constraints_narratives_and_hubs_labelled(sized, page_ser
     narratives = {n["id"] for n in api(page_server, "api/view", kinds="narrative")["nodes"]}
     scale = visit.page.evaluate("aiprogress.page.network.getScale()")
     # At the fitted zoom vis-network's own 11 px labels are too small to draw; ours stay readable.
-    assert 11 * scale < 8
+    assert 11 * scale < 8 and visit.page.evaluate("aiprogress.page.data.options.nodes.scaling.label.drawThreshold") >= 8
     assert constraints <= names or width == "phone"
     assert len(names & constraints) >= 5 and names & narratives and len(names) >= (8 if width == "phone" else 12)
     assert all(t["px"] >= 12 for t in written)
