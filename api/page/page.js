@@ -297,7 +297,21 @@
 
   function fitVisible() {
     var ids = visibleIds();
-    if (ids.length) page.network.fit({ nodes: ids, animation: false });
+    if (!ids.length) return;
+    if (page.layout === "overview") { page.network.fit({ nodes: ids, animation: false }); return; }
+    // A lineage or a path was just placed: vis-network's fit would read the
+    // nodes' old extents, and knows nothing of the axis drawn beside them.
+    var positions = page.network.getPositions(ids);
+    var lefts = ids.map(function (id) { return positions[id].x - labelWidth(page.nodes.get(id)) / 2; });
+    var rights = ids.map(function (id) { return positions[id].x + labelWidth(page.nodes.get(id)) / 2; });
+    var ys = ids.map(function (id) { return positions[id].y; });
+    var minX = Math.min.apply(null, lefts) - (page.layout === "lineage" ? YEAR_STEP * 0.7 : 20);
+    var maxX = Math.max.apply(null, rights) + 10;
+    var minY = Math.min.apply(null, ys) - (page.layout === "lineage" ? 100 : 60);
+    var maxY = Math.max.apply(null, ys) + 40;
+    var box = document.getElementById("graph");
+    var scale = Math.min(box.clientWidth / (maxX - minX), box.clientHeight / (maxY - minY));
+    page.network.moveTo({ position: { x: (minX + maxX) / 2, y: (minY + maxY) / 2 }, scale: Math.max(0.05, Math.min(scale, 1.5)), animation: false });
   }
 
   // The view the server is asked for: the filters, or a neighbourhood, or a path's nodes.
@@ -484,7 +498,7 @@
   // ------------------------------------------------------------------
 
   var YEAR_STEP = 150;  // canvas pixels between two consecutive years that hold nodes
-  var ROW_STEP = 40;    // between two rows of one distance band
+  var ROW_STEP = 54;    // between two rows of one distance band: a marker and its label
   var BAND_GAP = 40;    // between two distance bands
 
   function labelWidth(node) {
@@ -928,6 +942,7 @@
       });
       panel.appendChild(works);
     }
+    renderCorpus(panel, lineage);
     panel.appendChild(el("h4", { text: origins ? "Ancestors" : "Descendants" }));
     var list = el("ol", { class: "lineage-list", id: "lineage-list" });
     reached.forEach(function (r) {
@@ -940,7 +955,6 @@
       list.appendChild(item);
     });
     panel.appendChild(list);
-    renderCorpus(panel, lineage);
   }
 
   function renderCorpus(panel, lineage) {
