@@ -29,7 +29,7 @@ import numpy as np
 from .errors import InvalidInput
 from .layout import SPREAD, force_layout
 from .models import CONSTRAINT_IDS, NodeKind, Relation
-from .network import KIND_CODE, LINEAGE_RELATIONS, RELATIONS, Snapshot
+from .network import KIND_CODE, RELATIONS, Snapshot
 from .relations import spelling
 
 KINDS: tuple[str, ...] = tuple(k.value for k in NodeKind)
@@ -377,19 +377,9 @@ def page_view(session: Any, view: ViewFilter = ViewFilter()) -> dict[str, Any]:
     if view.constraint:
         view = replace(view, constraint=answers.resolve_constraint(session, snap, view.constraint))
     if view.focus:
-        node_id = answers.resolve(session, snap, view.focus)
-        answer = answers.lineage(session, view.mode, node_id, relations=lineage_relations(snap, node_id), as_of=view.as_of)
-        view = replace(view, focus=node_id).with_focus_nodes([node_id, *answer.lineage.ids()])
+        ids = answers.focus(session, view.focus, view.mode, as_of=view.as_of)
+        view = replace(view, focus=ids[0]).with_focus_nodes(ids)
     return drawable_graph(snap, view)
-
-
-def lineage_relations(snap: Snapshot, node_id: str) -> tuple[str, ...] | None:
-    """The facts a lineage view follows from a node: the lineage relations,
-    and for a paper its citations too, so that its origins hold the works it
-    cites (prior works) and its impact the works citing it (derivative works)."""
-    if snap.kinds[snap.node_index(node_id)] != NodeKind.paper.value:
-        return None
-    return (*LINEAGE_RELATIONS, Relation.cites.value)
 
 
 def neighbourhood(snap: Snapshot, node_id: str, limit: int = AROUND_LIMIT) -> list[str]:
@@ -406,6 +396,8 @@ def neighbourhood(snap: Snapshot, node_id: str, limit: int = AROUND_LIMIT) -> li
 
 # Most ancestors or descendants the lineage list sends with their facts.
 LINEAGE_LIST = 2000
+# Citation steps a paper's prior or derivative works reach.
+WORKS_DEPTH = 2
 
 
 def page_lineage(session: Any, node_id: str, mode: str, *, as_of: int | None = None, limit: int = LINEAGE_LIST) -> dict[str, Any]:
@@ -417,19 +409,26 @@ def page_lineage(session: Any, node_id: str, mode: str, *, as_of: int | None = N
 
     snap = answers.graph_at(session, as_of)
     node_id = answers.resolve(session, snap, node_id)
-    answer = answers.lineage(session, mode, node_id, relations=lineage_relations(snap, node_id), as_of=as_of, limit=limit, corpus=True)
+    answer = answers.lineage(session, mode, node_id, as_of=as_of, limit=limit, corpus=True)
     reached = [
         {"id": r.id, "name": r.name, "kind": r.kind, "year": r.year, "distance": r.distance,
          "via": {"source": r.via.source, "relation": r.via.relation, "target": r.via.target, "year": r.via.year,
                  "note": r.via.note, "provenance": r.via.provenance}}
         for r in answer.reached
     ]
+    works = None
+    if snap.kinds[snap.index[node_id]] == NodeKind.paper.value:
+        # A paper's prior works (what it cites, and what those cite) or
+        # derivative works (what cites it ...): the same walk along citations.
+        cited = answers.lineage(session, mode, node_id, relations=[Relation.cites.value], depth=WORKS_DEPTH, as_of=as_of, limit=limit)
+        works = [{"id": r.id, "name": r.name, "year": r.year, "distance": r.distance} for r in cited.reached]
     return {
         "root": answer.root,
         "mode": mode,
         "count": answer.count,
         "listed": len(reached),
         "reached": reached,
+        "works": works,
         "corpus": _plain(answer.corpus),
         "as_of": as_of,
     }

@@ -370,12 +370,6 @@ def test_neighbourhood_and_listed_nodes_replace_the_other_filters():
     assert listed["nodes"][0]["x"] is None
 
 
-def test_a_papers_lineage_follows_its_citations_too():
-    snap = tiny()
-    assert view.lineage_relations(snap, "technique:attention") is None
-    assert "cites" in view.lineage_relations(snap, "paper:vaswani2017")
-
-
 def test_lineage_route_lists_ancestors_with_distance_year_and_the_fact_that_reached_each(client):
     body = client.get("/api/lineage/technique:transformer", params={"mode": "origins"}).json()
     assert body["root"]["id"] == "technique:transformer" and body["count"] == len(body["reached"]) > 20
@@ -389,6 +383,10 @@ def test_lineage_route_lists_ancestors_with_distance_year_and_the_fact_that_reac
     assert "technique:transformer" in {r["id"] for r in impact["reached"]} and "corpus_use" in impact["corpus"]
     paper = client.get("/api/lineage/vaswani2017attention", params={"mode": "origins"}).json()
     assert paper["root"]["id"] == "paper:vaswani2017attention" and "techniques_used" in paper["corpus"]
+    # A paper's prior works: what it cites, and what those cite.
+    cited = {e["target"] for e in client.get("/api/node/paper:vaswani2017attention").json()["edges"] if e["relation"] == "cites" and e["direction"] == "out"}
+    assert cited and cited <= {w["id"] for w in paper["works"]} and {w["distance"] for w in paper["works"]} <= {1, 2}
+    assert body["works"] is None
     assert client.get("/api/lineage/technique:nope").status_code == 404
 
 

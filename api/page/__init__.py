@@ -116,7 +116,7 @@ def _embedded_lineage(snap: Any, node_id: str, mode: str, position: dict[str, in
     from ...graph import view
     from ...graph.queries.lineage import impact, origins
 
-    walk = (origins if mode == "origins" else impact)(snap, node_id, relations=view.lineage_relations(snap, node_id)).walk
+    walk = (origins if mode == "origins" else impact)(snap, node_id).walk
     nodes, ways = [position[node_id]], []
     distances: list[int] = []
     for i, d, e in zip(walk.nodes[1:].tolist(), walk.dist[1:].tolist(), walk.via[1:].tolist()):
@@ -129,4 +129,8 @@ def _embedded_lineage(snap: Any, node_id: str, mode: str, position: dict[str, in
         nodes.append(position[reached])
         distances.append(d)
         ways.append(way)
-    return {mode: nodes, f"{mode}_distance": distances, f"{mode}_via": ways}
+    out = {mode: nodes, f"{mode}_distance": distances, f"{mode}_via": ways}
+    if snap.kinds[snap.index[node_id]] == "paper":
+        cited = (origins if mode == "origins" else impact)(snap, node_id, depth=view.WORKS_DEPTH, relations=["cites"]).walk
+        out[f"{mode}_works"] = [[position[snap.ids[i]], d] for i, d in zip(cited.nodes[1:].tolist(), cited.dist[1:].tolist()) if snap.ids[i] in position]
+    return out

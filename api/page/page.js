@@ -76,7 +76,11 @@
         };
       });
       var root = nodes[positions[0]];
-      return Promise.resolve({ root: { id: root.id, name: root.name, kind: root.kind, year: root.year }, mode: mode, count: reached.length, listed: reached.length, reached: reached, corpus: {} });
+      var works = entry[mode + "_works"] ? entry[mode + "_works"].map(function (pair) {
+        var node = nodes[pair[0]];
+        return { id: node.id, name: node.name, year: node.year, distance: pair[1] };
+      }) : null;
+      return Promise.resolve({ root: { id: root.id, name: root.name, kind: root.kind, year: root.year }, mode: mode, count: reached.length, listed: reached.length, reached: reached, works: works, corpus: {} });
     }
     return {
       embedded: true,
@@ -933,7 +937,8 @@
       var ya = yearOf(a.year), yb = yearOf(b.year);
       return a.distance - b.distance || (ya === null) - (yb === null) || (origins ? (yb || 0) - (ya || 0) : (ya || 0) - (yb || 0)) || String(a.name).localeCompare(String(b.name));
     });
-    var papers = reached.filter(function (r) { return r.kind === "paper"; });
+    // Prior or derivative works: the papers a paper cites, or that cite it (two steps).
+    var papers = lineage.works || [];
     if (lineage.root.kind === "paper" && papers.length) {
       panel.appendChild(el("h4", { text: (origins ? "Prior works" : "Derivative works") + " (" + papers.length + ")" }));
       var works = el("ol", { class: "works", id: origins ? "prior-works" : "derivative-works" });

@@ -265,8 +265,9 @@ def test_lineage_of_a_corpus_paper_lists_prior_and_derivative_works_and_techniqu
     visit = sized("desktop")
     visit.open(corpus_server.url + "#focus=paper:P00600&mode=origins")
     prior = visit.page.locator("#prior-works li")
-    cited = {r["id"] for r in api(corpus_server, "api/lineage/paper:P00600", mode="origins")["reached"] if r["kind"] == "paper"}
-    assert prior.count() == len(cited) > 0
+    works = api(corpus_server, "api/lineage/paper:P00600", mode="origins")["works"]
+    assert prior.count() == len(works) > 0
+    assert all(w["distance"] <= 2 for w in works)
     assert visit.page.locator("#techniques-used li").count() >= 1
     visit.page.evaluate("location.hash = 'focus=paper:P00010&mode=impact'")
     visit.page.wait_for_selector("#derivative-works li")
@@ -408,5 +409,10 @@ def test_rendered_file_keeps_the_lineage_view_and_svg_export(visit, history_with
     root = next(p for p in points if p["root"])
     assert all(p["x"] < root["x"] for p in points if not p["root"])
     assert "<svg" in visit.page.evaluate("aiprogress.svg()")
+    visit.page.evaluate("location.hash = 'focus=paper:vaswani2017attention&mode=origins'")
+    visit.page.wait_for_selector("#prior-works li")
+    # A path needs the server: the file says so instead of failing silently.
+    visit.page.evaluate("location.hash = 'path=technique:rnn,technique:bert'")
+    visit.wait_until("document.getElementById('notice').textContent.includes('needs the server')")
     assert all(url.startswith("file://") or url.startswith("data:") for url in visit.requests)
     assert visit.errors == []
