@@ -29,7 +29,7 @@ import numpy as np
 from .errors import InvalidInput
 from .layout import SPREAD, force_layout
 from .models import CONSTRAINT_IDS, NodeKind, Relation
-from .network import KIND_CODE, RELATIONS, Snapshot
+from .network import RELATIONS, Snapshot
 from .relations import spelling
 
 KINDS: tuple[str, ...] = tuple(k.value for k in NodeKind)
@@ -239,9 +239,7 @@ def drawable_graph(snap: Snapshot, view: ViewFilter = ViewFilter()) -> dict[str,
 
 def kind_counts(snap: Snapshot, mask: np.ndarray) -> dict[str, int]:
     """Nodes per kind among `mask`, every kind listed."""
-    codes = snap.kind_code[mask]
-    codes = np.bincount(codes[codes >= 0].astype(np.int64), minlength=len(KIND_CODE))
-    return {kind: int(codes[code]) for kind, code in KIND_CODE.items()}
+    return {kind: int(mask[np.asarray(snap.nodes_of_kind(kind), dtype=np.int64)].sum()) for kind in KINDS}
 
 
 def _framework_order(constraint_id: str) -> tuple[int, str]:

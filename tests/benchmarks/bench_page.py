@@ -88,6 +88,14 @@ def build_large(path: Path, total: int, seed: int = 11) -> None:
     engine.dispose()
 
 
+def history_nodes(path: Path) -> int:
+    engine = database.open_engine(str(path))
+    with engine.connect() as conn:
+        count = len(conn.execute(Node.__table__.select()).fetchall())
+    engine.dispose()
+    return count
+
+
 class Server:
     def __init__(self, db_path: Path):
         import uvicorn
@@ -181,7 +189,7 @@ def main() -> None:
         stores = [("built-in history", history, 700, 200), (f"{args.nodes:,} nodes", large, 2100, 60)]
         if args.papers:
             t = time.perf_counter()
-            build_large(huge, args.papers)
+            build_large(huge, args.papers + history_nodes(history))  # the history's nodes plus that many synthetic papers
             print(f"built a {args.papers:,}-paper store in {time.perf_counter() - t:.1f} s")
             stores.append((f"{args.papers:,} papers", huge, 3000, 0))
         rows = []
