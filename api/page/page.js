@@ -302,16 +302,19 @@
   function fitVisible() {
     var ids = visibleIds();
     if (!ids.length) return;
-    if (page.layout === "overview") { page.network.fit({ nodes: ids, animation: false }); return; }
-    // A lineage or a path was just placed: vis-network's fit would read the
-    // nodes' old extents, and knows nothing of the axis drawn beside them.
+    // Fitted to the nodes' positions: vis-network's own fit reads the extents
+    // of labels it does not draw at that zoom (a constraint's is 22 px type),
+    // which left a phone's drawing a quarter of its width; and after a
+    // lineage or a path was placed it would read the old ones, and it knows
+    // nothing of the axis drawn beside a lineage.
     var positions = page.network.getPositions(ids);
     var lefts = ids.map(function (id) { return positions[id].x - labelWidth(page.nodes.get(id)) / 2; });
     var rights = ids.map(function (id) { return positions[id].x + labelWidth(page.nodes.get(id)) / 2; });
     var ys = ids.map(function (id) { return positions[id].y; });
-    var minX = Math.min.apply(null, lefts) - (page.layout === "lineage" ? YEAR_STEP * 0.7 : 20);
-    var maxX = Math.max.apply(null, rights) + 10;
-    var minY = Math.min.apply(null, ys) - (page.layout === "lineage" ? 100 : 60);
+    var overview = page.layout === "overview";
+    var minX = overview ? Math.min.apply(null, ids.map(function (id) { return positions[id].x; })) - 40 : Math.min.apply(null, lefts) - (page.layout === "lineage" ? YEAR_STEP * 0.7 : 20);
+    var maxX = overview ? Math.max.apply(null, ids.map(function (id) { return positions[id].x; })) + 40 : Math.max.apply(null, rights) + 10;
+    var minY = Math.min.apply(null, ys) - (page.layout === "lineage" ? 100 : overview ? 30 : 60);
     var maxY = Math.max.apply(null, ys) + 40;
     var box = document.getElementById("graph");
     var scale = Math.min(box.clientWidth / (maxX - minX), box.clientHeight / (maxY - minY));
