@@ -20,12 +20,12 @@ HERE = Path(__file__).resolve().parent
 
 # The files the page is made of, in the order they load.
 STYLES = ("vis-network.css", "page.css")
-SCRIPTS = ("vis-network.min.js", "page.js")
+SCRIPTS = ("early.js", "vis-network.min.js", "page.js")
 
 
 def asset_path(name: str) -> Path:
     """Where a page asset lives: ours beside this file, vis-network's in pyvis."""
-    if name in {"page.js", "page.css"}:
+    if name in {"early.js", "page.js", "page.css"}:
         return HERE / name
     return vis_asset(name)
 
