@@ -109,7 +109,7 @@
         options.signal = controllers[channel].signal;
       }
       var early = path === "api/view" ? window.aiprogressEarlyView : null;
-      window.aiprogressEarlyView = null; // asked for once, by early.js, and taken over once
+      if (early) window.aiprogressEarlyView = null; // asked for once, by early.js, and taken over once
       return (early || fetch(path, options)).then(function (response) {
         return response.json().then(function (body) {
           if (!response.ok) throw new Error((body && body.error && body.error.message) || body.message || response.statusText);

@@ -416,3 +416,12 @@ def test_rendered_file_keeps_the_lineage_view_and_svg_export(visit, history_with
     visit.wait_until("document.getElementById('notice').textContent.includes('needs the server')")
     assert all(url.startswith("file://") or url.startswith("data:") for url in visit.requests)
     assert visit.errors == []
+
+
+def test_the_default_view_is_asked_for_once_while_vis_network_loads(visit, page_server):
+    visit.open(page_server.url)
+    views = [url for url in visit.requests if "/api/view" in url]
+    assert len(views) == 1
+    # early.js asked for it before page.js (which needs vis-network) ran.
+    started = visit.page.evaluate("performance.getEntriesByType('resource').filter(e => e.name.includes('/api/view'))[0].startTime")
+    assert started < visit.page.evaluate("aiprogress.page.timings.script") + 1
