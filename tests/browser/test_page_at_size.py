@@ -425,3 +425,21 @@ def test_the_default_view_is_asked_for_once_while_vis_network_loads(visit, page_
     # early.js asked for it before page.js (which needs vis-network) ran.
     started = visit.page.evaluate("performance.getEntriesByType('resource').filter(e => e.name.includes('/api/view'))[0].startTime")
     assert started < visit.page.evaluate("aiprogress.page.timings.script") + 1
+
+
+@pytest.mark.parametrize("viewport", [(360, 740), (3840, 2160)])
+def test_from_a_small_phone_to_4k_the_page_fits_its_window(chromium_browser, page_server, viewport):
+    visit = Visit(chromium_browser, viewport=viewport)
+    try:
+        visit.open(page_server.url)
+        size = visit.page.evaluate("(() => { const r = document.getElementById('graph').getBoundingClientRect();"
+                                   " return {w: r.width, h: r.height, page: document.documentElement.scrollWidth, window: innerWidth}; })()")
+        assert size["page"] <= size["window"]  # nothing pushes the page sideways
+        assert size["h"] >= 320 and size["w"] >= (viewport[0] - 20 if viewport[0] < 1200 else viewport[0] - 700)
+        # Labels: vis-network's own when the zoom makes them readable, else ours.
+        own = 11 * visit.page.evaluate("aiprogress.page.network.getScale()") >= 8
+        assert own or visit.page.evaluate("aiprogress.labelsDrawn().length") >= 5
+        assert visit.errors == []
+        shot(visit, f"page-overview-{viewport[0]}.png")
+    finally:
+        visit.close()
