@@ -180,12 +180,14 @@ def create_app(settings: dict | None = None, *, engine: Engine | None = None) ->
         return {"reports": reports} if upload.is_multipart(request) else reports[0]
 
     app.include_router(interop_router)  # GET /export/{format}, GET/POST /sparql
-    app.include_router(page_router)  # GET /, /api/view, /api/node/{id}, /api/focus/{id}, /api/timeline
+    app.include_router(page_router)  # GET /, /api/view, /api/node/{id}, /api/lineage/{id}, /api/focus/{id}, /api/search, /api/path, /api/timeline, /api/adoption
 
     _install_error_handlers(app)
     # Answers of more than a packet are compressed for clients that accept
     # it (the page's /api/view of a large graph is over a megabyte of JSON).
-    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    # Level 6, not Starlette's 9: the 5.4 MB view of 5,000 nodes compresses
+    # in 0.07 s instead of 0.22 s, to 283 kB instead of 267 kB.
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
     app.add_middleware(SecurityHeaders)
     # Outermost, so an oversized body is refused before any route reads it.
     app.add_middleware(BodySizeLimit, limit=config["max_upload_bytes"], render=http_errors.raw_error)

@@ -35,6 +35,11 @@ def _session(request: Request):
 AsOfQuery = Annotated[int | None, Query(description="The graph as it stood at the end of this year: later nodes and facts hidden.")]
 
 
+def page_limit(app) -> int:
+    """The most nodes the page draws (the page_limit setting)."""
+    return int(app.state.settings.get("page_limit") or view.DEFAULT_LIMIT)
+
+
 def _split(raw: str | None) -> list[str] | None:
     return None if raw is None else [part.strip() for part in raw.split(",") if part.strip()]
 
@@ -64,8 +69,10 @@ def api_view(
     constraint: Annotated[str | None, Query(description="Show what relaxed this constraint.")] = None,
     focus: Annotated[str | None, Query(description="Show only this node's origins or impact.")] = None,
     mode: Annotated[str | None, Query(description="origins or impact.")] = None,
-    limit: Annotated[int | None, Query(description="Most nodes sent; the best connected are kept.")] = None,
+    limit: Annotated[int | None, Query(description="Most nodes sent; chosen by the rule meta.cap_rule states.")] = None,
     as_of: AsOfQuery = None,
+    around: Annotated[str | None, Query(description="Show this node and the nodes one fact away (other filters ignored).")] = None,
+    ids: Annotated[str | None, Query(description="Comma-separated nodes to show (other filters ignored).")] = None,
 ) -> Response:
     """The drawable graph: vis-network nodes, edges and options, with a legend.
 
@@ -73,7 +80,8 @@ def api_view(
     jsonable_encoder walks every value of a large graph first (4x slower)."""
     wanted = view.ViewFilter.parse(
         kinds=_split(kinds), relations=_split(relations), year_from=year_from, year_to=year_to,
-        constraint=constraint, focus=focus, mode=mode, limit=limit, as_of=as_of,
+        constraint=constraint, focus=focus, mode=mode, limit=limit or page_limit(request.app), as_of=as_of,
+        around=around, ids=_split(ids),
     )
     warming = getattr(request.app.state, "page_warming", None)
     if warming is not None:
@@ -98,6 +106,46 @@ def api_focus(request: Request, node_id: str, mode: str = "origins", as_of: AsOf
         return {"root": node_id, "mode": mode, "nodes": view.page_focus(session, node_id, mode, as_of=as_of)}
 
 
+@router.get("/api/lineage/{node_id:path}")
+def api_lineage(request: Request, node_id: str, mode: str = "origins", as_of: AsOfQuery = None) -> dict[str, Any]:
+    """The lineage view's list: ancestors (origins) or descendants (impact)
+    nearest first, each with distance, year and the fact that reached it;
+    with the corpus's part (graph.answers.lineage with corpus)."""
+    with _session(request) as session:
+        return view.page_lineage(session, node_id, mode, as_of=as_of)
+
+
+@router.get("/api/search")
+def api_search(
+    request: Request,
+    q: Annotated[str, Query(description="Words to find in names, descriptions and abstracts.")],
+    limit: Annotated[int, Query(ge=1, le=50)] = 12,
+    as_of: AsOfQuery = None,
+) -> dict[str, Any]:
+    """Full-text search over the whole store (graph.answers.search), drawn or not."""
+    with _session(request) as session:
+        return view.page_search(session, q, limit=limit, as_of=as_of)
+
+
+@router.get("/api/path")
+def api_path(
+    request: Request,
+    source: Annotated[str, Query(alias="from", description="Where the chain starts.")],
+    target: Annotated[str, Query(alias="to", description="Where it ends.")],
+    as_of: AsOfQuery = None,
+) -> dict[str, Any]:
+    """The shortest chain of facts between two nodes (graph.answers.path)."""
+    with _session(request) as session:
+        return view.page_path(session, source, target, as_of=as_of)
+
+
+@router.get("/api/adoption")
+def api_adoption(request: Request, as_of: AsOfQuery = None) -> dict[str, Any]:
+    """Per year, the share of papers using each constraint's techniques (graph.answers.adoption_by_constraint)."""
+    with _session(request) as session:
+        return view.page_adoption(session, as_of=as_of)
+
+
 @router.get("/api/timeline")
 def api_timeline(request: Request, as_of: AsOfQuery = None) -> dict[str, Any]:
     """Relaxes edges per constraint per period, with the narratives marked."""
@@ -115,7 +163,7 @@ def warm_page(app) -> None:
     warming = getattr(app.state, "page_warming", None) or threading.Event()
     try:
         with database.session_scope(app.state.engine) as session:
-            view.page_view(session, view.ViewFilter.parse())
+            view.page_view(session, view.ViewFilter.parse(limit=page_limit(app)))
     except Exception:  # the page then lays out on its first request, and reports any error there
         log.exception("laying out the page in the background failed")
     finally:

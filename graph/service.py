@@ -172,7 +172,7 @@ def edge_view(edge: EdgeFact) -> dict[str, Any]:
     data, the other end named: what `show --json` and the page's details print."""
     other = edge.other
     return {"id": edge.id, **edge.to_dict(), "direction": edge.direction,
-            "other_id": other.id, "other_kind": other.kind, "other_name": other.name}
+            "other_id": other.id, "other_kind": other.kind, "other_name": other.name, "other_year": other.year}
 
 
 @dataclass

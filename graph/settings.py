@@ -47,6 +47,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_page_size", 500, "Largest page a paginated GraphQL field returns."),
     Setting("sparql_timeout", 5, "Seconds a SPARQL query may run before it is stopped."),
     Setting("sparql_max_rows", 100_000, "Most rows (or triples) a SPARQL answer may hold."),
+    Setting("page_limit", 5_000, "Most nodes the page draws at once; a larger store is filtered by the server at every change."),
 )
 
 BY_NAME = {s.name: s for s in SETTINGS}

@@ -1,12 +1,14 @@
 """The drawable graph: which nodes and edges a picture of the store shows.
 
 `drawable_graph(snap, view)` applies a `ViewFilter` (kinds, relations, year
-range, one constraint, a focus on a node's origins or impact) to a snapshot
-and returns plain nodes and edges with the attributes a drawing needs (kind,
-year, binding, degree). When more nodes pass than `limit`, the best
-connected are kept, so a 200,000-node store still yields a picture a browser
-can lay out: the page measured about 5,000 nodes as the most it keeps
-responsive on a 2-core machine (tests/benchmarks/bench_page.py).
+range, one constraint, a focus on a node's origins or impact, a node's
+neighbourhood, a list of nodes) to a snapshot and returns plain nodes and
+edges with the attributes a drawing needs (kind, year, binding, degree).
+When more nodes pass than `limit`, the rule in CAP_RULE chooses which are
+kept, and the answer says how many it left out, so a 200,000-node store
+still yields a picture a browser can lay out: the page measured about 5,000
+nodes as the most it keeps responsive on a 2-core machine
+(tests/benchmarks/bench_page.py).
 
 `timeline_chart(snap, shifts)` shapes graph.queries.narrative_shifts into
 the page's time chart: relaxes edges per constraint per period.
@@ -38,6 +40,12 @@ PERIOD_YEARS = 5
 # Kinds that anchor the picture: never dropped to meet the limit.
 _ANCHOR_KINDS = frozenset({NodeKind.constraint.value, NodeKind.narrative.value})
 
+# How the limit chooses, in words the page shows beside the count it left out.
+CAP_RULE = "constraints and narratives first, then connected nodes by number of edges, then the most recent"
+
+# Most neighbours a neighbourhood view draws around its node.
+AROUND_LIMIT = 400
+
 
 @dataclass(frozen=True)
 class ViewFilter:
@@ -56,6 +64,10 @@ class ViewFilter:
     mode: str = "origins"
     limit: int = DEFAULT_LIMIT
     as_of: int | None = None
+    # A node whose neighbourhood (it and the nodes one fact away) is drawn,
+    # or an explicit list of nodes (a path's): each replaces the other filters.
+    around: str | None = None
+    ids: tuple[str, ...] | None = None
     focus_nodes: frozenset[str] | None = field(default=None, compare=False)
 
     @classmethod
@@ -71,6 +83,8 @@ class ViewFilter:
         mode: str | None = None,
         limit: int | None = None,
         as_of: int | None = None,
+        around: str | None = None,
+        ids: Iterable[str] | None = None,
     ) -> ViewFilter:
         """A filter from user input (query strings, CLI flags), checked:
         InvalidInput names the offending value and the accepted ones."""
@@ -93,6 +107,8 @@ class ViewFilter:
             mode=mode or "origins",
             limit=limit or DEFAULT_LIMIT,
             as_of=as_of,
+            around=around or None,
+            ids=tuple(i for i in ids if i) or None if ids is not None else None,
         )
 
     def with_focus_nodes(self, node_ids: Iterable[str]) -> ViewFilter:
@@ -132,6 +148,12 @@ def node_mask(snap: Snapshot, view: ViewFilter) -> np.ndarray:
     """Which nodes pass the filter (before the size limit)."""
     n = len(snap)
     keep = np.ones(n, dtype=bool)
+    if view.around is not None or view.ids is not None:
+        # A neighbourhood or a path is asked for by name: the other filters
+        # would hide the very nodes asked for.
+        member = np.zeros(n, dtype=bool)
+        member[[snap.node_index(node_id) for node_id in view.focus_nodes or ()]] = True
+        return member
     if view.kinds is not None:
         keep &= np.isin(np.asarray(snap.kinds, dtype=object), list(view.kinds))
     if view.year_from is not None or view.year_to is not None:
@@ -161,19 +183,12 @@ def drawable_graph(snap: Snapshot, view: ViewFilter = ViewFilter()) -> dict[str,
     by the caller (the walk belongs to graph.queries). Returns
     {"nodes": [...], "edges": [...], "meta": {...}}; `meta.truncated` says
     whether the limit dropped nodes that passed the filter."""
-    keep = node_mask(snap, view)
+    keep = passing = node_mask(snap, view)
     passed = int(keep.sum())
     deg = degrees(snap)
     truncated = passed > view.limit
     if truncated:
-        candidates = np.flatnonzero(keep)
-        anchors = np.array([snap.kinds[i] in _ANCHOR_KINDS for i in candidates], dtype=bool)
-        focus = snap.index.get(view.focus) if view.focus else None
-        score = deg[candidates].astype(np.float64) + anchors * 1e12
-        if focus is not None:
-            score[candidates == focus] = 2e12
-        # Stable sort on -score keeps ties in store order, so the choice is repeatable.
-        chosen = candidates[np.argsort(-score, kind="stable")[: view.limit]]
+        chosen = capped(snap, np.flatnonzero(keep), deg, view.limit, first=[view.focus, view.around])
         keep = np.zeros(len(snap), dtype=bool)
         keep[chosen] = True
     sources, targets = snap.ends()
@@ -183,12 +198,14 @@ def drawable_graph(snap: Snapshot, view: ViewFilter = ViewFilter()) -> dict[str,
         allowed[snap.edges(view.relations)] = True
         edge_keep &= allowed
     drawn = np.flatnonzero(keep)
-    positions = node_positions(snap, drawn)
+    # A focus or a path is laid out by the page (by year and distance, or
+    # along the chain): the force layout would be thrown away.
+    positions = None if (view.focus_nodes is not None and view.around is None) else node_positions(snap, drawn)
     nodes = []
     for k, i in enumerate(drawn.tolist()):
         node = snap.node(i)
         node["degree"] = int(deg[i])
-        node["x"], node["y"] = positions[k]
+        node["x"], node["y"] = positions[k] if positions is not None else (None, None)
         nodes.append(node)
     edges = []
     for e in np.flatnonzero(edge_keep).tolist():
@@ -205,9 +222,51 @@ def drawable_graph(snap: Snapshot, view: ViewFilter = ViewFilter()) -> dict[str,
             "shown_nodes": len(nodes),
             "shown_edges": len(edges),
             "truncated": truncated,
+            "left_out": passed - len(nodes),
             "limit": view.limit,
+            "cap_rule": CAP_RULE,
+            # Whether the store is larger than the limit: then the page cannot
+            # hold it all and asks the server at every filter change.
+            "server_mode": len(snap) > view.limit,
+            "kind_totals": kind_counts(snap, np.ones(len(snap), dtype=bool)),
+            "kind_matching": kind_counts(snap, passing),
+            "relation_totals": relation_counts(snap),
+            # Every constraint of the store, for the filter's choices, whatever is drawn.
+            "constraints": [snap.node(i) for i in sorted(snap.nodes_of_kind(NodeKind.constraint.value), key=lambda i: _framework_order(snap.ids[i]))],
         },
     }
+
+
+def kind_counts(snap: Snapshot, mask: np.ndarray) -> dict[str, int]:
+    """Nodes per kind among `mask`, every kind listed."""
+    return {kind: int(mask[np.asarray(snap.nodes_of_kind(kind), dtype=np.int64)].sum()) for kind in KINDS}
+
+
+def _framework_order(constraint_id: str) -> tuple[int, str]:
+    return (CONSTRAINT_IDS.index(constraint_id) if constraint_id in CONSTRAINT_IDS else len(CONSTRAINT_IDS), constraint_id)
+
+
+def relation_counts(snap: Snapshot) -> dict[str, int]:
+    """Edges per relation in the whole graph, every relation listed."""
+    return {relation: int(snap.edges_with(relation).size) for relation in RELATIONS}
+
+
+def capped(snap: Snapshot, candidates: np.ndarray, deg: np.ndarray, limit: int, first: Iterable[str | None] = ()) -> np.ndarray:
+    """The `limit` candidates CAP_RULE keeps: the nodes in `first`, then
+    constraints and narratives, then connected nodes by number of edges,
+    then the most recent (undated last). Store order only breaks ties of
+    all of these."""
+    anchors = np.array([snap.kinds[i] in _ANCHOR_KINDS for i in candidates.tolist()], dtype=bool)
+    wanted = np.zeros(candidates.size, dtype=bool)
+    for node_id in first:
+        i = snap.index.get(node_id) if node_id else None
+        if i is not None:
+            wanted |= candidates == i
+    years = np.asarray([-10**6 if snap.years[i] is None else snap.years[i] for i in candidates.tolist()], dtype=np.int64)
+    d = deg[candidates]
+    # np.lexsort sorts by the last key first, ascending and stably.
+    order = np.lexsort((-years, -d, -(d > 0).astype(np.int8), -anchors.astype(np.int8), -wanted.astype(np.int8)))
+    return np.sort(candidates[order[:limit]])
 
 
 # Pixels between neighbouring nodes, roughly: positions are scaled so that
@@ -308,12 +367,119 @@ def page_view(session: Any, view: ViewFilter = ViewFilter()) -> dict[str, Any]:
     from . import answers
 
     snap = answers.graph_at(session, view.as_of)
+    if view.around:
+        node_id = answers.resolve(session, snap, view.around)
+        return drawable_graph(snap, replace(view, around=node_id).with_focus_nodes(neighbourhood(snap, node_id)))
+    if view.ids is not None:
+        return drawable_graph(snap, view.with_focus_nodes(answers.resolve(session, snap, ref) for ref in view.ids))
     if view.constraint:
         view = replace(view, constraint=answers.resolve_constraint(session, snap, view.constraint))
     if view.focus:
         ids = answers.focus(session, view.focus, view.mode, as_of=view.as_of)
         view = replace(view, focus=ids[0]).with_focus_nodes(ids)
     return drawable_graph(snap, view)
+
+
+def neighbourhood(snap: Snapshot, node_id: str, limit: int = AROUND_LIMIT) -> list[str]:
+    """A node and the nodes one fact away, the best connected first when
+    there are more than `limit`."""
+    i = snap.node_index(node_id)
+    others = {snap.source(e) if snap.target(e) == i else snap.target(e) for e in snap.incident(i)}
+    others.discard(i)
+    if len(others) > limit:
+        chosen = capped(snap, np.array(sorted(others), dtype=np.int64), degrees(snap), limit)
+        others = set(chosen.tolist())
+    return [node_id, *(snap.ids[j] for j in sorted(others))]
+
+
+# Most ancestors or descendants the lineage list sends with their facts.
+LINEAGE_LIST = 2000
+# Citation steps a paper's prior or derivative works reach.
+WORKS_DEPTH = 2
+
+
+def page_lineage(session: Any, node_id: str, mode: str, *, as_of: int | None = None, limit: int = LINEAGE_LIST) -> dict[str, Any]:
+    """The lineage view's list (graph.answers.lineage, with the corpus's
+    part): the ancestors or descendants nearest first, each with its
+    distance, year and the fact that reached it (note and provenance); and
+    for a paper its prior or derivative works (the papers among them)."""
+    from . import answers
+
+    snap = answers.graph_at(session, as_of)
+    node_id = answers.resolve(session, snap, node_id)
+    answer = answers.lineage(session, mode, node_id, as_of=as_of, limit=limit, corpus=True)
+    reached = [
+        {"id": r.id, "name": r.name, "kind": r.kind, "year": r.year, "distance": r.distance,
+         "via": {"source": r.via.source, "relation": r.via.relation, "target": r.via.target, "year": r.via.year,
+                 "note": r.via.note, "provenance": r.via.provenance}}
+        for r in answer.reached
+    ]
+    works = None
+    if snap.kinds[snap.index[node_id]] == NodeKind.paper.value:
+        # A paper's prior works (what it cites, and what those cite) or
+        # derivative works (what cites it ...): the same walk along citations.
+        cited = answers.lineage(session, mode, node_id, relations=[Relation.cites.value], depth=WORKS_DEPTH, as_of=as_of, limit=limit)
+        works = [{"id": r.id, "name": r.name, "year": r.year, "distance": r.distance} for r in cited.reached]
+    return {
+        "root": answer.root,
+        "mode": mode,
+        "count": answer.count,
+        "listed": len(reached),
+        "reached": reached,
+        "works": works,
+        "corpus": _plain(answer.corpus),
+        "as_of": as_of,
+    }
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def page_search(session: Any, text: str, *, limit: int = 12, as_of: int | None = None) -> dict[str, Any]:
+    """Full-text search over the whole store (graph.answers.search), each hit
+    with what the search box shows: name, kind, year."""
+    from . import answers
+
+    answer = answers.search(session, text, limit=limit, as_of=as_of)
+    snap = answers.graph_at(session, as_of)
+    hits = [{**snap.node(snap.index[hit.node_id]), "score": hit.score} for hit in answer.hits if hit.node_id in snap.index]
+    return {"query": text, "more": answer.more, "hits": hits}
+
+
+def page_path(session: Any, source: str, target: str, *, as_of: int | None = None) -> dict[str, Any]:
+    """The shortest chain of facts from one node to another
+    (graph.answers.path): along the lineage direction when there is one,
+    else ignoring direction, which the answer says."""
+    from . import answers
+    from .errors import NoPath
+
+    try:
+        found = answers.path(session, source, target, directed=True, as_of=as_of)
+    except NoPath:
+        found = answers.path(session, source, target, directed=False, as_of=as_of)
+    snap = answers.graph_at(session, as_of)
+    out = found.to_dict()
+    out["named"] = [snap.node(snap.index[i]) for i in out["nodes"]]
+    return out
+
+
+def page_adoption(session: Any, *, as_of: int | None = None) -> dict[str, Any]:
+    """Per year, the share of papers using each constraint's techniques
+    (graph.answers.adoption_by_constraint), with how many papers use any
+    technique, and how many mentions links the linker made (the page shows
+    the chart only when there are some)."""
+    from . import answers
+
+    answer = answers.adoption_by_constraint(session, as_of=as_of).to_dict()
+    # The built-in history's papers introduce techniques; a corpus is linked
+    # when its papers mention them (the linker's links).
+    answer["linked"] = int(answers.graph_at(session, as_of).edges_with(Relation.mentions.value).size)
+    return answer
 
 
 def page_focus(session: Any, node_id: str, mode: str, *, as_of: int | None = None) -> list[str]:

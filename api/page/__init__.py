@@ -20,12 +20,12 @@ HERE = Path(__file__).resolve().parent
 
 # The files the page is made of, in the order they load.
 STYLES = ("vis-network.css", "page.css")
-SCRIPTS = ("vis-network.min.js", "page.js", "ask.js")
+SCRIPTS = ("early.js", "vis-network.min.js", "page.js", "ask.js")
 
 
 def asset_path(name: str) -> Path:
     """Where a page asset lives: ours beside this file, vis-network's in pyvis."""
-    if name in {"page.js", "page.css", "ask.js"}:
+    if name in {"early.js", "page.js", "page.css", "ask.js"}:
         return HERE / name
     return vis_asset(name)
 
@@ -55,7 +55,7 @@ def _inline_style(source: str) -> str:
 
 def page_html(bundle: dict[str, Any] | None = None, *, static_prefix: str = "page/static/") -> str:
     """The page. Without a bundle it fetches its data from the server's
-    routes; with one (`view`, `timeline`, `details`, `focus`) it is a single
+    routes; with one (`view`, `timeline`, `details`, `focus`, `adoption`) it is a single
     file with everything inlined."""
     template = (HERE / "index.html").read_text(encoding="utf-8")
     if bundle is None:
@@ -86,6 +86,7 @@ def page_bundle(session: Any, wanted: Any = None) -> dict[str, Any]:
 
     wanted = wanted or view.ViewFilter()
     drawn = drawing(view.page_view(session, wanted))
+    details = {node["id"]: service.node_detail(session, node["id"]).to_dict() for node in drawn["nodes"]}
     # Every drawn node's focus, on one graph: exact ids need no resolving.
     snap = answers.graph_at(session, wanted.as_of)
     position = {node["id"]: k for k, node in enumerate(drawn["nodes"])}
@@ -94,7 +95,7 @@ def page_bundle(session: Any, wanted: Any = None) -> dict[str, Any]:
     for node_id in position:
         entry = {}
         for mode in view.FOCUS_MODES:
-            entry[mode] = [position[i] for i in view.focus_nodes(snap, node_id, mode) if i in position]
+            entry.update(_embedded_lineage(snap, node_id, mode, position, details))
             total += len(entry[mode])
         if total > FOCUS_BUDGET:
             raise LimitExceeded(
@@ -103,5 +104,33 @@ def page_bundle(session: Any, wanted: Any = None) -> dict[str, Any]:
                 where="render",
             )
         focus[node_id] = entry
-    details = {node_id: service.node_detail(session, node_id).to_dict() for node_id in position}
-    return {"view": drawn, "timeline": view.page_timeline(session, as_of=wanted.as_of), "details": details, "focus": focus}
+    return {"view": drawn, "timeline": view.page_timeline(session, as_of=wanted.as_of), "details": details, "focus": focus,
+            "adoption": view.page_adoption(session, as_of=wanted.as_of)}
+
+
+def _embedded_lineage(snap: Any, node_id: str, mode: str, position: dict[str, int], details: dict[str, Any]) -> dict[str, list[int]]:
+    """One node's origins or impact as the file holds them: positions in the
+    node list (the node first), and for each reached node its distance and
+    the place, among its details' edges, of the fact that reached it (so no
+    note is written twice)."""
+    from ...graph import view
+    from ...graph.queries.lineage import impact, origins
+
+    walk = (origins if mode == "origins" else impact)(snap, node_id).walk
+    nodes, ways = [position[node_id]], []
+    distances: list[int] = []
+    for i, d, e in zip(walk.nodes[1:].tolist(), walk.dist[1:].tolist(), walk.via[1:].tolist()):
+        reached = snap.ids[i]
+        if reached not in position:
+            continue
+        fact = (snap.ids[snap.source(e)], snap.relation(e), snap.ids[snap.target(e)])
+        edges = details[reached]["edges"]
+        way = next((k for k, edge in enumerate(edges) if (edge["source"], edge["relation"], edge["target"]) == fact), -1)
+        nodes.append(position[reached])
+        distances.append(d)
+        ways.append(way)
+    out = {mode: nodes, f"{mode}_distance": distances, f"{mode}_via": ways}
+    if snap.kinds[snap.index[node_id]] == "paper":
+        cited = (origins if mode == "origins" else impact)(snap, node_id, depth=view.WORKS_DEPTH, relations=["cites"]).walk
+        out[f"{mode}_works"] = [[position[snap.ids[i]], d] for i, d in zip(cited.nodes[1:].tolist(), cited.dist[1:].tolist()) if snap.ids[i] in position]
+    return out

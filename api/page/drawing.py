@@ -129,7 +129,11 @@ def vis_options(node_count: int) -> dict[str, Any]:
         "layout": {"improvedLayout": False},
         "physics": {"enabled": False},
         "interaction": {"hover": not large, "tooltipDelay": 120, "hideEdgesOnDrag": large, "hideEdgesOnZoom": large, "multiselect": False, "navigationButtons": False},
-        "nodes": {"font": {"size": 11, "face": "system-ui, sans-serif", "color": "#222222", "strokeWidth": 3, "strokeColor": "#ffffff"}, "borderWidth": 1},
+        # Labels under about 8 px are not drawn (a 5 px label is noise); the
+        # page writes the constraints', narratives' and best connected nodes'
+        # labels itself at a readable size until the zoom reaches them.
+        "nodes": {"font": {"size": 11, "face": "system-ui, sans-serif", "color": "#222222", "strokeWidth": 3, "strokeColor": "#ffffff"}, "borderWidth": 1,
+                  "scaling": {"label": {"enabled": False, "drawThreshold": 9}}},
         "edges": {"smooth": False if large else {"enabled": True, "type": "continuous", "roundness": 0.3}, "arrows": {"to": {"enabled": True, "scaleFactor": 0.55}}, "selectionWidth": 2},
     }
 

@@ -59,26 +59,58 @@
   // ------------------------------------------------------------------
 
   function embeddedSource(bundle) {
+    function lineage(id, mode) {
+      // Stored as positions in the node list, with per reached node its
+      // distance and which of its edges reached it, to keep the file small.
+      var entry = bundle.focus[id];
+      if (!entry) return Promise.reject(new Error("no node with id " + id + " in this file"));
+      var nodes = bundle.view.nodes;
+      var positions = entry[mode];
+      var reached = positions.slice(1).map(function (k, j) {
+        var node = nodes[k];
+        var detail = bundle.details[node.id] || { edges: [] };
+        var via = detail.edges[entry[mode + "_via"][j]] || null;
+        return {
+          id: node.id, name: node.name, kind: node.kind, year: node.year, distance: entry[mode + "_distance"][j],
+          via: via && { source: via.source, relation: via.relation, target: via.target, year: via.year, note: via.note, provenance: via.provenance }
+        };
+      });
+      var root = nodes[positions[0]];
+      var works = entry[mode + "_works"] ? entry[mode + "_works"].map(function (pair) {
+        var node = nodes[pair[0]];
+        return { id: node.id, name: node.name, year: node.year, distance: pair[1] };
+      }) : null;
+      return Promise.resolve({ root: { id: root.id, name: root.name, kind: root.kind, year: root.year }, mode: mode, count: reached.length, listed: reached.length, reached: reached, works: works, corpus: {} });
+    }
     return {
       embedded: true,
       view: function () { return Promise.resolve(bundle.view); },
       timeline: function () { return Promise.resolve(bundle.timeline); },
+      adoption: function () { return Promise.resolve(bundle.adoption || null); },
       node: function (id) {
         var detail = bundle.details[id];
         return detail ? Promise.resolve(detail) : Promise.reject(new Error("no details for " + id));
       },
-      focus: function (id, mode) {
-        // Stored as positions in the node list, to keep the file small.
-        var entry = bundle.focus[id];
-        if (!entry) return Promise.reject(new Error("no node with id " + id));
-        return Promise.resolve({ nodes: entry[mode].map(function (k) { return bundle.view.nodes[k].id; }) });
-      }
+      lineage: lineage,
+      search: null,
+      path: function () { return Promise.reject(new Error("a path between two nodes needs the server (aiprogress serve)")); }
     };
   }
 
   function httpSource() {
-    function getJson(path) {
-      return fetch(path, { headers: { Accept: "application/json" } }).then(function (response) {
+    var controllers = {};
+    function getJson(path, channel) {
+      // A newer request on the same channel cancels the older one, so an old
+      // answer can never be drawn over a newer one.
+      var options = { headers: { Accept: "application/json" } };
+      if (channel && typeof AbortController !== "undefined") {
+        if (controllers[channel]) controllers[channel].abort();
+        controllers[channel] = new AbortController();
+        options.signal = controllers[channel].signal;
+      }
+      var early = path === "api/view" ? window.aiprogressEarlyView : null;
+      if (early) window.aiprogressEarlyView = null; // asked for once, by early.js, and taken over once
+      return (early || fetch(path, options)).then(function (response) {
         return response.json().then(function (body) {
           if (!response.ok) throw new Error((body && body.error && body.error.message) || body.message || response.statusText);
           return body;
@@ -87,10 +119,13 @@
     }
     return {
       embedded: false,
-      view: function (params) { return getJson("api/view" + (params ? "?" + params : "")); },
+      view: function (params) { return getJson("api/view" + (params ? "?" + params : ""), "view"); },
       timeline: function () { return getJson("api/timeline"); },
-      node: function (id) { return getJson("api/node/" + encodeURIComponent(id)); },
-      focus: function (id, mode) { return getJson("api/focus/" + encodeURIComponent(id) + "?mode=" + encodeURIComponent(mode)); }
+      adoption: function () { return getJson("api/adoption"); },
+      node: function (id) { return getJson("api/node/" + encodeURIComponent(id), "node"); },
+      lineage: function (id, mode) { return getJson("api/lineage/" + encodeURIComponent(id) + "?mode=" + encodeURIComponent(mode), "lineage"); },
+      search: function (text) { return getJson("api/search?limit=12&q=" + encodeURIComponent(text), "search"); },
+      path: function (a, b) { return getJson("api/path?from=" + encodeURIComponent(a) + "&to=" + encodeURIComponent(b), "path"); }
     };
   }
 
@@ -108,8 +143,15 @@
     allKinds: [],
     allRelations: [],
     yearBounds: [null, null],
+    serverMode: false,
     focusSet: null,
+    lineage: null,
+    pathSet: null,
+    path: null,
+    around: "",
     constraintSet: null,
+    layout: "overview",
+    updates: 0,
     timings: {},
     ready: false
   };
@@ -117,7 +159,7 @@
   var state = defaultState();
 
   function defaultState() {
-    return { kinds: null, relations: null, from: null, to: null, constraint: "", focus: "", mode: "origins", node: "" };
+    return { kinds: null, relations: null, from: null, to: null, constraint: "", focus: "", mode: "origins", node: "", path: "" };
   }
 
   function readHash() {
@@ -133,6 +175,9 @@
     next.focus = params.get("focus") || "";
     next.mode = params.get("mode") === "impact" ? "impact" : "origins";
     next.node = params.get("node") || "";
+    var path = (params.get("path") || "").split(",").filter(Boolean);
+    next.path = path.length === 2 ? path.join(",") : "";
+    if (next.path) next.focus = "";
     return next;
   }
 
@@ -144,6 +189,7 @@
     if (state.to !== null) params.set("to", String(state.to));
     if (state.constraint) params.set("constraint", state.constraint);
     if (state.focus) { params.set("focus", state.focus); params.set("mode", state.mode); }
+    if (includeNode && state.path) params.set("path", state.path);
     if (includeNode && state.node) params.set("node", state.node);
     return params;
   }
@@ -177,6 +223,9 @@
   }
 
   function nodePasses(node, kinds) {
+    // A path or a neighbourhood is asked for by name: the filters do not hide it.
+    if (page.pathSet) return page.pathSet.has(node.id);
+    if (page.around) return true;
     if (!kinds.has(node.kind)) return false;
     if (node.year !== null && node.year !== undefined) {
       if (state.from !== null && node.year < state.from) return false;
@@ -190,7 +239,7 @@
   function applyFilters() {
     var kinds = kindsShown();
     var relations = relationsShown();
-    page.constraintSet = state.constraint ? constraintMembers(state.constraint) : null;
+    page.constraintSet = state.constraint && !page.serverMode ? constraintMembers(state.constraint) : null;
     var visible = new Set();
     var nodeUpdates = [];
     page.nodes.forEach(function (node) {
@@ -201,29 +250,48 @@
     var edgeUpdates = [];
     var edgeCount = 0;
     page.edges.forEach(function (edge) {
-      var show = relations.has(edge.relation) && visible.has(edge.from) && visible.has(edge.to);
+      var show = (page.pathSet ? page.pathEdges.has(edge.id) : relations.has(edge.relation)) && visible.has(edge.from) && visible.has(edge.to);
       if (show) edgeCount += 1;
       if (Boolean(edge.hidden) === show) edgeUpdates.push({ id: edge.id, hidden: !show });
     });
     if (nodeUpdates.length) page.nodes.update(nodeUpdates);
     if (edgeUpdates.length) page.edges.update(edgeUpdates);
     page.visible = visible;
-    showCounts(visible.size, edgeCount);
+    showCounts(visible, edgeCount);
     syncControls();
     writeHash();
     return visible;
   }
 
-  function showCounts(nodeCount, edgeCount) {
+  function formatCount(n) { return Number(n).toLocaleString("en-US"); }
+
+  function showCounts(visible, edgeCount) {
     var meta = page.data.meta || {};
-    var text = nodeCount + " of " + page.nodes.length + " nodes, " + edgeCount + " edges shown";
+    var total = meta.total_nodes === undefined ? page.nodes.length : meta.total_nodes;
+    var text = formatCount(visible.size) + " of " + formatCount(total) + " nodes drawn, " + formatCount(edgeCount) + " edges";
     document.getElementById("counts").textContent = text;
+    // Per kind: drawn now, and how many the store holds.
+    var drawnByKind = {};
+    visible.forEach(function (id) { var node = page.nodes.get(id); drawnByKind[node.kind] = (drawnByKind[node.kind] || 0) + 1; });
+    var totals = meta.kind_totals || countBy(page.nodes.get(), "kind");
+    document.querySelectorAll("#kind-filters label").forEach(function (label) {
+      var kind = label.getAttribute("data-kind");
+      label.querySelector(".n").textContent = formatCount(drawnByKind[kind] || 0) + " / " + formatCount(totals[kind] || 0);
+      label.title = formatCount(drawnByKind[kind] || 0) + " drawn of the " + formatCount(totals[kind] || 0) + " the store holds";
+    });
+    var drawnByRelation = {};
+    page.edges.forEach(function (edge) { if (!edge.hidden) drawnByRelation[edge.relation] = (drawnByRelation[edge.relation] || 0) + 1; });
+    var relationTotals = meta.relation_totals || countBy(page.edges.get(), "relation");
+    document.querySelectorAll("#relation-filters label").forEach(function (label) {
+      var relation = label.getAttribute("data-kind");
+      label.querySelector(".n").textContent = formatCount(drawnByRelation[relation] || 0) + " / " + formatCount(relationTotals[relation] || 0);
+    });
     var notice = document.getElementById("notice");
     if (meta.truncated) {
       notice.hidden = false;
-      notice.textContent = "The store holds " + meta.total_nodes + " nodes; " + meta.matching_nodes +
-        " match the filters and the best connected " + meta.shown_nodes +
-        " are drawn. Narrow the filters (kind, years, constraint) or focus on a node to see the others.";
+      notice.textContent = "The store holds " + formatCount(meta.total_nodes) + " nodes; " + formatCount(meta.matching_nodes) +
+        " match the filters and " + formatCount(meta.shown_nodes) + " are drawn (" + meta.cap_rule + "); " +
+        formatCount(meta.left_out) + " left out. Narrow the filters, focus on a node or search to reach the others.";
     } else {
       notice.hidden = true;
     }
@@ -235,56 +303,148 @@
 
   function fitVisible() {
     var ids = visibleIds();
-    if (ids.length) page.network.fit({ nodes: ids, animation: false });
+    if (!ids.length) return;
+    // Fitted to the nodes' positions: vis-network's own fit reads the extents
+    // of labels it does not draw at that zoom (a constraint's is 22 px type),
+    // which left a phone's drawing a quarter of its width; and after a
+    // lineage or a path was placed it would read the old ones, and it knows
+    // nothing of the axis drawn beside a lineage.
+    var positions = page.network.getPositions(ids);
+    var lefts = ids.map(function (id) { return positions[id].x - labelWidth(page.nodes.get(id)) / 2; });
+    var rights = ids.map(function (id) { return positions[id].x + labelWidth(page.nodes.get(id)) / 2; });
+    var ys = ids.map(function (id) { return positions[id].y; });
+    var overview = page.layout === "overview";
+    var minX = overview ? Math.min.apply(null, ids.map(function (id) { return positions[id].x; })) - 40 : Math.min.apply(null, lefts) - (page.layout === "lineage" ? YEAR_STEP * 0.7 : 20);
+    var maxX = overview ? Math.max.apply(null, ids.map(function (id) { return positions[id].x; })) + 40 : Math.max.apply(null, rights) + 10;
+    var minY = Math.min.apply(null, ys) - (page.layout === "lineage" ? 100 : overview ? 30 : 60);
+    var maxY = Math.max.apply(null, ys) + 40;
+    var box = document.getElementById("graph");
+    var scale = Math.min(box.clientWidth / (maxX - minX), box.clientHeight / (maxY - minY));
+    page.network.moveTo({ position: { x: (minX + maxX) / 2, y: (minY + maxY) / 2 }, scale: Math.max(0.05, Math.min(scale, 1.5)), animation: false });
   }
 
-  // Server-side subgraphs: when the store is larger than the page's limit,
-  // the server picks the nodes, so a filter change asks it again.
-  function serverFilters() {
-    return !page.source.embedded && page.data.meta && page.data.meta.truncated;
+  // The view the server is asked for: the filters, or a neighbourhood, or a path's nodes.
+  function viewParams() {
+    if (page.path) return "ids=" + encodeURIComponent(page.path.nodes.join(","));
+    if (page.around) return "around=" + encodeURIComponent(page.around);
+    return stateParams(false).toString();
   }
 
+  // Every change goes through here. When the store is larger than the
+  // page's limit (decided once, from the store's size), the server filters
+  // the whole store again; otherwise the page holds every node and filters
+  // them itself. A later change overtakes an earlier one still under way.
   function update(options) {
     options = options || {};
-    if (serverFilters() && !options.local) {
-      return loadView(stateParams(false).toString()).then(function () { return afterFilter(options); });
+    var ticket = ++page.updates;
+    function current() { return ticket === page.updates; }
+    if (!options.keepAround) page.around = "";
+    var steps = Promise.resolve();
+    steps = steps.then(function () { return refreshPath(current); });
+    if (page.serverMode) {
+      steps = steps.then(function () {
+        if (!current()) return null;
+        return loadView(viewParams()).catch(function (error) {
+          if (error && error.name === "AbortError") return null;
+          throw error;
+        });
+      });
     }
-    return refreshFocus().then(function () { return afterFilter(options); });
+    return steps.then(function () {
+      if (!current()) return null;
+      return refreshFocus(current);
+    }).then(function () {
+      if (!current()) return;
+      afterFilter(options);
+    }).catch(function (error) {
+      if (current()) showError(error);
+    });
   }
 
   function afterFilter(options) {
     applyFilters();
+    arrange();
     if (options.fit !== false) fitVisible();
     drawChartSelection();
+    showSidePanel();
   }
 
-  function refreshFocus() {
-    if (!state.focus) {
+  function refreshFocus(current) {
+    if (!state.focus || state.path) {
       page.focusSet = null;
+      page.lineage = null;
       showFocusBox();
       return Promise.resolve();
     }
-    return page.source.focus(state.focus, state.mode).then(function (answer) {
-      page.focusSet = new Set(answer.nodes);
-      page.focusSet.add(state.focus);
+    var id = state.focus, mode = state.mode;
+    if (page.lineage && page.lineage.root.id === id && page.lineage.mode === mode && page.lineage.asked === id) {
+      showFocusBox();
+      return Promise.resolve();
+    }
+    return page.source.lineage(id, mode).then(function (answer) {
+      if (current && !current()) return;
+      answer.asked = id;
+      page.lineage = answer;
+      page.focusSet = new Set(answer.reached.map(function (r) { return r.id; }));
+      page.focusSet.add(answer.root.id);
+      page.focusSet.add(id);
       showFocusBox();
     }).catch(function (error) {
+      if (error && error.name === "AbortError") return;
       page.focusSet = null;
+      page.lineage = null;
       state.focus = "";
       showFocusBox();
       showError(error);
     });
   }
 
+  function refreshPath(current) {
+    if (!state.path) {
+      page.path = null;
+      page.pathSet = null;
+      return Promise.resolve();
+    }
+    var ends = state.path.split(",");
+    if (page.path && page.path.asked === state.path) return Promise.resolve();
+    return page.source.path(ends[0], ends[1]).then(function (answer) {
+      if (current && !current()) return;
+      answer.asked = state.path;
+      page.path = answer;
+      page.pathSet = new Set(answer.nodes);
+      page.pathEdges = new Set(answer.steps.map(function (step) { return step.source + "|" + step.relation + "|" + step.target; }));
+    }).catch(function (error) {
+      if (error && error.name === "AbortError") return;
+      page.path = null;
+      page.pathSet = null;
+      state.path = "";
+      showError(error);
+    });
+  }
+
   function showFocusBox() {
     var box = document.getElementById("focus-box");
+    var text = document.getElementById("focus-text");
+    if (page.path) {
+      box.hidden = false;
+      var named = page.path.named || [];
+      text.textContent = "The chain from " + (named.length ? named[0].name : page.path.source) + " to " +
+        (named.length ? named[named.length - 1].name : page.path.target) + ": " + page.path.length + " fact(s)" +
+        (page.path.directed ? "" : " (ignoring direction: no chain follows the lineage)");
+      return;
+    }
+    if (page.around) {
+      var around = page.nodes.get(page.around);
+      box.hidden = false;
+      text.textContent = "Around " + (around ? around.name : page.around) + ": it and the nodes one fact away";
+      return;
+    }
     if (!state.focus) { box.hidden = true; return; }
     var node = page.nodes.get(state.focus);
-    var name = node ? node.name : state.focus;
+    var name = page.lineage ? page.lineage.root.name : (node ? node.name : state.focus);
     box.hidden = false;
-    document.getElementById("focus-text").textContent =
-      (state.mode === "origins" ? "Where it came from: " : "What it led to: ") + name +
-      (page.focusSet ? " (" + page.focusSet.size + " nodes)" : "");
+    text.textContent = (state.mode === "origins" ? "Where it came from: " : "What it led to: ") + name +
+      (page.lineage ? " (" + formatCount(page.lineage.count) + " " + (state.mode === "origins" ? "ancestors" : "descendants") + ")" : "");
   }
 
   function showError(error) {
@@ -307,14 +467,25 @@
   }
 
   function edgeTooltip(edge) {
-    var text = edge.relation + (edge.year ? " (" + edge.year + ")" : "");
-    return el("div", { class: "tip-sub", text: text });
+    // A string: vis-network shows it as text, and a large graph has many
+    // more edges than nodes, each an element otherwise.
+    return edge.relation + (edge.year ? " (" + edge.year + ")" : "");
   }
 
+  var viewRequests = 0;
+
   function loadView(params) {
+    // Only the latest request's answer is drawn: an older one arriving late is dropped.
+    var ticket = ++viewRequests;
     return page.source.view(params).then(function (data) {
+      if (ticket !== viewRequests) return null;
       page.data = data;
-      data.nodes.forEach(function (node) { node.title = tooltip(node); });
+      data.nodes.forEach(function (node) {
+        node.title = tooltip(node);
+        // The overview position, kept to come back to after a lineage or path layout.
+        node.gx = node.x;
+        node.gy = node.y;
+      });
       data.edges.forEach(function (edge) { edge.title = edgeTooltip(edge); });
       if (!page.nodes) {
         page.nodes = new vis.DataSet(data.nodes);
@@ -325,19 +496,217 @@
         page.nodes.add(data.nodes);
         page.edges.add(data.edges);
       }
+      page.layout = "overview";
       return data;
     });
   }
 
+  // ------------------------------------------------------------------
+  // Layouts: the server's overview, or by year and distance (a lineage),
+  // or along the chain (a path)
+  // ------------------------------------------------------------------
+
+  var YEAR_STEP = 150;  // canvas pixels between two consecutive years that hold nodes
+  var ROW_STEP = 54;    // between two rows of one distance band: a marker and its label
+  var BAND_GAP = 40;    // between two distance bands
+
+  function labelWidth(node) {
+    var size = node.kind === "constraint" ? 22 : 11;
+    return Math.min(String(node.label || node.name || "").length, 40) * size * 0.58 + 18;
+  }
+
+  function lineageLayout(lineage, visible) {
+    // x: the year (older to the left), compressed to the years that hold
+    // nodes; the focused node at the end the time runs to (origins: right,
+    // impact: left), undated nodes at the far end. y: one band per distance,
+    // rows inside a band packed so that no two labels overlap.
+    var origins = lineage.mode !== "impact";
+    var items = lineage.reached.filter(function (r) { return visible.has(r.id); });
+    // Drawn nodes beyond the listed ones go in one last band.
+    var listed = new Set(items.map(function (r) { return r.id; }));
+    var further = 1 + lineage.reached.reduce(function (m, r) { return Math.max(m, r.distance); }, 0);
+    visible.forEach(function (id) {
+      if (listed.has(id) || id === lineage.root.id) return;
+      var node = page.nodes.get(id);
+      if (node) items.push({ id: id, name: node.name, year: node.year, distance: further });
+    });
+    var years = {};
+    items.forEach(function (r) { if (r.year !== null && r.year !== undefined) years[r.year] = true; });
+    var sorted = Object.keys(years).map(Number).sort(function (a, b) { return a - b; });
+    var column = {};
+    sorted.forEach(function (y, k) { column[y] = k + 1; });
+    var undatedColumn = origins ? 0 : sorted.length + 1;
+    var rootColumn = origins ? sorted.length + 2 : -1;
+    function xOf(r) { return (r.year === null || r.year === undefined ? undatedColumn : column[r.year]) * YEAR_STEP; }
+    var bands = {};
+    items.forEach(function (r) { (bands[r.distance] = bands[r.distance] || []).push(r); });
+    var positions = {};
+    var axis = { years: sorted.map(function (y) { return { year: y, x: column[y] * YEAR_STEP }; }), bands: [], origins: origins };
+    if (items.some(function (r) { return r.year === null || r.year === undefined; })) axis.years.push({ year: "undated", x: undatedColumn * YEAR_STEP });
+    var top = 0;
+    Object.keys(bands).map(Number).sort(function (a, b) { return a - b; }).forEach(function (d) {
+      var rows = [];
+      bands[d].sort(function (a, b) { return xOf(a) - xOf(b) || String(a.name).localeCompare(String(b.name)); });
+      bands[d].forEach(function (r) {
+        var node = page.nodes.get(r.id);
+        var half = labelWidth(node || r) / 2;
+        var x = xOf(r);
+        var row = 0;
+        while (row < rows.length && rows[row] > x - half) row += 1;
+        rows[row] = x + half + 8;
+        positions[r.id] = { x: x, y: top + row * ROW_STEP };
+      });
+      axis.bands.push({ distance: d, top: top, bottom: top + Math.max(rows.length - 1, 0) * ROW_STEP });
+      top += Math.max(rows.length, 1) * ROW_STEP + BAND_GAP;
+    });
+    positions[lineage.root.id] = { x: rootColumn * YEAR_STEP, y: 0 };
+    axis.root = positions[lineage.root.id];
+    return { positions: positions, axis: axis };
+  }
+
+  function pathLayout(path) {
+    var positions = {};
+    var x = 0;
+    path.nodes.forEach(function (id, k) {
+      var node = page.nodes.get(id);
+      positions[id] = { x: x, y: k % 2 ? 60 : 0 };
+      x += Math.max(labelWidth(node || { name: id }), 160) * 0.75;
+    });
+    return { positions: positions, axis: null };
+  }
+
+  function arrange() {
+    var layout = null;
+    if (page.path && page.pathSet) layout = pathLayout(page.path);
+    else if (page.lineage && state.focus) layout = lineageLayout(page.lineage, page.visible || new Set());
+    var updates = [];
+    if (layout) {
+      Object.keys(layout.positions).forEach(function (id) {
+        if (page.nodes.get(id)) updates.push({ id: id, x: layout.positions[id].x, y: layout.positions[id].y, fixed: { x: true, y: true } });
+      });
+      page.layout = page.path ? "path" : "lineage";
+      page.axis = layout.axis;
+    } else if (page.layout !== "overview") {
+      page.nodes.forEach(function (node) {
+        if (node.gx !== null && node.gx !== undefined) updates.push({ id: node.id, x: node.gx, y: node.gy, fixed: node.kind === "constraint" ? { x: true, y: true } : false });
+      });
+      page.layout = "overview";
+      page.axis = null;
+    }
+    if (updates.length) page.nodes.update(updates);
+    if (page.layout === "overview") page.axis = null;
+    chooseLabelled();
+  }
+
+  // ------------------------------------------------------------------
+  // Labels that stay readable: at overview zoom vis-network hides labels
+  // smaller than a few pixels, so the constraints, the narratives and the
+  // best connected nodes are labelled here in screen-sized type (every
+  // node, in a lineage or path of modest size); the rest appear with zoom.
+  // ------------------------------------------------------------------
+
+  var LABEL_THRESHOLD = 9;   // vis-network's drawThreshold (drawing.py): labels under about 8 px are left to us
+  var TOP_CONNECTED = 25;
+
+  function chooseLabelled() {
+    var visible = visibleIds().map(function (id) { return page.nodes.get(id); });
+    var ranked = visible.slice().sort(function (a, b) {
+      function rank(n) { return n.kind === "constraint" ? 0 : n.kind === "narrative" ? 1 : 2; }
+      return rank(a) - rank(b) || (b.degree || 0) - (a.degree || 0);
+    });
+    var keep = page.layout !== "overview" && visible.length <= 400 ? ranked.length : 0;
+    ranked.forEach(function (n, k) { if (n.kind === "constraint" || n.kind === "narrative") keep = Math.max(keep, k + 1); });
+    page.labelled = ranked.slice(0, Math.max(keep, Math.min(ranked.length, keep + TOP_CONNECTED)));
+  }
+
+  function drawLabels(ctx) {
+    if (!page.labelled || !page.network) return;
+    var network = page.network;
+    var scale = network.getScale();
+    var taken = [];
+    page.labelsDrawn = [];
+    ctx.save();
+    ctx.textAlign = "center";
+    ctx.textBaseline = "top";
+    page.labelled.forEach(function (node) {
+      var own = node.kind === "constraint" ? 22 : 11;
+      // vis-network draws it itself at full strength from LABEL_THRESHOLD up (fading below).
+      if (own * scale >= LABEL_THRESHOLD + 1) return;
+      var body = network.body.nodes[node.id];
+      if (!body || body.options.hidden) return;
+      var important = node.kind === "constraint" || node.kind === "narrative";
+      var px = important ? 14 : 12;
+      var size = px / scale;
+      var text = String(node.label || node.name);
+      ctx.font = (important ? "600 " : "") + size + "px system-ui, sans-serif";
+      var w = ctx.measureText(text).width;
+      var x = body.x, y = body.y + (node.kind === "constraint" ? -size / 2 : (body.shape && body.shape.height ? body.shape.height / 2 : 8) + 2 / scale);
+      var box = { l: x - w / 2, r: x + w / 2, t: y, b: y + size * 1.2 };
+      if (taken.some(function (o) { return o.l < box.r && box.l < o.r && o.t < box.b && box.t < o.b; })) return;
+      taken.push(box);
+      page.labelsDrawn.push({ id: node.id, text: text, px: px });
+      ctx.lineWidth = 3 / scale;
+      ctx.strokeStyle = "rgba(255,255,255,0.9)";
+      ctx.strokeText(text, x, y);
+      ctx.fillStyle = node.kind === "constraint" ? "#5b1a12" : node.kind === "narrative" ? "#6c2f86" : "#1f2328";
+      ctx.fillText(text, x, y);
+    });
+    ctx.restore();
+  }
+
+  function drawAxis(ctx) {
+    // The lineage view's scale: the years along the top, the distance bands on the side.
+    var axis = page.axis;
+    if (!axis || page.layout !== "lineage") return;
+    var scale = page.network.getScale();
+    var size = 12 / scale;
+    var bottom = axis.bands.length ? axis.bands[axis.bands.length - 1].bottom + 30 : 60;
+    var topY = -60;
+    ctx.save();
+    ctx.font = size + "px system-ui, sans-serif";
+    ctx.textAlign = "center";
+    ctx.textBaseline = "bottom";
+    var lastRight = -Infinity;
+    axis.years.forEach(function (tick) {
+      ctx.strokeStyle = "#eef0f3";
+      ctx.lineWidth = 1 / scale;
+      ctx.beginPath();
+      ctx.moveTo(tick.x, topY);
+      ctx.lineTo(tick.x, bottom);
+      ctx.stroke();
+      var text = String(tick.year);
+      var w = ctx.measureText(text).width;
+      if (tick.x - w / 2 < lastRight + 4 / scale) return;
+      lastRight = tick.x + w / 2;
+      ctx.fillStyle = "#5b6470";
+      ctx.fillText(text, tick.x, topY - 4 / scale);
+    });
+    var minX = Math.min.apply(null, axis.years.map(function (t) { return t.x; }).concat([axis.root.x]));
+    ctx.textAlign = "right";
+    ctx.textBaseline = "middle";
+    axis.bands.forEach(function (band) {
+      ctx.fillStyle = "#5b6470";
+      ctx.fillText(band.distance + (band.distance === 1 ? " step" : " steps"), minX - YEAR_STEP * 0.6, (band.top + band.bottom) / 2);
+    });
+    ctx.textAlign = "left";
+    ctx.fillStyle = "#2d6cdf";
+    ctx.fillText(axis.origins ? "time \u2192  (the node at the right came from these)" : "time \u2192  (these came from the node at the left)", minX, topY - 22 / scale);
+    ctx.restore();
+  }
+
   function createNetwork() {
     // Positions come from the server's layout and physics is off: the
-    // network is ready once it has drawn for the first time.
+    // network is ready once it has drawn for the first time (or, should the
+    // graph have no room to draw in, a moment later: the page never waits forever).
     var container = document.getElementById("graph");
     var drawn = new Promise(function (resolve) {
       var network = new vis.Network(container, { nodes: page.nodes, edges: page.edges }, page.data.options);
       page.network = network;
       page.timings.network = performance.now();
       network.once("afterDrawing", function () { resolve(); });
+      setTimeout(resolve, 4000);
+      network.on("beforeDrawing", drawAxis);
+      network.on("afterDrawing", drawLabels);
       network.on("click", function (params) {
         if (params.nodes.length) selectNode(params.nodes[0], { center: false });
       });
@@ -352,19 +721,49 @@
   function selectNode(id, options) {
     options = options || {};
     var node = page.nodes.get(id);
-    if (!node) return Promise.resolve();
+    if (!node) {
+      if (page.source.embedded) {
+        showError(new Error(id + " is not in this file"));
+        return Promise.resolve();
+      }
+      return goAround(id);
+    }
     if (node.hidden) {
       // A node hidden by the filters: show everything again, then go to it.
       state = Object.assign(defaultState(), { node: id });
+      if (page.serverMode) return goAround(id);
       page.focusSet = null;
+      page.lineage = null;
+      page.path = null;
+      page.pathSet = null;
       applyFilters();
+      arrange();
       showFocusBox();
+      showSidePanel();
     }
     state.node = id;
     page.network.selectNodes([id]);
     if (options.center) centreOn(id);
     writeHash();
+    openDrawer("details");
     return showDetails(id);
+  }
+
+  function goAround(id) {
+    // A node the drawing does not hold (the store is larger than the page):
+    // the server sends it with its neighbours.
+    state = Object.assign(defaultState(), { node: id });
+    page.around = id;
+    return update({ keepAround: true }).then(function () {
+      if (!page.nodes.get(id)) return;
+      page.around = id;
+      showFocusBox();
+      page.network.selectNodes([id]);
+      centreOn(id);
+      writeHash();
+      openDrawer("details");
+      return showDetails(id);
+    });
   }
 
   // ------------------------------------------------------------------
@@ -384,7 +783,10 @@
       renderDetails(body, detail);
       document.getElementById("details-empty").hidden = true;
       body.hidden = false;
-    }).catch(showError);
+    }).catch(function (error) {
+      // A click on another node cancelled this request: not an error.
+      if (!(error && error.name === "AbortError")) showError(error);
+    });
   }
 
   function renderDetails(body, detail) {
@@ -430,32 +832,206 @@
     }
 
     body.appendChild(el("h4", { text: "Edges (" + detail.edges.length + ")" }));
-    var edges = el("ul", { class: "edges", id: "details-edges" });
-    detail.edges.forEach(function (edge) {
-      var other = el("button", { type: "button", class: "other", text: edge.other_name });
-      other.addEventListener("click", function () { selectNode(edge.other_id, { center: true }); });
-      var fact = edge.direction === "out"
-        ? el("div", null, [el("span", { class: "rel", text: edge.relation + " → " }), other])
-        : el("div", null, [other, el("span", { class: "rel", text: " → " + edge.relation + " → this" })]);
-      if (edge.year) fact.appendChild(el("span", { class: "badge", text: String(edge.year) }));
-      if (edge.inferred) fact.appendChild(el("span", { class: "badge", text: "inferred" }));
-      if (edge.confidence !== null && edge.confidence !== undefined) fact.appendChild(el("span", { class: "badge", text: "confidence " + edge.confidence }));
-      var item = el("li", null, [fact]);
-      if (edge.note) item.appendChild(el("div", { class: "note", text: edge.note }));
-      item.appendChild(el("div", { class: "prov", text: "source: " + edge.provenance }));
-      edges.appendChild(item);
-    });
-    body.appendChild(edges);
+    body.appendChild(edgeList(detail.edges));
     if (detail.aliases && detail.aliases.length) {
       body.appendChild(el("h4", { text: "Also known as" }));
       body.appendChild(el("div", { class: "meta", text: detail.aliases.join(", ") }));
     }
   }
 
+  function yearOf(value) { return value === null || value === undefined ? null : value; }
+
+  function edgeList(edges) {
+    // Grouped by direction and relation, each group by the other node's
+    // year; a note that several facts of a group share is said once, above them.
+    var box = el("div", { id: "details-edges", class: "edge-groups" });
+    var groups = {};
+    var order = [];
+    edges.forEach(function (edge) {
+      var key = edge.direction + " " + edge.relation;
+      if (!groups[key]) { groups[key] = []; order.push(key); }
+      groups[key].push(edge);
+    });
+    order.sort(function (a, b) {
+      var da = a.split(" ")[0], db = b.split(" ")[0];
+      return (da === db ? 0 : da === "in" ? -1 : 1) || a.localeCompare(b);
+    });
+    order.forEach(function (key) {
+      var group = groups[key];
+      var first = group[0];
+      group.sort(function (a, b) {
+        var ya = yearOf(a.other_year), yb = yearOf(b.other_year);
+        return (ya === null) - (yb === null) || (ya || 0) - (yb || 0) || String(a.other_name).localeCompare(String(b.other_name));
+      });
+      var heading = first.direction === "out" ? "this \u2192 " + first.relation + " \u2192" : "\u2192 " + first.relation + " \u2192 this";
+      var section = el("section", { class: "edge-group", "data-relation": first.relation, "data-direction": first.direction }, [
+        el("h5", { text: heading + " (" + group.length + ")" })
+      ]);
+      var notes = {};
+      group.forEach(function (edge) { if (edge.note) notes[edge.note] = (notes[edge.note] || 0) + 1; });
+      Object.keys(notes).forEach(function (note) {
+        if (notes[note] > 1) section.appendChild(el("div", { class: "note shared", text: note + " (" + notes[note] + " facts)" }));
+      });
+      var list = el("ul", { class: "edges" });
+      group.forEach(function (edge) {
+        var other = el("button", { type: "button", class: "other", text: edge.other_name });
+        other.addEventListener("click", function () { selectNode(edge.other_id, { center: true }); });
+        var fact = el("div", null, [other]);
+        if (yearOf(edge.other_year) !== null) fact.appendChild(el("span", { class: "badge year", title: "the year of " + edge.other_name, text: String(edge.other_year) }));
+        if (edge.inferred) fact.appendChild(el("span", { class: "badge", text: "inferred" }));
+        if (edge.confidence !== null && edge.confidence !== undefined) fact.appendChild(el("span", { class: "badge", text: "confidence " + edge.confidence }));
+        var item = el("li", { "data-other": edge.other_id }, [fact]);
+        if (edge.note && notes[edge.note] === 1) item.appendChild(el("div", { class: "note", text: edge.note }));
+        item.appendChild(el("div", { class: "prov", text: "source: " + edge.provenance + (edge.year ? " \u00b7 fact dated " + edge.year : "") }));
+        list.appendChild(item);
+      });
+      section.appendChild(list);
+      box.appendChild(section);
+    });
+    return box;
+  }
+
   function setFocus(id, mode) {
     state.focus = id;
     state.mode = mode;
+    state.path = "";
     return update();
+  }
+
+  // ------------------------------------------------------------------
+  // The side list of a lineage (ancestors or descendants, sorted, each with
+  // its distance, year and the fact that reached it) or of a path's steps
+  // ------------------------------------------------------------------
+
+  function nameButton(id, name) {
+    var button = el("button", { type: "button", class: "other", text: name });
+    button.addEventListener("click", function () { selectNode(id, { center: true }); });
+    return button;
+  }
+
+  function factLine(via, names) {
+    if (!via) return null;
+    return el("div", { class: "fact" }, [
+      el("span", { text: (names[via.source] || via.source) + " " }),
+      el("span", { class: "rel", text: via.relation }),
+      el("span", { text: " " + (names[via.target] || via.target) + (via.year ? " (" + via.year + ")" : "") })
+    ]);
+  }
+
+  function showSidePanel() {
+    var panel = document.getElementById("lineage");
+    clear(panel);
+    if (page.path) { panel.hidden = false; renderPath(panel, page.path); return; }
+    if (!page.lineage || !state.focus) { panel.hidden = true; return; }
+    panel.hidden = false;
+    renderLineage(panel, page.lineage);
+  }
+
+  function renderLineage(panel, lineage) {
+    var origins = lineage.mode !== "impact";
+    var names = {};
+    names[lineage.root.id] = lineage.root.name;
+    lineage.reached.forEach(function (r) { names[r.id] = r.name; });
+    panel.setAttribute("data-root", lineage.root.id);
+    panel.setAttribute("data-mode", lineage.mode);
+    panel.appendChild(el("h3", { text: (origins ? "Where " : "What ") + lineage.root.name + (origins ? " came from" : " led to") }));
+    panel.appendChild(el("p", { class: "hint", text: formatCount(lineage.count) + (origins ? " ancestors" : " descendants") +
+      (lineage.listed < lineage.count ? ", the nearest " + formatCount(lineage.listed) + " listed" : "") +
+      "; nearest first, then by year. In the graph: years run left to right, one band per distance." }));
+    var reached = lineage.reached.slice().sort(function (a, b) {
+      var ya = yearOf(a.year), yb = yearOf(b.year);
+      return a.distance - b.distance || (ya === null) - (yb === null) || (origins ? (yb || 0) - (ya || 0) : (ya || 0) - (yb || 0)) || String(a.name).localeCompare(String(b.name));
+    });
+    // Prior or derivative works: the papers a paper cites, or that cite it (two steps).
+    var papers = lineage.works || [];
+    if (lineage.root.kind === "paper" && papers.length) {
+      panel.appendChild(el("h4", { text: (origins ? "Prior works" : "Derivative works") + " (" + papers.length + ")" }));
+      var works = el("ol", { class: "works", id: origins ? "prior-works" : "derivative-works" });
+      papers.slice().sort(function (a, b) { return (yearOf(b.year) || 0) - (yearOf(a.year) || 0) || a.distance - b.distance; }).forEach(function (r) {
+        works.appendChild(el("li", { "data-id": r.id }, [nameButton(r.id, r.name), el("span", { class: "sub", text: " " + (r.year || "undated") + " \u00b7 " + r.distance + (r.distance === 1 ? " step" : " steps") })]));
+      });
+      panel.appendChild(works);
+    }
+    renderCorpus(panel, lineage);
+    panel.appendChild(el("h4", { text: origins ? "Ancestors" : "Descendants" }));
+    var list = el("ol", { class: "lineage-list", id: "lineage-list" });
+    reached.forEach(function (r) {
+      var item = el("li", { "data-id": r.id, "data-distance": String(r.distance), "data-year": r.year === null || r.year === undefined ? "" : String(r.year) }, [
+        el("div", null, [nameButton(r.id, r.name), el("span", { class: "badge", text: r.distance + (r.distance === 1 ? " step" : " steps") }), el("span", { class: "badge year", text: r.year === null || r.year === undefined ? "undated" : String(r.year) })]),
+        factLine(r.via, names)
+      ]);
+      if (r.via && r.via.note) item.appendChild(el("div", { class: "note", text: r.via.note }));
+      if (r.via) item.appendChild(el("div", { class: "prov", text: "source: " + r.via.provenance }));
+      list.appendChild(item);
+    });
+    panel.appendChild(list);
+  }
+
+  function renderCorpus(panel, lineage) {
+    var corpus = lineage.corpus || {};
+    if (corpus.corpus_use && corpus.corpus_use.papers) {
+      var use = corpus.corpus_use;
+      panel.appendChild(el("h4", { text: "Used by " + formatCount(use.papers) + " papers, per year" }));
+      var years = Object.keys(use.by_year).map(Number).sort(function (a, b) { return a - b; });
+      var max = Math.max.apply(null, years.map(function (y) { return use.by_year[y]; }).concat([1]));
+      var bars = el("div", { class: "use-years", id: "corpus-use" });
+      years.forEach(function (y) {
+        var n = use.by_year[y];
+        bars.appendChild(el("div", { class: "use-row", title: n + " papers in " + y }, [
+          el("span", { class: "use-year", text: String(y) }),
+          el("span", { class: "use-bar", style: "width:" + Math.max(2, Math.round(120 * n / max)) + "px" }),
+          el("span", { class: "sub", text: String(n) })
+        ]));
+      });
+      panel.appendChild(bars);
+      if (use.by_source && Object.keys(use.by_source).length) {
+        panel.appendChild(el("div", { class: "prov", text: "from: " + Object.keys(use.by_source).map(function (k) { return (k || "the built-in history") + " (" + use.by_source[k] + ")"; }).join(", ") }));
+      }
+    }
+    if (corpus.techniques_used && corpus.techniques_used.length) {
+      panel.appendChild(el("h4", { text: "Techniques it uses (" + corpus.techniques_used.length + ")" }));
+      var list = el("ul", { class: "works", id: "techniques-used" });
+      corpus.techniques_used.forEach(function (t) {
+        list.appendChild(el("li", { "data-id": t.id }, [nameButton(t.id, t.name), el("span", { class: "sub", text: " " + t.relation + " \u00b7 " + t.origins.length + " origins" })]));
+      });
+      panel.appendChild(list);
+    }
+  }
+
+  function renderPath(panel, path) {
+    var names = {};
+    (path.named || []).forEach(function (n) { names[n.id] = n.name; });
+    panel.setAttribute("data-root", path.source);
+    panel.setAttribute("data-mode", "path");
+    panel.appendChild(el("h3", { text: "From " + (names[path.source] || path.source) + " to " + (names[path.target] || path.target) }));
+    panel.appendChild(el("p", { class: "hint", text: path.length + " fact(s)" + (path.directed ? ", each an origin of the next" : ", ignoring direction (no chain follows the lineage)") }));
+    var list = el("ol", { class: "lineage-list", id: "path-steps" });
+    path.steps.forEach(function (step) {
+      var item = el("li", null, [factLine(step, names)]);
+      if (step.note) item.appendChild(el("div", { class: "note", text: step.note }));
+      item.appendChild(el("div", { class: "prov", text: "source: " + step.provenance }));
+      list.appendChild(item);
+    });
+    panel.appendChild(list);
+  }
+
+  // ------------------------------------------------------------------
+  // Drawers: below about 1,200 px the two side panels slide over the graph
+  // ------------------------------------------------------------------
+
+  function narrow() { return window.matchMedia("(max-width: 1199px)").matches; }
+
+  function openDrawer(which) {
+    if (!narrow()) return;
+    var other = which === "details" ? "controls" : "details";
+    document.getElementById(other).classList.remove("open");
+    document.getElementById(which).classList.add("open");
+  }
+
+  function toggleDrawer(which) {
+    var box = document.getElementById(which);
+    if (box.classList.contains("open")) box.classList.remove("open");
+    else { document.getElementById(which === "details" ? "controls" : "details").classList.remove("open"); box.classList.add("open"); }
   }
 
   // ------------------------------------------------------------------
@@ -513,7 +1089,7 @@
       var input = el("input", { type: "checkbox", value: value, name: name });
       input.checked = true;
       input.addEventListener("change", onChange);
-      box.appendChild(el("label", null, [input, value, el("span", { class: "n", text: String(counts[value] || 0) })]));
+      box.appendChild(el("label", { "data-kind": value }, [input, value, el("span", { class: "n", text: String(counts[value] || 0) })]));
     });
   }
 
@@ -557,7 +1133,8 @@
     from.addEventListener("change", onYears);
     to.addEventListener("change", onYears);
     var select = document.getElementById("constraint-filter");
-    nodes.filter(function (n) { return n.kind === "constraint"; }).forEach(function (n) {
+    var constraints = (page.data.meta && page.data.meta.constraints) || nodes.filter(function (n) { return n.kind === "constraint"; });
+    constraints.forEach(function (n) {
       select.appendChild(el("option", { value: n.id, text: n.name + " (" + (n.binding || "constraint") + ")" }));
     });
     select.addEventListener("change", function () {
@@ -566,6 +1143,7 @@
     });
     document.getElementById("focus-clear").addEventListener("click", function () {
       state.focus = "";
+      state.path = "";
       update();
     });
     document.getElementById("reset").addEventListener("click", function () {
@@ -573,6 +1151,12 @@
       update();
     });
     document.getElementById("export-png").addEventListener("click", exportPng);
+    document.getElementById("export-svg").addEventListener("click", exportSvg);
+    document.getElementById("toggle-controls").addEventListener("click", function () { toggleDrawer("controls"); });
+    document.getElementById("toggle-details").addEventListener("click", function () { toggleDrawer("details"); });
+    document.querySelectorAll(".drawer-close").forEach(function (button) {
+      button.addEventListener("click", function () { button.closest(".sidebar").classList.remove("open"); });
+    });
     buildSearch();
     buildLegend();
   }
@@ -604,7 +1188,7 @@
       matches.forEach(function (node, i) {
         var item = el("li", { role: "option", "data-id": node.id, "aria-selected": i === active ? "true" : "false" }, [
           node.name,
-          el("span", { class: "sub", text: node.kind + (node.year ? " · " + node.year : "") })
+          el("span", { class: "sub", text: node.kind + (node.year ? " · " + node.year : "") + (node.remote ? " · not drawn yet" : "") })
         ]);
         item.addEventListener("mousedown", function (event) { event.preventDefault(); choose(node.id); });
         list.appendChild(item);
@@ -634,7 +1218,28 @@
       selectNode(id, { center: true });
     }
 
-    input.addEventListener("input", function () { matches = find(input.value); active = 0; render(); });
+    // The drawing holds only part of a large store: the server's full-text
+    // search finds the rest, listed after what is drawn; a late answer to an
+    // older query is dropped.
+    var asked = 0;
+    var timer = null;
+    function askServer(text) {
+      if (!page.source.search || !page.serverMode || text.trim().length < 2) return;
+      var ticket = ++asked;
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        page.source.search(text.trim()).then(function (answer) {
+          if (ticket !== asked) return;
+          var have = new Set(matches.map(function (m) { return m.id; }));
+          answer.hits.forEach(function (hit) {
+            if (!have.has(hit.id) && matches.length < 20) { hit.remote = !page.nodes.get(hit.id); matches.push(hit); }
+          });
+          render();
+        }).catch(function () { /* the local matches stay */ });
+      }, 120);
+    }
+
+    input.addEventListener("input", function () { asked += 1; matches = find(input.value); active = 0; render(); askServer(input.value); });
     input.addEventListener("keydown", function (event) {
       if (event.key === "ArrowDown") { active = Math.min(active + 1, matches.length - 1); render(); event.preventDefault(); }
       else if (event.key === "ArrowUp") { active = Math.max(active - 1, 0); render(); event.preventDefault(); }
@@ -658,27 +1263,44 @@
       box.appendChild(el("p", { class: "hint", text: "No dated relaxes edges to chart yet." }));
       return;
     }
-    var width = Math.max(box.clientWidth || 800, 480);
-    var left = 190, right = 12, top = 34, rowH = 22, bottom = 22;
-    var height = top + rows.length * rowH + bottom;
+    var width = Math.max(box.clientWidth || 800, 520);
+    var left = 190, right = 12, rowH = 24, bottom = 42;
+    // Narrative labels sit in lanes above the rows, each joined to its line.
+    var lanes = [];
     var colW = (width - left - right) / periods.length;
     var first = periods[0].start;
     var span = periods[periods.length - 1].end + 1 - first;
     function xOfYear(year) { return left + (year - first) / span * (width - left - right); }
+    var marks = timeline.narratives.filter(function (n) { return n.year !== null && n.year !== undefined; }).map(function (n) {
+      var x = xOfYear(n.year + 0.5);
+      var label = "\u2605 " + n.name + " (" + n.year + ")";
+      var textWidth = label.length * 6.2;
+      var anchorEnd = x + 4 + textWidth > width - right;
+      var from = anchorEnd ? x - 4 - textWidth : x + 4;
+      var lane = 0;
+      while (lane < lanes.length && lanes[lane] > from) lane += 1;
+      lanes[lane] = from + textWidth + 8;
+      return { n: n, x: x, label: label, anchorEnd: anchorEnd, lane: lane };
+    });
+    var laneH = 15;
+    var top = 14 + Math.max(lanes.length, 1) * laneH + 8;
+    var height = top + rows.length * rowH + bottom;
     var max = 1;
     rows.forEach(function (row) { row.counts.forEach(function (c) { if (c > max) max = c; }); });
+    function radius(count) { return 4 + 7 * Math.sqrt(count / max); }
 
     var chart = svg("svg", { width: width, height: height, viewBox: "0 0 " + width + " " + height, role: "img", "aria-label": "Relaxes edges per constraint per period" });
+    chart.appendChild(svg("rect", { class: "selection", x: 0, y: top - 6, width: 0, height: rows.length * rowH + 6, fill: "rgba(45,108,223,.12)", stroke: "#2d6cdf", "stroke-width": 1, visibility: "hidden" }));
     // Periods: columns that filter the graph to their years when clicked.
     periods.forEach(function (p, j) {
       var group = svg("g", { class: "period", "data-start": p.start, "data-end": p.end });
-      group.appendChild(svg("rect", { class: "hit", x: left + j * colW, y: top - 16, width: colW, height: rows.length * rowH + 16, fill: j % 2 ? "#fafbfc" : "#ffffff" }));
-      group.appendChild(svg("text", { x: left + j * colW + colW / 2, y: height - 6, "text-anchor": "middle", "font-size": 11, fill: "#5b6470" }, String(p.start)));
+      group.appendChild(svg("rect", { class: "hit", x: left + j * colW, y: top - 6, width: colW, height: rows.length * rowH + 6, fill: j % 2 ? "#fafbfc" : "#ffffff", "fill-opacity": 0.6 }));
+      group.appendChild(svg("text", { x: left + j * colW + colW / 2, y: top + rows.length * rowH + 14, "text-anchor": "middle", "font-size": 11, fill: "#5b6470" }, String(p.start)));
       group.appendChild(svg("title", {}, p.start + "–" + p.end + ": click to show these years"));
       group.addEventListener("click", function () { filterPeriod(p, null); });
       chart.appendChild(group);
     });
-    // Rows: one per constraint, a bubble per period sized by the count.
+    // Rows: one per constraint, a bubble per period sized by the count, the count written in it.
     rows.forEach(function (row, i) {
       var y = top + i * rowH + rowH / 2;
       var hard = row.binding === "hard";
@@ -687,39 +1309,45 @@
       row.counts.forEach(function (count, j) {
         if (!count) return;
         var p = periods[j];
-        var cell = svg("g", { class: "cell", "data-constraint": row.id, "data-start": p.start });
-        var r = 3 + 7 * Math.sqrt(count / max);
         var inFocus = (p.focus || []).indexOf(row.id) !== -1;
-        cell.appendChild(svg("circle", { cx: left + j * colW + colW / 2, cy: y, r: r, fill: hard ? "#c0392b" : "#e67e22", "fill-opacity": 0.85, stroke: inFocus ? "#1f2328" : (hard ? "#7b241c" : "#d35400"), "stroke-width": inFocus ? 2.5 : 1 }));
-        cell.appendChild(svg("title", {}, row.name + ", " + p.start + "–" + p.end + ": " + count + " advance(s) relaxed it" + (inFocus ? " (the focus of this period)" : "")));
+        var cell = svg("g", { class: "cell" + (inFocus ? " in-focus" : ""), "data-constraint": row.id, "data-start": p.start, "data-count": count });
+        var r = radius(count);
+        var cx = left + j * colW + colW / 2;
+        if (inFocus) cell.appendChild(svg("circle", { class: "focus-ring", cx: cx, cy: y, r: r + 3, fill: "none", stroke: "#1f2328", "stroke-width": 2 }));
+        cell.appendChild(svg("circle", { cx: cx, cy: y, r: r, fill: hard ? "#c0392b" : "#e67e22", "fill-opacity": 0.85, stroke: hard ? "#7b241c" : "#d35400", "stroke-width": 1 }));
+        cell.appendChild(svg("text", { class: "count", x: cx, y: y + 3.5, "text-anchor": "middle", "font-size": r >= 7 ? 10 : 8, fill: hard ? "#ffffff" : "#4a1d00", "font-weight": "600", "pointer-events": "none" }, String(count)));
+        cell.appendChild(svg("title", {}, row.name + ", " + p.start + "–" + p.end + ": " + count + " advance(s) relaxed it" + (inFocus ? " (a constraint the narratives of this period focus on, as recorded)" : "")));
         cell.addEventListener("click", function (event) { event.stopPropagation(); filterPeriod(p, row.id); });
         chart.appendChild(cell);
       });
     });
-    // Narratives: marked at their years, labels stacked in rows so none overlap.
-    var rowEnds = [];
-    timeline.narratives.forEach(function (n) {
-      if (n.year === null || n.year === undefined) return;
-      var x = xOfYear(n.year + 0.5);
-      var label = "★ " + n.name + " (" + n.year + ")";
-      var textWidth = label.length * 6.2;
-      var anchorEnd = x + 4 + textWidth > width - right;
-      var from = anchorEnd ? x - 4 - textWidth : x + 4;
-      var row = 0;
-      while (row < rowEnds.length && rowEnds[row] > from) row += 1;
-      rowEnds[row] = from + textWidth + 8;
-      var mark = svg("g", { class: "narrative", "data-id": n.id });
-      mark.appendChild(svg("line", { x1: x, y1: top - 14 - row * 13, x2: x, y2: top + rows.length * rowH, stroke: "#b07aa1", "stroke-width": 2, "stroke-dasharray": "5 3" }));
-      mark.appendChild(svg("text", { x: anchorEnd ? x - 4 : x + 4, y: top - 18 - row * 13, "text-anchor": anchorEnd ? "end" : "start", "font-size": 11, fill: "#7d3c98", "font-weight": "600" }, label));
-      mark.appendChild(svg("title", {}, "Narrative: " + n.name + " (" + n.year + ")"));
+    // Narratives: each label joined to its own line by a short leader.
+    marks.forEach(function (m) {
+      var labelY = 14 + m.lane * laneH;
+      var mark = svg("g", { class: "narrative", "data-id": m.n.id });
+      mark.appendChild(svg("line", { x1: m.x, y1: labelY - 4, x2: m.x, y2: top + rows.length * rowH, stroke: "#b07aa1", "stroke-width": 2, "stroke-dasharray": "5 3" }));
+      mark.appendChild(svg("circle", { cx: m.x, cy: labelY - 4, r: 3, fill: "#7d3c98" }));
+      mark.appendChild(svg("text", { x: m.anchorEnd ? m.x - 6 : m.x + 6, y: labelY, "text-anchor": m.anchorEnd ? "end" : "start", "font-size": 11, fill: "#7d3c98", "font-weight": "600" }, m.label));
+      mark.appendChild(svg("title", {}, "Narrative: " + m.n.name + " (" + m.n.year + ")"));
       chart.appendChild(mark);
     });
-    var shift = Math.max(0, rowEnds.length - 1) * 13;
-    if (shift) {
-      chart.setAttribute("height", height + shift);
-      chart.setAttribute("viewBox", "0 " + (-shift) + " " + width + " " + (height + shift));
-    }
+    // The key: bubble sizes, the ring, the selection.
+    var key = svg("g", { class: "size-key" });
+    var keyY = height - 12;
+    var x = left;
+    key.appendChild(svg("text", { x: x, y: keyY + 4, "font-size": 11, fill: "#5b6470" }, "advances per period:"));
+    x += 128;
+    [1, Math.max(1, Math.round(max / 2)), max].filter(function (v, k, all) { return all.indexOf(v) === k; }).forEach(function (v) {
+      var r = radius(v);
+      key.appendChild(svg("circle", { cx: x + r, cy: keyY, r: r, fill: "#c0392b", "fill-opacity": 0.5, stroke: "#7b241c" }));
+      key.appendChild(svg("text", { x: x + 2 * r + 4, y: keyY + 4, "font-size": 11, fill: "#5b6470" }, String(v)));
+      x += 2 * r + 24;
+    });
+    key.appendChild(svg("circle", { cx: x + 8, cy: keyY, r: 7, fill: "none", stroke: "#1f2328", "stroke-width": 2 }));
+    key.appendChild(svg("text", { x: x + 20, y: keyY + 4, "font-size": 11, fill: "#5b6470" }, "ring: the recorded focus of the narratives in force"));
+    chart.appendChild(key);
     page.chart = chart;
+    page.chartScale = { xOfYear: xOfYear, first: first, last: periods[periods.length - 1].end, left: left, right: width - right };
     box.appendChild(chart);
     drawChartSelection();
   }
@@ -733,6 +1361,71 @@
       var selected = state.from === start && state.to === end;
       rect.setAttribute("fill", selected ? "#e3ecfb" : (j % 2 ? "#fafbfc" : "#ffffff"));
     });
+    // The selected year range, whatever it is, shaded across the rows.
+    var band = page.chart.querySelector("rect.selection");
+    var scale = page.chartScale;
+    if (state.from === null && state.to === null) { band.setAttribute("visibility", "hidden"); return; }
+    var from = Math.max(state.from === null ? scale.first : state.from, scale.first);
+    var to = Math.min(state.to === null ? scale.last : state.to, scale.last);
+    if (to < from) { band.setAttribute("visibility", "hidden"); return; }
+    band.setAttribute("x", scale.xOfYear(from));
+    band.setAttribute("width", Math.max(2, scale.xOfYear(to + 1) - scale.xOfYear(from)));
+    band.setAttribute("visibility", "visible");
+  }
+
+  var ADOPTION_MIN_PAPERS = 20;
+
+  function drawAdoption(adoption) {
+    // With a linked corpus: per year, the share of its papers using the
+    // techniques that relax each constraint (graph.answers.adoption_by_constraint).
+    var box = document.getElementById("adoption");
+    var chartBox = document.getElementById("adoption-chart");
+    clear(chartBox);
+    // A year with a handful of papers gives shares of 0 or 100%: noise, not a trend.
+    var years = adoption && adoption.years ? adoption.years.filter(function (y) { return y.papers >= ADOPTION_MIN_PAPERS; }) : [];
+    if (!adoption || !adoption.linked || years.length < 2) { box.hidden = true; return; }
+    box.hidden = false;
+    var width = Math.max(chartBox.clientWidth || 800, 520);
+    var left = 44, right = 150, top = 10, h = 150, bottom = 22;
+    var height = top + h + bottom;
+    var y0 = years[0].year, y1 = years[years.length - 1].year;
+    function x(year) { return left + (year - y0) / Math.max(1, y1 - y0) * (width - left - right); }
+    var maxShare = 0.01;
+    years.forEach(function (y) { Object.keys(y.shares).forEach(function (c) { maxShare = Math.max(maxShare, y.shares[c]); }); });
+    function yOf(share) { return top + h - share / maxShare * h; }
+    var chart = svg("svg", { width: width, height: height, viewBox: "0 0 " + width + " " + height, role: "img", "aria-label": "Share of papers per year using each constraint's techniques" });
+    [0, maxShare / 2, maxShare].forEach(function (v) {
+      chart.appendChild(svg("line", { x1: left, x2: width - right, y1: yOf(v), y2: yOf(v), stroke: "#eef0f3" }));
+      chart.appendChild(svg("text", { x: left - 4, y: yOf(v) + 4, "text-anchor": "end", "font-size": 10, fill: "#5b6470" }, Math.round(v * 100) + "%"));
+    });
+    var palette = ["#c0392b", "#2d6cdf", "#27ae60", "#8e44ad", "#e67e22", "#16a085", "#7f8c8d", "#d35400"];
+    var labelsY = [];
+    adoption.constraints.forEach(function (c, k) {
+      var colour = palette[k % palette.length];
+      var points = years.map(function (y) { return x(y.year) + "," + yOf(y.shares[c.id] || 0); }).join(" ");
+      var line = svg("g", { class: "adoption-line", "data-constraint": c.id });
+      line.appendChild(svg("polyline", { points: points, fill: "none", stroke: colour, "stroke-width": 2 }));
+      years.forEach(function (y) {
+        var dot = svg("circle", { cx: x(y.year), cy: yOf(y.shares[c.id] || 0), r: 2.5, fill: colour });
+        dot.appendChild(svg("title", {}, c.name + ", " + y.year + ": " + (y.counts[c.id] || 0) + " of " + y.papers + " papers (" + Math.round((y.shares[c.id] || 0) * 1000) / 10 + "%)"));
+        line.appendChild(dot);
+      });
+      var last = years[years.length - 1];
+      labelsY.push({ y: yOf(last.shares[c.id] || 0), line: line, name: c.name, colour: colour });
+      chart.appendChild(line);
+    });
+    // Each line's name at its end, spread apart so that none overlaps another.
+    labelsY.sort(function (a, b) { return a.y - b.y; });
+    labelsY.forEach(function (label, k) { if (k && label.y < labelsY[k - 1].y + 12) label.y = labelsY[k - 1].y + 12; });
+    var overflow = labelsY.length ? labelsY[labelsY.length - 1].y - (top + h + 4) : 0;
+    labelsY.forEach(function (label) {
+      var y = overflow > 0 ? label.y - overflow : label.y;
+      label.line.appendChild(svg("text", { x: width - right + 6, y: y + 4, "font-size": 11, fill: label.colour }, label.name));
+    });
+    [y0, Math.round((y0 + y1) / 2), y1].forEach(function (year) {
+      chart.appendChild(svg("text", { x: x(year), y: height - 6, "text-anchor": "middle", "font-size": 11, fill: "#5b6470" }, String(year)));
+    });
+    chartBox.appendChild(chart);
   }
 
   function filterPeriod(period, constraintId) {
@@ -746,6 +1439,13 @@
   // Export
   // ------------------------------------------------------------------
 
+  function download(href, name) {
+    var link = el("a", { href: href, download: name });
+    document.body.appendChild(link);
+    link.click();
+    document.body.removeChild(link);
+  }
+
   function exportPng() {
     var source = document.querySelector("#graph canvas");
     var canvas = document.createElement("canvas");
@@ -755,10 +1455,67 @@
     ctx.fillStyle = "#ffffff";
     ctx.fillRect(0, 0, canvas.width, canvas.height);
     ctx.drawImage(source, 0, 0);
-    var link = el("a", { href: canvas.toDataURL("image/png"), download: "aiprogress-view.png" });
-    document.body.appendChild(link);
-    link.click();
-    document.body.removeChild(link);
+    download(canvas.toDataURL("image/png"), "aiprogress-view.png");
+  }
+
+  function colourOf(value, fallback) {
+    if (!value) return fallback;
+    if (typeof value === "string") return value;
+    return value.background || value.color || fallback;
+  }
+
+  function svgDocument() {
+    // The nodes and edges drawn now, at their positions, as a scalable
+    // picture: every node labelled, since an SVG is zoomed by its reader.
+    var ids = visibleIds();
+    var positions = page.network.getPositions(ids);
+    var shown = new Set(ids);
+    var xs = ids.map(function (id) { return positions[id].x; });
+    var ys = ids.map(function (id) { return positions[id].y; });
+    var pad = 120;
+    var minX = Math.min.apply(null, xs) - pad, minY = Math.min.apply(null, ys) - pad;
+    var width = Math.max.apply(null, xs) - minX + pad, height = Math.max.apply(null, ys) - minY + pad;
+    var doc = svg("svg", { xmlns: SVG_NS, width: Math.round(width), height: Math.round(height), viewBox: [minX, minY, width, height].map(Math.round).join(" "), "font-family": "system-ui, sans-serif" });
+    doc.appendChild(svg("rect", { x: minX, y: minY, width: width, height: height, fill: "#ffffff" }));
+    doc.appendChild(svg("title", {}, "aiprogress: " + (document.getElementById("counts").textContent || "")));
+    var edges = svg("g", { class: "edges" });
+    page.edges.forEach(function (edge) {
+      if (edge.hidden || !shown.has(edge.from) || !shown.has(edge.to)) return;
+      var a = positions[edge.from], b = positions[edge.to];
+      var line = { x1: a.x, y1: a.y, x2: b.x, y2: b.y, stroke: colourOf(edge.color, "#999999"), "stroke-width": edge.width || 1, "stroke-opacity": 0.8, "data-relation": edge.relation };
+      if (edge.dashes && edge.dashes.join) line["stroke-dasharray"] = edge.dashes.join(" ");
+      edges.appendChild(svg("line", line));
+    });
+    doc.appendChild(edges);
+    var nodes = svg("g", { class: "nodes" });
+    ids.forEach(function (id) {
+      var node = page.nodes.get(id);
+      var p = positions[id];
+      var group = svg("g", { "data-id": id });
+      var fill = colourOf(node.color, "#777777");
+      var label = String(node.label || node.name);
+      if (node.kind === "constraint") {
+        var w = label.length * 12 + 24;
+        group.appendChild(svg("rect", { x: p.x - w / 2, y: p.y - 18, width: w, height: 36, rx: 6, fill: fill, stroke: (node.color && node.color.border) || "#7b241c", "stroke-width": 3 }));
+        group.appendChild(svg("text", { x: p.x, y: p.y + 7, "text-anchor": "middle", "font-size": 20, fill: (node.font && node.font.color) || "#ffffff" }, label));
+      } else {
+        var r = node.size || 10;
+        group.appendChild(svg("circle", { cx: p.x, cy: p.y, r: r, fill: fill, stroke: "#ffffff", "stroke-width": 1 }));
+        group.appendChild(svg("text", { x: p.x, y: p.y + r + 12, "text-anchor": "middle", "font-size": 11, fill: "#222222", stroke: "#ffffff", "stroke-width": 3, "paint-order": "stroke" }, label));
+      }
+      group.appendChild(svg("title", {}, node.name + (node.year ? " (" + node.year + ")" : "")));
+      nodes.appendChild(group);
+    });
+    doc.appendChild(nodes);
+    // XMLSerializer escapes every text: a title holding markup stays text.
+    return new XMLSerializer().serializeToString(doc);
+  }
+
+  function exportSvg() {
+    var text = svgDocument();
+    var url = URL.createObjectURL(new Blob([text], { type: "image/svg+xml" }));
+    download(url, "aiprogress-view.svg");
+    setTimeout(function () { URL.revokeObjectURL(url); }, 5000);
   }
 
   // ------------------------------------------------------------------
@@ -771,26 +1528,38 @@
     state = readHash();
     var initial = stateParams(false);
     var timelinePromise = page.source.timeline();
+    var adoptionPromise = page.source.adoption().catch(function () { return null; });
     return loadView(page.source.embedded ? null : initial.toString()).then(function (data) {
       page.timings.data = performance.now();
       page.timings.script = SCRIPT_START;
       page.legend = data.legend;
+      // Decided once, from the size of the store against the page's limit:
+      // a narrowed answer must not make the page forget the store is large.
+      var meta = data.meta || {};
+      page.serverMode = !page.source.embedded && Boolean(meta.server_mode === undefined ? meta.total_nodes > meta.limit : meta.server_mode);
       buildControls();
       var drawn = createNetwork();
       page.visible = null;
-      return refreshFocus().then(function () {
+      return refreshPath().then(function () { return refreshFocus(); }).then(function () {
+        if (page.serverMode && page.path) return loadView(viewParams());
+      }).then(function () {
         applyFilters();
+        arrange();
+        showSidePanel();
         return drawn;
       });
     }).then(function () {
       document.getElementById("loading").hidden = true;
       fitVisible();
       page.timings.stable = performance.now();
+      var deepLink = null;
       if (state.node) {
         var node = state.node;
         if (page.nodes.get(node)) {
           page.network.selectNodes([node]);
           showDetails(node);
+        } else {
+          deepLink = selectNode(node, { center: true });
         }
       }
       window.addEventListener("hashchange", function () {
@@ -799,9 +1568,13 @@
         state = next;
         update().then(function () { if (state.node) selectNode(state.node, { center: true }); });
       });
-      return timelinePromise;
-    }).then(function (timeline) {
-      drawChart(timeline);
+      return Promise.all([timelinePromise, adoptionPromise, deepLink]);
+    }).then(function (answers) {
+      drawChart(answers[0]);
+      drawAdoption(answers[1]);
+      window.addEventListener("resize", function () {
+        if (page.timeline) drawChart(page.timeline);
+      });
       page.ready = true;
       document.documentElement.setAttribute("data-ready", "1");
     }).catch(function (error) {
@@ -816,7 +1589,9 @@
     page: page,
     state: function () { return JSON.parse(JSON.stringify(state)); },
     visibleIds: visibleIds,
-    selectNode: function (id) { return selectNode(id, { center: true }); }
+    selectNode: function (id) { return selectNode(id, { center: true }); },
+    svg: function () { return svgDocument(); },
+    labelsDrawn: function () { return (page.labelsDrawn || []).slice(); }
   };
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);

@@ -46,14 +46,14 @@ def free_port() -> int:
 class Server:
     """uvicorn serving create_app in a thread, stopped at the end."""
 
-    def __init__(self, db_path: Path):
+    def __init__(self, db_path: Path, **settings):
         import uvicorn
 
         from aiprogress.api.app import create_app
 
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
-        config = uvicorn.Config(create_app({"database_url": str(db_path)}), host="127.0.0.1", port=self.port, log_level="warning")
+        config = uvicorn.Config(create_app({"database_url": str(db_path), **settings}), host="127.0.0.1", port=self.port, log_level="warning")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
@@ -108,12 +108,68 @@ def page_server(history_with_hostile_paper):
         yield server
 
 
+# The page's limit for the large store: the built-in history alone is larger.
+SMALL_CAP = 150
+CORPUS_PAPERS = 700
+# A corpus paper no filter draws: it has no edge, so the cap leaves it out.
+HIDDEN_PAPER = "paper:P03-1001"
+HIDDEN_TITLE = "Zyzzyva morphology for unseen treebanks"
+
+
+@pytest.fixture(scope="session")
+def corpus_store(builtin_db_file, tmp_path_factory) -> Path:
+    """The built-in history plus a linked corpus of ACL-like papers, far more
+    nodes than the page's limit (SMALL_CAP): each paper mentions one or two
+    techniques (the linker's links) and cites earlier corpus papers; one
+    paper (HIDDEN_PAPER) has no edge at all."""
+    import random
+
+    from sqlalchemy import insert
+
+    from aiprogress.graph.models import Edge, Node, Paper
+
+    path = tmp_path_factory.mktemp("corpus") / "corpus.db"
+    shutil.copy(builtin_db_file, path)
+    engine = database.open_engine(str(path))
+    rng = random.Random(7)
+    used = ["technique:lstm", "technique:attention", "technique:transformer", "technique:dropout", "technique:cnn", "technique:adam"]
+    nodes, papers, edges = [], [], []
+    ids = [f"paper:P{i:05d}" for i in range(CORPUS_PAPERS)]
+    for i, node_id in enumerate(ids):
+        year = 2000 + i * 21 // CORPUS_PAPERS
+        nodes.append({"id": node_id, "kind": "paper", "name": f"Corpus study {i} of parsing and tagging", "year": year, "provenance": "bibtex:acl.bib"})
+        papers.append({"node_id": node_id, "authors": [f"Author {i}"], "citation_key": node_id[6:], "title_key": f"corpus study {i}", "year": year,
+                       "extra": {}, "field_sources": {}, "entry_type": "inproceedings"})
+        for technique in rng.sample(used[: 2 + year % 4], 1 + i % 2):
+            edges.append({"source_id": node_id, "relation": "mentions", "target_id": technique, "provenance": "linker", "note": "", "inferred": True})
+        for j in {rng.randrange(i) for _ in range(2)} if i else ():
+            edges.append({"source_id": node_id, "relation": "cites", "target_id": ids[j], "provenance": "bibtex:acl.bib", "note": "", "inferred": False})
+    nodes.append({"id": HIDDEN_PAPER, "kind": "paper", "name": HIDDEN_TITLE, "year": 2003, "provenance": "bibtex:acl.bib"})
+    papers.append({"node_id": HIDDEN_PAPER, "authors": ["Hidden Author"], "citation_key": "P03-1001", "title_key": "zyzzyva", "year": 2003,
+                   "extra": {}, "field_sources": {}, "entry_type": "inproceedings"})
+    with engine.begin() as conn:
+        conn.execute(insert(Node.__table__), nodes)
+        conn.execute(insert(Paper.__table__), papers)
+        conn.execute(insert(Edge.__table__), edges)
+        conn.exec_driver_sql("UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'revision'")
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def corpus_server(corpus_store):
+    with Server(corpus_store, page_limit=SMALL_CAP) as server:
+        yield server
+
+
 class Visit:
     """One browser page with its console errors, page errors, dialogs and
     every request it made recorded."""
 
-    def __init__(self, browser, viewport=(1500, 950)):
+    def __init__(self, browser, viewport=(1500, 950), init_script: str | None = None):
         self.context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, accept_downloads=True)
+        if init_script:
+            self.context.add_init_script(init_script)
         self.page = self.context.new_page()
         self.errors: list[str] = []
         self.requests: list[str] = []
