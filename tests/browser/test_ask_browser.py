@@ -54,6 +54,8 @@ def test_a_path_question_sets_the_path_and_an_ambiguous_one_lists_the_candidates
     # The page draws the path from its address (#path=a,b), as the box sets it.
     params = urllib.parse.parse_qs(visit.page.get_attribute("#ask-answer", "data-focus"))
     assert params["path"] == ["technique:lstm,technique:gpt-3"]
+    visit.wait_until("document.querySelectorAll('#path-steps li').length === 2")
+    assert "LSTM" in visit.page.text_content("#path-steps") and "GPT-3" in visit.page.text_content("#path-steps")
     ask_in_page(visit, "What did Bahdanau lead to?")
     assert visit.page.get_attribute("#ask-answer", "data-status") == "clarify"
     choices = visit.page.eval_on_selector_all("#ask-answer .ask-candidates button", "bs => bs.map(b => b.textContent)")
