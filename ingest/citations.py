@@ -194,10 +194,10 @@ def resolve_arrivals(run: Run, session: Session, arrived: list[tuple[str, dict[s
     session.flush()
 
 
-def arrival_ids(v: dict[str, Any], record: bibtex.BibRecord) -> dict[str, str | None]:
-    """The identifiers a placed record's paper can be cited by."""
+def arrival_ids(v: dict[str, Any], record: bibtex.BibRecord, aliases: list[tuple[str, str]] | None = None) -> dict[str, str | None]:
+    """The identifiers a placed record's paper can be cited by (`aliases`: the record's id_aliases, when the caller has them)."""
     ids: dict[str, str | None] = {"doi": v.get("doi"), "arxiv_id": v.get("arxiv_id")}
-    for alias, scheme in id_aliases(record):
+    for alias, scheme in id_aliases(record) if aliases is None else aliases:
         for s, column in _SCHEMES:
             if scheme == s:
                 ids[column] = alias.split(":", 1)[1]
