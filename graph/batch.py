@@ -186,13 +186,16 @@ class PaperBatch:
                 incoming[ident] = normalize(incoming[ident])
         if "authors" in incoming:
             incoming["authors"] = list(incoming["authors"] or [])
-        incoming_sources = {**merge.sources_for(incoming, row.provenance), **(row.sources or {})}
 
         if node_id not in self._papers and node_id not in self._absent:
             self.prefetch([node_id])
         state = self._papers.get(node_id)
         current = None if state is None else state.values
-        merged = merge.merge_paper(current, None if state is None else state.sources, incoming, incoming_sources, overwrite=self.overwrite)
+        if state is None and row.sources is None:
+            merged = merge.new_paper(incoming, row.provenance)  # most rows of a first ingest: nothing to merge into
+        else:
+            incoming_sources = {**merge.sources_for(incoming, row.provenance), **(row.sources or {})}
+            merged = merge.merge_paper(current, None if state is None else state.sources, incoming, incoming_sources, overwrite=self.overwrite)
         if state is None and row.sources is not None:
             merged.sources = dict(row.sources)  # an import's history is kept as it was written
         out.problems.extend(Problem("kept-value", k.message) for k in merged.kept)

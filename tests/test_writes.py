@@ -100,6 +100,16 @@ def test_merge_policy_is_a_pure_function():
     assert current["name"] == "A"  # the input is not changed
 
 
+
+def test_a_new_paper_merges_as_into_nothing():
+    incoming = {"name": "A", "year": 2020, "doi": "", "authors": [], "venue": "V", "extra": {"note": "n", "pages": ""}}
+    for given in (incoming, {"name": "A"}, {"name": "A", "extra": None}):
+        fast = merge.new_paper(given, "f#1")
+        slow = merge.merge_paper(None, None, given, merge.sources_for(given, "f#1"))
+        assert (fast.values, list(fast.sources.items()), fast.changed, fast.kept) == (slow.values, list(slow.sources.items()), slow.changed, slow.kept)
+    assert list(merge.new_paper(incoming, "f#1").sources) == ["name", "year", "venue", "extra.note", "extra.pages"]
+
+
 def test_write_papers_reports_per_row_and_single_writes_raise(session):
     rows = [
         batch.PaperRow("paper:a", {"name": "A", "year": 99999, "doi": "10.1234/x"}, "t"),
