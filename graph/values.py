@@ -76,12 +76,18 @@ def has_nul(value: Any) -> bool:
         return NUL in value
     if kind is dict:
         for k, v in value.items():
-            if has_nul(k) or (v is not None and type(v) is not int and has_nul(v)):
+            if (NUL in k) if type(k) is str else has_nul(k):
+                return True
+            inner = type(v)
+            if inner is str:
+                if NUL in v:
+                    return True
+            elif v is not None and inner is not int and has_nul(v):
                 return True
         return False
     if kind is list or kind is tuple:
         for v in value:
-            if has_nul(v):
+            if (NUL in v) if type(v) is str else has_nul(v):
                 return True
         return False
     if isinstance(value, str):
