@@ -57,13 +57,14 @@ def _to_json(kind: Any) -> Any:
     """value -> JSON text as SQLAlchemy would bind it to a column of this type."""
     if isinstance(kind, TypeDecorator):
         return lambda v: json.dumps(kind.process_bind_param(v, None))
-    return json.dumps
+    # An empty list (a pending citation's intents, nearly always) spelled as json.dumps would.
+    return lambda v: "[]" if type(v) is list and not v else json.dumps(v)
 
 
 def _from_json(kind: Any) -> Any:
     if isinstance(kind, TypeDecorator):
         return lambda text: None if text is None else kind.process_result_value(json.loads(text), None)
-    return lambda text: None if text is None else json.loads(text)
+    return lambda text: None if text is None else [] if text == "[]" else json.loads(text)
 
 
 def _insert_many(session: Session, table: Any, columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> None:
@@ -229,6 +230,16 @@ def pending_citations_matching(session: Session, column: str, values: Iterable[s
     return out
 
 
+def delete_pending_citations(session: Session, ids: Iterable[int]) -> None:
+    """Delete pending citations by id (on SQLite through the driver, as the reads)."""
+    connection = session.connection()
+    for chunk in _chunks(ids):
+        if connection.dialect.paramstyle == "qmark":
+            connection.exec_driver_sql(f"DELETE FROM {_pending.name} WHERE id IN ({', '.join('?' * len(chunk))})", tuple(chunk))
+        else:
+            session.execute(_pending.delete().where(_pending.c.id.in_(chunk)))
+
+
 def insert_pending_citations(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     """Insert pending citations (models.PendingCitation columns) as they are."""
     _insert_many(session, _pending, _PENDING_COLUMNS, rows)
@@ -350,5 +361,5 @@ def paper_rows(session: Session, where: Any = None) -> Iterable[dict[str, Any]]:
 __all__ = [
     "aliases_of", "node_kinds", "papers_matching", "technique_aliases", "edges_from",
     "lock_for_loading", "loading_cache", "insert_papers", "update_papers", "insert_aliases", "insert_edges", "set_edge_attributes", "paper_rows",
-    "edges_to", "insert_pending_citations", "pending_citations_matching",
+    "edges_to", "insert_pending_citations", "pending_citations_matching", "delete_pending_citations",
 ]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import delete, inspect, select
+from sqlalchemy import inspect, select
 from sqlmodel import Session
 
 from ..graph import batch, bulk
@@ -189,8 +189,7 @@ def resolve_arrivals(run: Run, session: Session, arrived: list[tuple[str, dict[s
     # The arrivals are new to most citations: the edges reaching them are few, read by the target index.
     existing = bulk.edges_to(session, {e.target_id for e in edges}, "cites")
     _write_citations(run, session, edges, None, kinds, existing)
-    for chunk in _chunks(found, 900):
-        session.execute(delete(table).where(table.c.id.in_(chunk)))
+    bulk.delete_pending_citations(session, found)
     session.flush()
 
 
