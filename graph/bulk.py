@@ -10,8 +10,7 @@ transaction.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import json
@@ -268,31 +267,6 @@ def lock_for_loading(session: Session) -> None:
 _LOADER_LOCK = 7_240_532  # any constant (db.py's schema lock is 7_240_531)
 
 
-# SQLite's page cache while a batch of a stream is written (KiB). The default
-# 2 MB holds little of the indexes that twenty references a work insert into
-# at random keys (edge, pending_citation), so once the store outgrows it most
-# inserts re-read index pages from the operating system: an OpenAlex import of
-# 10,000 works used about 10% less CPU with 64 MB (tests/benchmarks/bench_import.py).
-_LOADING_CACHE_KIB = 65_536
-
-
-@contextmanager
-def loading_cache(session: Session) -> Iterator[None]:
-    """A wide page cache for the caller's connection during the block
-    (SQLite; elsewhere nothing), the connection's own size restored after, so
-    a pooled connection does not keep the memory."""
-    connection = session.connection()
-    if connection.dialect.name != "sqlite":
-        yield
-        return
-    before = connection.exec_driver_sql("PRAGMA cache_size").scalar()
-    connection.exec_driver_sql(f"PRAGMA cache_size=-{_LOADING_CACHE_KIB}")
-    try:
-        yield
-    finally:
-        connection.exec_driver_sql(f"PRAGMA cache_size={int(before)}")
-
-
 def insert_papers(session: Session, nodes: Sequence[dict[str, Any]], papers: Sequence[dict[str, Any]]) -> None:
     """Insert paper nodes and their paper rows (ids must be new); many of them
     are indexed for search in one statement (search.indexing_after)."""
@@ -360,6 +334,6 @@ def paper_rows(session: Session, where: Any = None) -> Iterable[dict[str, Any]]:
 
 __all__ = [
     "aliases_of", "node_kinds", "papers_matching", "technique_aliases", "edges_from",
-    "lock_for_loading", "loading_cache", "insert_papers", "update_papers", "insert_aliases", "insert_edges", "set_edge_attributes", "paper_rows",
+    "lock_for_loading", "insert_papers", "update_papers", "insert_aliases", "insert_edges", "set_edge_attributes", "paper_rows",
     "edges_to", "insert_pending_citations", "pending_citations_matching", "delete_pending_citations",
 ]

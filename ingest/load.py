@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from ..graph import bulk, settings
+from ..graph import settings
 from ..graph.errors import InvalidInput
 from . import bibtex, importers, unchanged
 from .bibtex_rows import RELATION_FIELDS, paper_values  # noqa: F401  (public names)
@@ -134,11 +134,10 @@ def _stream_batch(run: Run, session: Session, batch: list[bibtex.BibRecord], lin
     """Every pass over one batch of a stream: papers, relations and links,
     citations; the ids it placed added to `placed_ids`."""
     run.placed = []
-    with bulk.loading_cache(session):
-        place_papers(run, session, batch)
-        placed, run.placed = run.placed, []
-        _relations(run, session, placed, link)
-        link_citations(run, session, placed)
+    place_papers(run, session, batch)
+    placed, run.placed = run.placed, []
+    _relations(run, session, placed, link)
+    link_citations(run, session, placed)
     if placed_ids is not None:
         placed_ids.update(node_id for _, node_id in placed)
 

@@ -102,19 +102,3 @@ def test_two_records_of_one_work_in_a_batch_cite_once(sqlite_engine):
     with Session(sqlite_engine) as s:
         assert s.execute(select(Edge.source_id, Edge.target_id)).all() == [("paper:openalex:W1", "paper:openalex:W2")]
         assert s.execute(select(PendingCitation.citing_id, PendingCitation.ref_key)).all() == [("paper:openalex:W1", "openalex:w3")]
-
-
-def test_a_streamed_batch_widens_the_page_cache_and_gives_it_back(sqlite_engine, tmp_path):
-    from aiprogress.graph import bulk
-
-    with Session(sqlite_engine) as s:
-        before = s.connection().exec_driver_sql("PRAGMA cache_size").scalar()
-        with bulk.loading_cache(s):
-            assert s.connection().exec_driver_sql("PRAGMA cache_size").scalar() == -bulk._LOADING_CACHE_KIB != before
-        assert s.connection().exec_driver_sql("PRAGMA cache_size").scalar() == before
-    path = tmp_path / "works.jsonl"
-    path.write_text("".join(json.dumps(w) + "\n" for w in _works(30)), encoding="utf-8")
-    report = load.ingest_source(sqlite_engine, str(path), batch_size=7)
-    assert report.new == 30 and not report.errors
-    with sqlite_engine.connect() as c:
-        assert c.exec_driver_sql("PRAGMA cache_size").scalar() == before
