@@ -15,7 +15,7 @@ from typing import Any
 
 import json
 
-from sqlalchemy import JSON, TypeDecorator, bindparam, insert, select, update
+from sqlalchemy import JSON, Boolean, TypeDecorator, bindparam, insert, select, update
 from sqlmodel import Session
 
 from . import search, service
@@ -56,13 +56,14 @@ def _to_json(kind: Any) -> Any:
     """value -> JSON text as SQLAlchemy would bind it to a column of this type."""
     if isinstance(kind, TypeDecorator):
         return lambda v: json.dumps(kind.process_bind_param(v, None))
-    return json.dumps
+    # An empty list (a pending citation's intents, nearly always) spelled as json.dumps would.
+    return lambda v: "[]" if type(v) is list and not v else json.dumps(v)
 
 
 def _from_json(kind: Any) -> Any:
     if isinstance(kind, TypeDecorator):
         return lambda text: None if text is None else kind.process_result_value(json.loads(text), None)
-    return lambda text: None if text is None else json.loads(text)
+    return lambda text: None if text is None else [] if text == "[]" else json.loads(text)
 
 
 def _insert_many(session: Session, table: Any, columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> None:
@@ -200,6 +201,44 @@ def edges_to(session: Session, target_ids: Iterable[str], relation: str) -> set[
     return out
 
 
+def pending_citations_matching(session: Session, column: str, values: Iterable[str], columns: Sequence[str]) -> list[dict[str, Any]]:
+    """The pending citations whose `column` is one of `values`: their
+    `columns` (models.PendingCitation), as the ORM types give them. On SQLite
+    the SELECT goes to the driver as is (as in _pairs_where_in): a work's
+    arrival meets twenty citations waiting for it in a snapshot, and
+    SQLAlchemy's compiling and per-row result processing cost more than the reads."""
+    out: list[dict[str, Any]] = []
+    connection = session.connection()
+    if connection.dialect.paramstyle != "qmark":
+        for chunk in _chunks(values):
+            stmt = select(*(_pending.c[c] for c in columns)).where(_pending.c[column].in_(chunk))
+            out.extend(dict(row) for row in session.execute(stmt).mappings())
+        return out
+    json_at = [(i, _from_json(kind)) for i, kind in _json_columns(_pending, columns)]
+    flags = [i for i, c in enumerate(columns) if isinstance(_pending.c[c].type, Boolean)]
+    head = f"SELECT {', '.join(columns)} FROM {_pending.name} WHERE {column} IN ("
+    for chunk in _chunks(values):
+        for row in connection.exec_driver_sql(f"{head}{', '.join('?' * len(chunk))})", tuple(chunk)):
+            row = list(row)
+            for i, loads in json_at:
+                row[i] = loads(row[i])
+            for i in flags:
+                if row[i] is not None:
+                    row[i] = bool(row[i])
+            out.append(dict(zip(columns, row)))
+    return out
+
+
+def delete_pending_citations(session: Session, ids: Iterable[int]) -> None:
+    """Delete pending citations by id (on SQLite through the driver, as the reads)."""
+    connection = session.connection()
+    for chunk in _chunks(ids):
+        if connection.dialect.paramstyle == "qmark":
+            connection.exec_driver_sql(f"DELETE FROM {_pending.name} WHERE id IN ({', '.join('?' * len(chunk))})", tuple(chunk))
+        else:
+            session.execute(_pending.delete().where(_pending.c.id.in_(chunk)))
+
+
 def insert_pending_citations(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     """Insert pending citations (models.PendingCitation columns) as they are."""
     _insert_many(session, _pending, _PENDING_COLUMNS, rows)
@@ -296,5 +335,5 @@ def paper_rows(session: Session, where: Any = None) -> Iterable[dict[str, Any]]:
 __all__ = [
     "aliases_of", "node_kinds", "papers_matching", "technique_aliases", "edges_from",
     "lock_for_loading", "insert_papers", "update_papers", "insert_aliases", "insert_edges", "set_edge_attributes", "paper_rows",
-    "edges_to", "insert_pending_citations",
+    "edges_to", "insert_pending_citations", "pending_citations_matching", "delete_pending_citations",
 ]

@@ -115,6 +115,18 @@ def merge_paper(
     return Merged(values, sources, changed, kept)
 
 
+def new_paper(incoming: dict[str, Any], provenance: str) -> Merged:
+    """`merge_paper(None, None, incoming, sources_for(incoming, provenance))`,
+    without building the sources of every field first: a new paper's values
+    as they are, each non-empty one from `provenance`."""
+    values = {name: incoming.get(name) for name in MERGED_FIELDS}
+    extra = values["extra"] = dict(incoming.get("extra") or {})
+    sources = {name: provenance for name in MERGED_FIELDS if name in incoming and not is_empty(values[name])}
+    for k in extra:
+        sources[f"extra.{k}"] = provenance
+    return Merged(values, sources, True)
+
+
 def sources_for(incoming: dict[str, Any], provenance: str) -> dict[str, str]:
     """Every incoming field's provenance when one source gave them all."""
     out = {name: provenance for name in MERGED_FIELDS if name in incoming}

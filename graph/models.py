@@ -189,9 +189,12 @@ class Edge(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    source_id: str = Field(sa_column=Column(String(400), ForeignKey("node.id", ondelete="CASCADE"), nullable=False, index=True))
+    # No index of their own: uq_edge_triple leads with source_id and
+    # ix_edge_target_relation with target_id, and serve every lookup by either;
+    # two more indexes only made each edge written cost two more B-tree inserts.
+    source_id: str = Field(sa_column=Column(String(400), ForeignKey("node.id", ondelete="CASCADE"), nullable=False))
     relation: str = Field(max_length=20, index=True)
-    target_id: str = Field(sa_column=Column(String(400), ForeignKey("node.id", ondelete="CASCADE"), nullable=False, index=True))
+    target_id: str = Field(sa_column=Column(String(400), ForeignKey("node.id", ondelete="CASCADE"), nullable=False))
     provenance: str = Field(description="Where the fact came from: builtin:FILE, bibtex:FILE#KEY, user:NAME.")
     note: str = Field(default="", description="Free-text evidence for the fact.")
     year: int | None = Field(default=None, description="When the fact happened, if known.")
@@ -292,7 +295,8 @@ class PendingCitation(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("citing_id", "ref_key", name="uq_pending_citation"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    citing_id: str = Field(sa_column=Column(String(400), ForeignKey("node.id", ondelete="CASCADE"), nullable=False, index=True))
+    # Found by uq_pending_citation, which leads with it: no index of its own.
+    citing_id: str = Field(sa_column=Column(String(400), ForeignKey("node.id", ondelete="CASCADE"), nullable=False))
     ref_key: str = Field(max_length=400, description="The reference's strongest identifier, scheme:value (one row per cited work).")
     doi: str | None = Field(default=None, index=True, max_length=400, description="Normalised DOI of the cited work.")
     arxiv_id: str | None = Field(default=None, index=True, max_length=100, description="arXiv id without version.")

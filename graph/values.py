@@ -25,7 +25,6 @@ from .models import Alias, Node
 
 YEAR_MIN, YEAR_MAX = -2999, 2999
 NUL = "\x00"
-_ESCAPED_NUL = "\\x00"  # how repr() shows a NUL
 
 # The narrowest key column: a longer key cannot be stored, whatever the setting says.
 KEY_COLUMN_CHARS = min(Node.__table__.c.id.type.length, Alias.__table__.c.alias.type.length)
@@ -69,18 +68,34 @@ def check_key(key: str, what: str = "id") -> None:
 
 
 def has_nul(value: Any) -> bool:
-    # repr() shows a NUL as the four characters \x00, and runs in C: most values
-    # are cleared by it at once; only a hit (or a literal backslash-x00) is walked.
-    return _ESCAPED_NUL in repr(value) and _has_nul(value)
-
-
-def _has_nul(value: Any) -> bool:
+    # Walked by type, exact types first (a paper's values are plain str, int,
+    # list and dict): a `in` per string is a memchr, where repr() of the whole
+    # value copied and escaped every character, abstracts included, for each row.
+    kind = type(value)
+    if kind is str:
+        return NUL in value
+    if kind is dict:
+        for k, v in value.items():
+            if (NUL in k) if type(k) is str else has_nul(k):
+                return True
+            inner = type(v)
+            if inner is str:
+                if NUL in v:
+                    return True
+            elif v is not None and inner is not int and has_nul(v):
+                return True
+        return False
+    if kind is list or kind is tuple:
+        for v in value:
+            if (NUL in v) if type(v) is str else has_nul(v):
+                return True
+        return False
     if isinstance(value, str):
         return NUL in value
     if isinstance(value, (list, tuple)):
-        return any(_has_nul(v) for v in value)
+        return any(has_nul(v) for v in value)
     if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+        return any(has_nul(k) or has_nul(v) for k, v in value.items())
     return False
 
 
@@ -97,19 +112,39 @@ def without_nul(value: Any) -> Any:
     return value
 
 
+_PLAIN = (type(None), int, float, bool, bytes)
+
+
 def _parameters_with_nul(parameters: Any) -> bool:
     if isinstance(parameters, dict):
         return any(isinstance(v, str) and NUL in v for v in parameters.values())
     if isinstance(parameters, (list, tuple)):
-        return any(
-            (isinstance(p, str) and NUL in p) or (isinstance(p, (dict, list, tuple)) and _parameters_with_nul(p))
-            for p in parameters
-        )
+        for p in parameters:
+            kind = type(p)
+            if kind is str:
+                if NUL in p:
+                    return True
+            elif kind is tuple:  # a row of an executemany: its strings checked here, without a call each
+                for v in p:
+                    if type(v) is str:
+                        if NUL in v:
+                            return True
+                    elif type(v) not in _PLAIN and _parameters_with_nul((v,)):
+                        return True
+            elif kind in _PLAIN:
+                continue
+            elif isinstance(p, str):
+                if NUL in p:
+                    return True
+            elif isinstance(p, (dict, list, tuple)) and _parameters_with_nul(p):
+                return True
     return False
 
 
 def _refuse_nul(conn, cursor, statement, parameters, context, executemany) -> None:
-    if parameters and _ESCAPED_NUL in repr(parameters) and _parameters_with_nul(parameters):
+    # No repr() of the parameters first: for an executemany of thousands of
+    # rows it copied every value, where a memchr per string is enough.
+    if parameters and _parameters_with_nul(parameters):
         raise InvalidInput("text cannot contain NUL bytes (\\x00)")
 
 

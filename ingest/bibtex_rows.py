@@ -40,12 +40,12 @@ def _venue(f: dict[str, str]) -> str | None:
     return None
 
 
-def paper_values(record: bibtex.BibRecord) -> dict[str, Any]:
+def paper_values(record: bibtex.BibRecord, ids: list[tuple[str, str]] | None = None) -> dict[str, Any]:
     """The values a record gives its paper (graph/merge.py MERGED_FIELDS and `extra`),
-    with its identity keys under `_keys`."""
+    with its identity keys under `_keys` (`ids`: its id_aliases, when the caller has them)."""
     f = record.fields
     keys = keys_of(record.key, f, record.authors, bibtex.year_of(f))
-    keys.aliases = tuple(alias for alias, _ in id_aliases(record))
+    keys.aliases = tuple(alias for alias, _ in (id_aliases(record) if ids is None else ids))
     extra = {k: v for k, v in f.items() if k not in _COLUMN_FIELDS and k not in RELATION_FIELDS and k not in ID_FIELDS}
     if keys.year is not None:
         extra.pop("year", None)  # kept in extra only when it is not a plain year ("2023a")

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import delete, inspect, select
+from sqlalchemy import inspect, select
 from sqlmodel import Session
 
 from ..graph import batch, bulk
@@ -166,38 +166,37 @@ def resolve_arrivals(run: Run, session: Session, arrived: list[tuple[str, dict[s
         for column, value in ids.items():
             if value:
                 owner.setdefault((column, value), node_id)
-    wanted = [table.c.id, table.c.citing_id, table.c.provenance, table.c.intents, table.c.influential, *(table.c[c] for c in _ID_COLUMNS)]
-    found: dict[int, Any] = {}
+    wanted = ("id", "citing_id", "provenance", "intents", "influential", *_ID_COLUMNS)
+    found: dict[int, dict[str, Any]] = {}
     for column in _ID_COLUMNS:
         values = {v for (c, v) in owner if c == column}
-        for chunk in _chunks(values, 900):
-            for row in session.execute(select(*wanted).where(table.c[column].in_(chunk))):
-                found[row.id] = row
+        for row in bulk.pending_citations_matching(session, column, values, wanted):
+            found[row["id"]] = row
     if not found:
         return
     edges = []
     kinds: dict[str, str] = {}
     for row in found.values():
-        target = next((owner[(c, getattr(row, c))] for c in _ID_COLUMNS if getattr(row, c) and (c, getattr(row, c)) in owner), None)
-        if target is None or target == row.citing_id:
+        target = next((owner[(c, row[c])] for c in _ID_COLUMNS if row[c] and (c, row[c]) in owner), None)
+        citing = row["citing_id"]
+        if target is None or target == citing:
             continue
         # The pending row holds [] for intents not stated; with no flag either, nothing was said.
-        said = bool(row.intents) or row.influential is not None
-        edges.append(batch.EdgeRow(row.citing_id, "cites", target, row.provenance, "", None,
-                                   **_attributes(row.intents if said else None, row.influential)))
-        kinds[row.citing_id] = kinds[target] = "paper"  # a pending citation's citing work is a paper; so is what just arrived
+        said = bool(row["intents"]) or row["influential"] is not None
+        edges.append(batch.EdgeRow(citing, "cites", target, row["provenance"], "", None,
+                                   **_attributes(row["intents"] if said else None, row["influential"])))
+        kinds[citing] = kinds[target] = "paper"  # a pending citation's citing work is a paper; so is what just arrived
     # The arrivals are new to most citations: the edges reaching them are few, read by the target index.
     existing = bulk.edges_to(session, {e.target_id for e in edges}, "cites")
     _write_citations(run, session, edges, None, kinds, existing)
-    for chunk in _chunks(found, 900):
-        session.execute(delete(table).where(table.c.id.in_(chunk)))
+    bulk.delete_pending_citations(session, found)
     session.flush()
 
 
-def arrival_ids(v: dict[str, Any], record: bibtex.BibRecord) -> dict[str, str | None]:
-    """The identifiers a placed record's paper can be cited by."""
+def arrival_ids(v: dict[str, Any], record: bibtex.BibRecord, aliases: list[tuple[str, str]] | None = None) -> dict[str, str | None]:
+    """The identifiers a placed record's paper can be cited by (`aliases`: the record's id_aliases, when the caller has them)."""
     ids: dict[str, str | None] = {"doi": v.get("doi"), "arxiv_id": v.get("arxiv_id")}
-    for alias, scheme in id_aliases(record):
+    for alias, scheme in id_aliases(record) if aliases is None else aliases:
         for s, column in _SCHEMES:
             if scheme == s:
                 ids[column] = alias.split(":", 1)[1]

@@ -45,7 +45,8 @@ def place_papers(run: Run, session: Session, records: list[bibtex.BibRecord]) ->
             continue
         if not record.fields.get("title") and not getattr(record, "amends_only", False):
             run.problem(record, "missing-title", "entry has no title; the citation key is used as the paper's name")
-        mapped.append((record, paper_values(record), id_aliases(record), other_keys(record)))
+        ids = id_aliases(record)
+        mapped.append((record, paper_values(record, ids), ids, other_keys(record)))
     keys = [v["_keys"] for _, v, _, _ in mapped]
     wanted_aliases = {a.lower() for r, _, ids, others in mapped for a in (r.key, *others, *(i for i, _ in ids))}
     alias_map = bulk.aliases_of(session, wanted_aliases)
@@ -122,7 +123,7 @@ def place_papers(run: Run, session: Session, records: list[bibtex.BibRecord]) ->
         else:
             run.report.unchanged += 1
         run.placed.append((record, node_id))
-        arrived.append((node_id, arrival_ids(papers.current(node_id) or {}, record)))
+        arrived.append((node_id, arrival_ids(papers.current(node_id) or {}, record, ids)))
     papers.flush()
     resolve_arrivals(run, session, arrived)
 

@@ -148,3 +148,18 @@ def test_graphql_origins_and_impact_take_influential(sqlite_engine):
         assert data["reached"][0] == {"node": {"id": "paper:s2:2"}, "via": {"intents": ["methodology"], "influential": True}}
         impact = api.data("{ impact(id: \"paper:s2:4\", relations: [CITES], influential: true) { count } }")["impact"]
         assert impact["count"] == 1
+
+
+def test_pending_citations_read_in_bulk_as_the_orm_reads_them(engine):
+    # bulk.pending_citations_matching reads SQLite through the driver: its
+    # values must be those the ORM gives (intents a list, influential a bool).
+    from aiprogress.graph import bulk
+
+    ingest_text(engine, "papers-1-3.jsonl", _papers(1, 3), format="semanticscholar")
+    ingest_text(engine, "citations.jsonl", _cites((1, 2, False, ["background"]), (1, 4, None, None), (3, 4, True, [])), format="semanticscholar")
+    columns = ("id", "citing_id", "s2_id", "intents", "influential", "provenance")
+    with Session(engine) as s:
+        orm = sorted((tuple(getattr(p, c) for c in columns) for p in s.execute(select(PendingCitation)).scalars()), key=str)
+        read = bulk.pending_citations_matching(s, "s2_id", ["2", "4", "9"], columns)
+    assert sorted((tuple(r[c] for c in columns) for r in read), key=str) == orm and len(orm) == 3
+    assert {type(r["influential"]) for r in read} == {bool, type(None)} and all(isinstance(r["intents"], list) for r in read)

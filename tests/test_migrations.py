@@ -232,3 +232,21 @@ def test_field_sources_are_regrouped_in_place_and_read_as_before(database_url):
             assert (json.loads(raw) if isinstance(raw, str) else raw) == old
     finally:
         engine.dispose()
+
+
+def test_edges_and_pending_citations_are_found_by_index_without_their_single_column_ones(sqlite_engine):
+    # 0008 dropped edge.source_id, edge.target_id and pending_citation.citing_id's
+    # own indexes: the indexes leading with those columns still serve every lookup.
+    lookups = {
+        "SELECT source_id, relation, target_id FROM edge WHERE source_id IN ('a', 'b')": "uq_edge_triple",
+        "SELECT source_id, relation, target_id FROM edge WHERE target_id IN ('a', 'b') AND relation = 'cites'": "ix_edge_target_relation",
+        "SELECT id FROM edge WHERE target_id = 'a'": "ix_edge_target_relation",
+        "SELECT citing_id, ref_key FROM pending_citation WHERE citing_id IN ('a', 'b')": "uq_pending_citation",
+    }
+    with sqlite_engine.connect() as c:
+        names = {r[0] for r in c.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert not names & {"ix_edge_source_id", "ix_edge_target_id", "ix_pending_citation_citing_id"}
+        for sql, index in lookups.items():
+            plan = " ".join(r[-1] for r in c.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}"))
+            expected = {"uq_edge_triple": "sqlite_autoindex_edge_1", "uq_pending_citation": "sqlite_autoindex_pending_citation_1"}.get(index, index)
+            assert f"INDEX {expected}" in plan, (sql, plan)

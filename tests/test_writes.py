@@ -9,7 +9,7 @@ import json
 import pytest
 from rdflib import Graph
 
-from aiprogress.graph import batch, db as database, merge, rdf, service
+from aiprogress.graph import batch, bulk, db as database, merge, rdf, service
 from aiprogress.graph.errors import Conflict, InvalidInput
 from aiprogress.graph.models import Node, Paper
 from aiprogress.ingest import bibtex, load
@@ -100,6 +100,16 @@ def test_merge_policy_is_a_pure_function():
     assert current["name"] == "A"  # the input is not changed
 
 
+
+def test_a_new_paper_merges_as_into_nothing():
+    incoming = {"name": "A", "year": 2020, "doi": "", "authors": [], "venue": "V", "extra": {"note": "n", "pages": ""}}
+    for given in (incoming, {"name": "A"}, {"name": "A", "extra": None}):
+        fast = merge.new_paper(given, "f#1")
+        slow = merge.merge_paper(None, None, given, merge.sources_for(given, "f#1"))
+        assert (fast.values, list(fast.sources.items()), fast.changed, fast.kept) == (slow.values, list(slow.sources.items()), slow.changed, slow.kept)
+    assert list(merge.new_paper(incoming, "f#1").sources) == ["name", "year", "venue", "extra.note", "extra.pages"]
+
+
 def test_write_papers_reports_per_row_and_single_writes_raise(session):
     rows = [
         batch.PaperRow("paper:a", {"name": "A", "year": 99999, "doi": "10.1234/x"}, "t"),
@@ -116,6 +126,26 @@ def test_write_papers_reports_per_row_and_single_writes_raise(session):
         service.upsert_paper(session, "paper:d", title="D", year=2020, provenance="t", doi="10.1234/x")
     with pytest.raises(InvalidInput, match="year must be a whole number from -2999 to 2999"):
         service.upsert_paper(session, "paper:e", title="E", year=-99999, provenance="t")
+
+
+def test_write_edges_checks_every_row_even_when_many_are_alike(session):
+    # Rows alike in relation, end kinds and values pass the edge rules once;
+    # a self-link, a bad year or an unknown kind among them is still refused.
+    batch.write_papers(session, [batch.PaperRow(f"paper:{k}", {"name": k.upper()}, "t") for k in "abcd"])
+    service.upsert_node(session, "technique:t", provenance="t", name="T", category="method")
+    rows = [
+        batch.EdgeRow("paper:a", "cites", "paper:b", "t", year=2020),
+        batch.EdgeRow("paper:c", "cites", "paper:c", "t", year=2020),
+        batch.EdgeRow("paper:c", "cites", "paper:d", "t", year=True),
+        batch.EdgeRow("paper:d", "cites", "technique:t", "t", year=2020),
+        batch.EdgeRow("paper:d", "cites", "paper:a", "t", year=99999),
+        batch.EdgeRow("paper:d", "cites", "paper:b", "t", note=["not text"]),
+        batch.EdgeRow("paper:d", "cites", "paper:c", "t", year=2020),
+    ]
+    problems = batch.write_edges(session, rows)
+    assert [p and p.kind for p in problems] == [None, "invalid-input", "invalid-input", "forbidden-relation", "invalid-input", "invalid-input", None]
+    assert "linked to itself" in problems[1].message and "got True" in problems[2].message
+    assert bulk.edges_from(session, ["paper:a", "paper:c", "paper:d"]) == {("paper:a", "cites", "paper:b"), ("paper:d", "cites", "paper:c")}
 
 
 # -- one year rule ---------------------------------------------------------------
