@@ -202,3 +202,20 @@ def test_coling_exact_duplicates_are_reported_not_returned(corpora):
     dups = [p for p in result.problems if p.kind == "duplicate-key"]
     assert len(dups) == 63 and all("exact copy" in p.message for p in dups)
     assert not [p for p in result.errors if p.kind != "duplicate-key"]
+
+
+@pytest.mark.parametrize("value", [
+    "", "plain", "Cross-lingual", "a-b-c", "1--2", "-", "--", "a -- b", "`x'", "``x''", "`", "'", "O'Neil",
+    "x'-'", "-`", "'`'", "`-`", r"\"u", "{X}", "$x$", "a~b", "a-{b}", "tail-", "tail'", "tail`",
+])
+def test_the_quick_check_for_latex_agrees_with_the_full_pattern(value):
+    from aiprogress.ingest.bibtex import _NEEDS_DECODING, _needs_decoding
+
+    assert _needs_decoding(value) == bool(_NEEDS_DECODING.search(value))
+
+
+def test_field_names_are_read_alike_however_often_they_are_written():
+    # A name's reading is remembered across entries and files: the tenth entry reads as the first.
+    text = "".join(f"@misc{{k{i},\n  {name} = {{v{i}}}\n}}\n" for i, name in enumerate([" TITLE", "Title ", "title", " TITLE"] * 3))
+    result = parse_text(text, "t.bib")
+    assert [list(r.fields) for r in result.records] == [["title"]] * 12
