@@ -190,10 +190,17 @@ class YearReading:
     message: str = ""
 
 
+_PLAIN_YEARS: dict[str, YearReading] = {}  # `year` as written -> its reading, for four-digit years (which need no `date`)
+
+
 def read_year(fields: dict[str, str]) -> YearReading:
     """The year of publication from `year` or biblatex's `date`, and what to
     report about either."""
-    raw = fields.get("year", "").strip()
+    written = fields.get("year", "")
+    known = _PLAIN_YEARS.get(written)
+    if known is not None:
+        return known
+    raw = written.strip()
     if raw:
         m = _YEAR_SUFFIX.match(raw)
         if m:
@@ -203,7 +210,10 @@ def read_year(fields: dict[str, str]) -> YearReading:
             if reading is not None and reading.year is not None:
                 return YearReading(reading.year, "odd-year", f"year {raw!r} is not a four-digit year; the year {reading.year} of `date` is used")
             return YearReading(None, "odd-year", f"year {raw!r} is not a four-digit year")
-        return _plausible(int(raw), f"year {raw!r}")
+        reading = _plausible(int(raw), f"year {raw!r}")
+        if len(_PLAIN_YEARS) < 4096:  # every entry has one of a few hundred; read once, not once per entry and reader
+            _PLAIN_YEARS[written] = reading
+        return reading
     if fields.get("date", "").strip():
         return _date_year(fields)
     return YearReading(None)

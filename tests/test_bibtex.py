@@ -219,3 +219,11 @@ def test_field_names_are_read_alike_however_often_they_are_written():
     text = "".join(f"@misc{{k{i},\n  {name} = {{v{i}}}\n}}\n" for i, name in enumerate([" TITLE", "Title ", "title", " TITLE"] * 3))
     result = parse_text(text, "t.bib")
     assert [list(r.fields) for r in result.records] == [["title"]] * 12
+
+
+def test_a_year_read_before_reads_the_same_again():
+    # Readings of plain years are remembered across entries and files: an implausible one is reported every time.
+    for _ in range(2):
+        result = parse_text("@misc{a, year = {9999}}\n@misc{b, year = { 2015 }}\n@misc{c, year = {2015}, date = {2001}}\n", "t.bib")
+        assert [year_of(r.fields) for r in result.records] == [None, 2015, 2015]
+        assert kinds(result) == ["odd-year"]
