@@ -162,7 +162,7 @@ def decode_latex(value: str) -> str:
 def split_names(value: str) -> list[str]:
     """Split an author/editor list on `and` outside braces (`{Barnes and Noble}` is one name)."""
     if "{" not in value:
-        return [n for n in (s.strip() for s in _AND.split(value)) if n]
+        return [n for n in map(str.strip, _AND.split(value)) if n]
     names, start = [], 0
     for m in _AND.finditer(value):
         prefix = value[start:m.start()]
@@ -404,8 +404,12 @@ class _Reader:
                 value = " ".join(value.split())
             try:
                 if name in NAME_FIELDS:
-                    decoded = [self.decode(n, fline, key, name) if _needs_decoding(n) else n for n in split_names(value)]
-                    names = [n for n in decoded if n.lower() != "others"]
+                    decoded = split_names(value)
+                    if _needs_decoding(value):  # else no name in it does either: one check, not one per name
+                        decoded = [self.decode(n, fline, key, name) if _needs_decoding(n) else n for n in decoded]
+                        names = [n for n in decoded if n.lower() != "others"]
+                    else:
+                        names = [n for n in decoded if n.lower() != "others"] if "others" in value.lower() else decoded
                     if len(names) < len(decoded) and name == "author":
                         # `and others` is BibTeX's "et al.": no person, but the list is known to be incomplete.
                         fields[ET_AL_FIELD] = "yes"
@@ -452,7 +456,9 @@ def _inherit(reader: _Reader, records: list[BibRecord], xdata: dict[str, BibReco
     parents fill their children's missing fields, the parent's title as the
     child's booktitle. Identity fields (NOT_INHERITED) stay with their entry."""
     for r in records:
-        for name in _KEY_LIST.split(r.fields.pop("xdata", "").strip()):
+        if "xdata" not in r.fields:  # most entries: no split of an empty value
+            continue
+        for name in _KEY_LIST.split(r.fields.pop("xdata").strip()):
             if not name:
                 continue
             seen, queue = set(), [name]

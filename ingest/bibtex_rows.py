@@ -70,4 +70,5 @@ def paper_values(record: bibtex.BibRecord, ids: list[tuple[str, str]] | None = N
 
 def other_keys(record: bibtex.BibRecord) -> list[str]:
     """biblatex's `ids`: the entry's other citation keys."""
-    return [k for k in SPLIT_KEYWORDS.split(record.fields.get("ids", "").strip()) if k]
+    ids = record.fields.get("ids")
+    return [k for k in SPLIT_KEYWORDS.split(ids.strip()) if k] if ids else []

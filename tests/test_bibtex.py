@@ -227,3 +227,13 @@ def test_a_year_read_before_reads_the_same_again():
         result = parse_text("@misc{a, year = {9999}}\n@misc{b, year = { 2015 }}\n@misc{c, year = {2015}, date = {2001}}\n", "t.bib")
         assert [year_of(r.fields) for r in result.records] == [None, 2015, 2015]
         assert kinds(result) == ["odd-year"]
+
+
+@pytest.mark.parametrize("authors, expected", [
+    ("Ann Lee and others", ["Ann Lee"]), ("Ann Lee and OTHERS", ["Ann Lee"]), ("Ann Others and Bo Li", ["Ann Others", "Bo Li"]),
+    (r"Ann Lee and {O}thers", ["Ann Lee"]), (r"J{\"o}rg Others and others", ["Jörg Others"]), ("Ann  Lee\tAND Bo", ["Ann Lee", "Bo"]),
+])
+def test_author_lists_with_and_without_latex_read_alike(authors, expected):
+    rec, _ = one(f"@misc{{k, author = {{{authors}}}}}")
+    assert rec.authors == expected
+    assert rec.fields["author"] == " and ".join(expected)
