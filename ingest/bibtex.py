@@ -314,6 +314,11 @@ def _parts(raw: str) -> list[tuple[str, bool]]:
         i += 1
 
 
+def _line_of(f, entry_line: int) -> int:
+    """A field's 1-based line, for what is reported about it (looked up only then)."""
+    return entry_line if f.start_line is None else f.start_line + 1
+
+
 class _Reader:
     """The state of reading one file: macros, problems, records so far."""
 
@@ -389,24 +394,22 @@ class _Reader:
                 name = raw_name.strip().lower()
                 if len(field_names) < 4096:  # bounded: a file may make up any number of names
                     field_names[raw_name] = name
-            start = f.start_line
-            fline = line if start is None else start + 1
             value = f.value
             if len(value) > max_chars:
-                self.problem(fline, key, "limit", f"field '{name}' has {len(value):,} characters, more than the limit of {max_chars:,}; entry skipped")
+                self.problem(_line_of(f, line), key, "limit", f"field '{name}' has {len(value):,} characters, more than the limit of {max_chars:,}; entry skipped")
                 return None
             first, last = value[:1], value[-1:]
             if "#" not in value and ((first == "{" and last == "}") or (first == '"' and last == '"')):
                 value = value[1:-1]
             else:
-                value = self.expand(value, fline, key, name)
+                value = self.expand(value, _line_of(f, line), key, name)
             if "\n" in value or "\t" in value or "  " in value:
                 value = " ".join(value.split())
             try:
                 if name in NAME_FIELDS:
                     decoded = split_names(value)
                     if _needs_decoding(value):  # else no name in it does either: one check, not one per name
-                        decoded = [self.decode(n, fline, key, name) if _needs_decoding(n) else n for n in decoded]
+                        decoded = [self.decode(n, _line_of(f, line), key, name) if _needs_decoding(n) else n for n in decoded]
                         names = [n for n in decoded if n.lower() != "others"]
                     else:
                         names = [n for n in decoded if n.lower() != "others"] if "others" in value.lower() else decoded
@@ -418,21 +421,21 @@ class _Reader:
                     value = " and ".join(names)
                 elif name not in VERBATIM_FIELDS:
                     if _needs_decoding(value):
-                        value = self.decode(value, fline, key, name)
+                        value = self.decode(value, _line_of(f, line), key, name)
                 elif value[:1] == "{" and value[-1:] == "}" and value.count("{") == 1:
                     value = value[1:-1]  # `doi = {{10.1/x}}`: protective braces only
             except LatexError as exc:
-                self.problem(fline, key, "bad-latex", f"field '{name}': {exc}; entry skipped")
+                self.problem(_line_of(f, line), key, "bad-latex", f"field '{name}': {exc}; entry skipped")
                 return None
             if name in fields:
                 if name in LIST_FIELDS and fields[name] != value:
                     # Reference managers write one `keywords` field per keyword: keep them all.
                     fields[name] = f"{fields[name]}, {value}"
-                    self.problem(fline, key, "duplicate-field", f"field '{name}' appears more than once; the values are joined")
+                    self.problem(_line_of(f, line), key, "duplicate-field", f"field '{name}' appears more than once; the values are joined")
                 elif fields[name] != value:
-                    self.problem(fline, key, "duplicate-field", f"field '{name}' appears twice with different values; the first ({fields[name][:60]!r}) is kept, the second ({value[:60]!r}) dropped")
+                    self.problem(_line_of(f, line), key, "duplicate-field", f"field '{name}' appears twice with different values; the first ({fields[name][:60]!r}) is kept, the second ({value[:60]!r}) dropped")
                 else:
-                    self.problem(fline, key, "duplicate-field", f"field '{name}' appears twice with the same value")
+                    self.problem(_line_of(f, line), key, "duplicate-field", f"field '{name}' appears twice with the same value")
                 continue
             fields[name] = value
         return BibRecord(key, entry.entry_type.strip().lower(), fields, line, self.source, authors)

@@ -237,3 +237,10 @@ def test_author_lists_with_and_without_latex_read_alike(authors, expected):
     rec, _ = one(f"@misc{{k, author = {{{authors}}}}}")
     assert rec.authors == expected
     assert rec.fields["author"] == " and ".join(expected)
+
+
+def test_problems_name_the_line_of_their_field():
+    text = '@misc{k,\n  title = {A},\n  note = nomacro,\n  title = {B},\n  author = {\\foo{x} Lee},\n  title = {A}\n}\n'
+    result = parse_text(text, "t.bib")
+    assert [(p.kind, p.line) for p in result.problems] == [
+        ("undefined-macro", 3), ("duplicate-field", 4), ("unknown-latex", 5), ("duplicate-field", 6)]
