@@ -29,7 +29,8 @@ def id_aliases(record: bibtex.BibRecord) -> list[tuple[str, str]]:
     if given is not None:
         return list(given)
     f = record.fields
-    return [(f"{name}:{f[name].strip()}".lower(), name) for name in ID_FIELDS if f.get(name, "").strip()]
+    return [(f"{name}:{f[name].strip()}".lower(), name) for name in ID_FIELDS if name in f and f[name].strip()]
+_NOT_EXTRA = frozenset(_COLUMN_FIELDS) | frozenset(RELATION_FIELDS) | frozenset(ID_FIELDS)  # one test per field, not three
 _VENUE_FIELDS = ("journal", "journaltitle", "booktitle", "publisher", "school", "institution", "howpublished", "organization")
 
 
@@ -46,7 +47,7 @@ def paper_values(record: bibtex.BibRecord, ids: list[tuple[str, str]] | None = N
     f = record.fields
     keys = keys_of(record.key, f, record.authors, bibtex.year_of(f))
     keys.aliases = tuple(alias for alias, _ in (id_aliases(record) if ids is None else ids))
-    extra = {k: v for k, v in f.items() if k not in _COLUMN_FIELDS and k not in RELATION_FIELDS and k not in ID_FIELDS}
+    extra = {k: v for k, v in f.items() if k not in _NOT_EXTRA}
     if keys.year is not None:
         extra.pop("year", None)  # kept in extra only when it is not a plain year ("2023a")
     if keys.doi:
@@ -69,4 +70,5 @@ def paper_values(record: bibtex.BibRecord, ids: list[tuple[str, str]] | None = N
 
 def other_keys(record: bibtex.BibRecord) -> list[str]:
     """biblatex's `ids`: the entry's other citation keys."""
-    return [k for k in SPLIT_KEYWORDS.split(record.fields.get("ids", "").strip()) if k]
+    ids = record.fields.get("ids")
+    return [k for k in SPLIT_KEYWORDS.split(ids.strip()) if k] if ids else []

@@ -202,3 +202,45 @@ def test_coling_exact_duplicates_are_reported_not_returned(corpora):
     dups = [p for p in result.problems if p.kind == "duplicate-key"]
     assert len(dups) == 63 and all("exact copy" in p.message for p in dups)
     assert not [p for p in result.errors if p.kind != "duplicate-key"]
+
+
+@pytest.mark.parametrize("value", [
+    "", "plain", "Cross-lingual", "a-b-c", "1--2", "-", "--", "a -- b", "`x'", "``x''", "`", "'", "O'Neil",
+    "x'-'", "-`", "'`'", "`-`", r"\"u", "{X}", "$x$", "a~b", "a-{b}", "tail-", "tail'", "tail`",
+])
+def test_the_quick_check_for_latex_agrees_with_the_full_pattern(value):
+    from aiprogress.ingest.bibtex import _NEEDS_DECODING, _needs_decoding
+
+    assert _needs_decoding(value) == bool(_NEEDS_DECODING.search(value))
+
+
+def test_field_names_are_read_alike_however_often_they_are_written():
+    # A name's reading is remembered across entries and files: the tenth entry reads as the first.
+    text = "".join(f"@misc{{k{i},\n  {name} = {{v{i}}}\n}}\n" for i, name in enumerate([" TITLE", "Title ", "title", " TITLE"] * 3))
+    result = parse_text(text, "t.bib")
+    assert [list(r.fields) for r in result.records] == [["title"]] * 12
+
+
+def test_a_year_read_before_reads_the_same_again():
+    # Readings of plain years are remembered across entries and files: an implausible one is reported every time.
+    for _ in range(2):
+        result = parse_text("@misc{a, year = {9999}}\n@misc{b, year = { 2015 }}\n@misc{c, year = {2015}, date = {2001}}\n", "t.bib")
+        assert [year_of(r.fields) for r in result.records] == [None, 2015, 2015]
+        assert kinds(result) == ["odd-year"]
+
+
+@pytest.mark.parametrize("authors, expected", [
+    ("Ann Lee and others", ["Ann Lee"]), ("Ann Lee and OTHERS", ["Ann Lee"]), ("Ann Others and Bo Li", ["Ann Others", "Bo Li"]),
+    (r"Ann Lee and {O}thers", ["Ann Lee"]), (r"J{\"o}rg Others and others", ["Jörg Others"]), ("Ann  Lee\tAND Bo", ["Ann Lee", "Bo"]),
+])
+def test_author_lists_with_and_without_latex_read_alike(authors, expected):
+    rec, _ = one(f"@misc{{k, author = {{{authors}}}}}")
+    assert rec.authors == expected
+    assert rec.fields["author"] == " and ".join(expected)
+
+
+def test_problems_name_the_line_of_their_field():
+    text = '@misc{k,\n  title = {A},\n  note = nomacro,\n  title = {B},\n  author = {\\foo{x} Lee},\n  title = {A}\n}\n'
+    result = parse_text(text, "t.bib")
+    assert [(p.kind, p.line) for p in result.problems] == [
+        ("undefined-macro", 3), ("duplicate-field", 4), ("unknown-latex", 5), ("duplicate-field", 6)]
