@@ -15,7 +15,7 @@ from dataclasses import make_dataclass
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, LargeBinary, String, TypeDecorator, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, LargeBinary, String, TypeDecorator, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from .relations import KINDS, RELATIONS
@@ -292,17 +292,26 @@ class PendingCitation(SQLModel, table=True):
     and this row goes."""
 
     __tablename__ = "pending_citation"
-    __table_args__ = (UniqueConstraint("citing_id", "ref_key", name="uq_pending_citation"),)
+    # Each identifier column is indexed only where it holds a value: a reference
+    # names a work by one or two schemes (an OpenAlex one by its id alone), and a
+    # NULL entry in the other indexes cost a B-tree insert and delete per pending
+    # row for nothing. Lookups are `column IN (...)`, which implies NOT NULL, so
+    # both engines use the partial index.
+    __table_args__ = (
+        UniqueConstraint("citing_id", "ref_key", name="uq_pending_citation"),
+        *(Index(f"ix_pending_citation_{c}", c, sqlite_where=text(f"{c} IS NOT NULL"), postgresql_where=text(f"{c} IS NOT NULL"))
+          for c in ("doi", "arxiv_id", "openalex_id", "s2_id", "mag_id")),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     # Found by uq_pending_citation, which leads with it: no index of its own.
     citing_id: str = Field(sa_column=Column(String(400), ForeignKey("node.id", ondelete="CASCADE"), nullable=False))
     ref_key: str = Field(max_length=400, description="The reference's strongest identifier, scheme:value (one row per cited work).")
-    doi: str | None = Field(default=None, index=True, max_length=400, description="Normalised DOI of the cited work.")
-    arxiv_id: str | None = Field(default=None, index=True, max_length=100, description="arXiv id without version.")
-    openalex_id: str | None = Field(default=None, index=True, max_length=40, description="OpenAlex work id, lower case (w123...).")
-    s2_id: str | None = Field(default=None, index=True, max_length=40, description="Semantic Scholar corpus id.")
-    mag_id: str | None = Field(default=None, index=True, max_length=40, description="Microsoft Academic Graph id.")
+    doi: str | None = Field(default=None, max_length=400, description="Normalised DOI of the cited work.")
+    arxiv_id: str | None = Field(default=None, max_length=100, description="arXiv id without version.")
+    openalex_id: str | None = Field(default=None, max_length=40, description="OpenAlex work id, lower case (w123...).")
+    s2_id: str | None = Field(default=None, max_length=40, description="Semantic Scholar corpus id.")
+    mag_id: str | None = Field(default=None, max_length=40, description="Microsoft Academic Graph id.")
     title: str | None = Field(default=None, description="Title as the citing source gave it, if any.")
     year: int | None = Field(default=None, description="Year as the citing source gave it, if any.")
     intents: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False), description="Semantic Scholar citation intents.")

@@ -102,3 +102,23 @@ def test_two_records_of_one_work_in_a_batch_cite_once(sqlite_engine):
     with Session(sqlite_engine) as s:
         assert s.execute(select(Edge.source_id, Edge.target_id)).all() == [("paper:openalex:W1", "paper:openalex:W2")]
         assert s.execute(select(PendingCitation.citing_id, PendingCitation.ref_key)).all() == [("paper:openalex:W1", "openalex:w3")]
+
+
+def test_a_reference_whose_alias_names_another_kind_is_reported_not_linked_nor_pending(sqlite_engine):
+    """An OpenAlex reference is found by its alias alone: a work later in the
+    same batch becomes an edge; an alias held by a technique is refused by the
+    edge rules, reported against the citing record, and not left pending."""
+    from aiprogress.graph import service
+
+    with database.session_scope(sqlite_engine) as s:
+        service.create_node(s, "technique:attention", provenance="t", name="Attention", year=2014, category="architecture")
+        service.add_alias(s, "technique:attention", "openalex:W5")
+    works = [{"id": "https://openalex.org/W1", "title": "One", "publication_year": 2020,
+              "referenced_works": ["https://openalex.org/W5", "https://openalex.org/W2"]},
+             {"id": "https://openalex.org/W2", "title": "Two", "publication_year": 2019}]
+    report = load.ingest_source(sqlite_engine, "w.jsonl", text="".join(json.dumps(w) + "\n" for w in works))
+    assert (report.citations_resolved, report.citations_pending) == (1, 0)
+    assert [(p["key"], p["kind"]) for p in report.to_dict()["problems"]] == [("openalex:W1", "forbidden-relation")]
+    with Session(sqlite_engine) as s:
+        assert s.execute(select(Edge.source_id, Edge.relation, Edge.target_id)).all() == [("paper:openalex:W1", "cites", "paper:openalex:W2")]
+        assert s.execute(select(PendingCitation.citing_id)).all() == []

@@ -250,3 +250,46 @@ def test_edges_and_pending_citations_are_found_by_index_without_their_single_col
             plan = " ".join(r[-1] for r in c.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}"))
             expected = {"uq_edge_triple": "sqlite_autoindex_edge_1", "uq_pending_citation": "sqlite_autoindex_pending_citation_1"}.get(index, index)
             assert f"INDEX {expected}" in plan, (sql, plan)
+
+
+def _pending_index_definitions(engine) -> dict[str, str]:
+    """index name -> its definition, for pending_citation's identifier indexes."""
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            rows = conn.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'pending_citation'")
+        else:
+            rows = conn.exec_driver_sql("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'pending_citation'")
+        return {name: sql for name, sql in rows if name.startswith("ix_pending_citation_")}
+
+
+def test_pending_citation_identifier_indexes_hold_only_rows_with_a_value(database_url):
+    """Migration 0009 makes the five identifier indexes partial (a reference
+    names its work by one or two schemes); a store at 0008 upgrades in place,
+    keeps its pending rows, and still finds them by index."""
+    from aiprogress.ingest import load
+
+    engine = database.open_engine(database_url)
+    try:
+        _filled_at(engine, "0008")
+        lines = '{"id": "https://openalex.org/W1", "title": "One", "referenced_works": ["https://openalex.org/W2"]}\n'
+        load.ingest_source(engine, "a.jsonl", text=lines, format="openalex")
+        assert all("WHERE" not in sql.upper() for sql in _pending_index_definitions(engine).values())
+        before = dump_rows(engine)
+        database.create_schema(engine)
+        _assert_kept(engine, before)
+        definitions = _pending_index_definitions(engine)
+        assert sorted(definitions) == [f"ix_pending_citation_{c}" for c in ("arxiv_id", "doi", "mag_id", "openalex_id", "s2_id")]
+        for name, sql in definitions.items():
+            assert "IS NOT NULL" in sql.upper(), sql
+        if engine.dialect.name == "sqlite":
+            with engine.connect() as conn:
+                plan = " ".join(r[-1] for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN SELECT id FROM pending_citation WHERE openalex_id IN ('w2', 'w3')"))
+            assert "INDEX ix_pending_citation_openalex_id" in plan, plan
+        # The pending citation still becomes an edge when its work arrives.
+        load.ingest_source(engine, "b.jsonl", text='{"id": "https://openalex.org/W2", "title": "Two"}\n', format="openalex")
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM pending_citation")).scalar_one() == 0
+            assert conn.execute(text("SELECT count(*) FROM edge WHERE relation = 'cites' AND target_id IN "
+                                     "(SELECT node_id FROM alias WHERE alias = 'openalex:w2')")).scalar_one() == 1
+    finally:
+        engine.dispose()
