@@ -164,15 +164,11 @@ def meet(
     rel_codes = memoryview(rel)
     while frontier[0] and frontier[1]:
         side = 0 if len(frontier[0]) <= len(frontier[1]) else 1
-        level = _small_level(frontier[side], sides[side], dist[side], dist[1 - side], allowed_codes, rel_codes)
+        depth = dist[side][frontier[side][0]] + 1
+        level = _small_level(frontier[side], sides[side], dist[side], via[side], depth, dist[1 - side], allowed_codes, rel_codes)
         if level is None:
             return _meet_arrays(n, sides, allowed, rel, dist, via, frontier)
-        new, edges, met = level
-        depth = dist[side][frontier[side][0]] + 1
-        seen, reached_by = dist[side], via[side]
-        for node, edge in zip(new, edges):
-            seen[node] = depth
-            reached_by[node] = edge
+        new, met = level
         if met is not None:
             return met, via[0], via[1]
         frontier[side] = new
@@ -180,12 +176,16 @@ def meet(
 
 
 def _small_level(
-    frontier: list[int], csrs: tuple[CSR, ...], seen: dict[int, int], other: dict[int, int],
+    frontier: list[int], csrs: tuple[CSR, ...], seen: dict[int, int], via: dict[int, int], depth: int, other: dict[int, int],
     allowed: list[bool] | None, rel: memoryview,
-) -> tuple[list[int], list[int], int | None] | None:
-    """`expand` in Python for a level that scans few edges: (new nodes, the
-    edge each was first reached by, the first of them the other side has
-    seen or None), or None when the level is too wide.
+) -> tuple[list[int], int | None] | None:
+    """`expand` in Python for a level that scans few edges: records each new
+    node's distance (`depth`, in `seen`) and the edge it was first reached by
+    (in `via`) as it is found, and returns (new nodes, the first of them the
+    other side has seen or None), or None, with nothing recorded, when the
+    level is too wide. Recording at once, rather than in a set of this
+    level's nodes copied after it, is one dict test and two stores per new
+    node: the most of an undirected search of a few levels.
 
     It stops at the first node the other side has seen: every such node of
     this level is as close to the other end as any (the other side's levels
@@ -203,18 +203,16 @@ def _small_level(
             if hi > lo:
                 spans.append((nbr[lo:hi], edge[lo:hi]))
     new: list[int] = []
-    edges: list[int] = []
-    reached: set[int] = set()
     for nodes, reached_by in spans:
         for node, e in zip(nodes.tolist(), reached_by.tolist()):
-            if node in seen or node in reached or (allowed is not None and not allowed[rel[e]]):
+            if node in seen or (allowed is not None and not allowed[rel[e]]):
                 continue
-            reached.add(node)
+            seen[node] = depth
+            via[node] = e
             new.append(node)
-            edges.append(e)
             if node in other:
-                return new, edges, node
-    return new, edges, None
+                return new, node
+    return new, None
 
 
 def _meet_arrays(

@@ -399,7 +399,12 @@ class Snapshot:
 
     def _fetch_facts(self, positions: list[int]) -> None:
         # Edges are found again by their (source, relation, target) key, unique in the store.
-        wanted = {(self.ids[int(self.src[e])], self.relation(e), self.ids[int(self.dst[e])]): e for e in positions}
+        # The ends and relations of all positions in three array reads, not three numpy scalars per edge.
+        ids, picked = self.ids, np.asarray(positions, dtype=np.int64)
+        wanted = {
+            (ids[s], RELATIONS[r], ids[d]): e
+            for s, r, d, e in zip(self.src[picked].tolist(), self.rel[picked].tolist(), self.dst[picked].tolist(), positions)
+        }
         if self._loaded and self._session is None:
             raise RuntimeError("this snapshot is not bound to a session: get it with network.snapshot(session)")
         connection = self._connection()

@@ -126,10 +126,15 @@ def _evidence_select(size: int):
     )
 
 
+def _evidence_size(count: int) -> int:
+    """The statement size for `count` keys: 1, 2, 4, 8, then multiples of 8
+    (few statements, few padded lookups)."""
+    return 1 << max(count - 1, 0).bit_length() if count <= 8 else -(-count // 8) * 8
+
+
 def _evidence_query(keys: Sequence[tuple[str, str, str]]) -> tuple[Any, dict[str, str]]:
     """The statement for up to EVIDENCE_CHUNK keys and its parameters."""
-    # Sizes 1, 2, 4, 8, then multiples of 8: few statements, few padded lookups.
-    size = 1 << max(len(keys) - 1, 0).bit_length() if len(keys) <= 8 else -(-len(keys) // 8) * 8
+    size = _evidence_size(len(keys))
     params: dict[str, str] = {}
     for i in range(size):
         source, relation, target = keys[min(i, len(keys) - 1)]
@@ -143,20 +148,27 @@ def evidence_statement(keys: Sequence[tuple[str, str, str]]):
     return statement.params(params)
 
 
-_evidence_sql: dict[tuple[str, str, int], tuple[str, tuple[str, ...] | None]] = {}
+_evidence_sql: dict[tuple[str, str, int], tuple[str, tuple[str, ...] | None, bool]] = {}
 
 
 def _driver_query(connection: Connection, keys: Sequence[tuple[str, str, str]]) -> tuple[str, Any]:
     """`_evidence_query` as the driver's own SQL text and parameters, compiled
     once per dialect and size: SQLAlchemy's per-execution handling of a
     hundred bound parameters cost more than the index searches themselves."""
-    statement, params = _evidence_query(keys)
+    size = _evidence_size(len(keys))
     dialect = connection.dialect
-    cache_key = (dialect.name, dialect.paramstyle, len(params) // 3)
+    cache_key = (dialect.name, dialect.paramstyle, size)
     if cache_key not in _evidence_sql:
-        compiled = statement.compile(dialect=dialect)
-        _evidence_sql[cache_key] = (str(compiled), tuple(compiled.positiontup) if compiled.positional else None)
-    sql, order = _evidence_sql[cache_key]
+        compiled = _evidence_select(size).compile(dialect=dialect)
+        order = tuple(compiled.positiontup) if compiled.positional else None
+        _evidence_sql[cache_key] = (str(compiled), order, order == tuple(f"{p}{i}" for i in range(size) for p in "srt"))
+    sql, order, in_key_order = _evidence_sql[cache_key]
+    if in_key_order:
+        # Positional parameters in key order (SQLite's qmark): the padded keys
+        # flattened, without a dict of names made and read back per call.
+        padded = list(keys) + [keys[-1]] * (size - len(keys))
+        return sql, tuple(value for key in padded for value in key)
+    _, params = _evidence_query(keys)
     return sql, (tuple(params[name] for name in order) if order is not None else params)
 
 

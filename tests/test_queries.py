@@ -42,6 +42,34 @@ def test_origins_distances_chains_and_fields():
     assert result.fields == [{"id": "field:math", "name": "field:math", "distance": 3, "inspired": ["technique:b"]}]
 
 
+
+def test_to_dict_gives_each_reached_node_its_chain_of_facts_in_both_directions():
+    # Branches, a cycle and facts written both ways (inspired-by points at the origin).
+    g = graph(
+        ["technique:a", "technique:b", "technique:c", "technique:d", "technique:e", "field:math"],
+        [
+            ("technique:a", "enables", "technique:b"),
+            ("technique:b", "enables", "technique:c"),
+            ("technique:c", "enables", "technique:d"),
+            ("technique:e", "enables", "technique:c"),
+            ("technique:d", "enables", "technique:a"),
+            ("technique:b", "inspired-by", "field:math"),
+        ],
+    )
+    for result in (origins(g, "technique:d"), impact(g, "field:math"), origins(g, "technique:d", depth=2)):
+        for limit in (None, 1, 3):
+            out = result.to_dict(limit=limit)
+            assert [item["id"] for item in out["reached"]] == [r.id for r in result.reached(limit)]
+            for item in out["reached"]:
+                assert item["chain"] == [e.to_dict() for e in result.chain(item["id"])]
+                assert len(item["chain"]) == item["distance"]
+    chain = {item["id"]: item["chain"] for item in origins(g, "technique:d").to_dict()["reached"]}["field:math"]
+    assert [(e["source"], e["relation"], e["target"], e["note"]) for e in chain] == [
+        ("technique:c", "enables", "technique:d", "technique:c>technique:d"),
+        ("technique:b", "enables", "technique:c", "technique:b>technique:c"),
+        ("technique:b", "inspired-by", "field:math", "technique:b>field:math"),
+    ]
+
 def test_depth_bounds_the_walk():
     assert origins(CHAIN, "technique:d", depth=1).ids() == ["technique:c"]
     assert sorted(origins(CHAIN, "technique:d", depth=2).ids()) == ["technique:b", "technique:c"]

@@ -126,10 +126,23 @@ class Lineage:
             out["fields"] = self.fields
         else:
             out["blocked"] = self.blocked
+        # Each chain is the chain of the node's parent in the walk plus the
+        # edge that reached it; parents come first in walk order, so the
+        # chains are built in one pass over the reached nodes, each fact made
+        # plain data once (finding each chain anew from a map of the whole
+        # walk was most of an answer's cost after its evidence read).
+        g, found = self.graph, self.reached(limit)
+        nodes, vias = self.walk.nodes[: len(found) + 1].tolist(), self.walk.via[: len(found) + 1].tolist()
+        position = {node: k for k, node in enumerate(nodes)}
+        facts = [None] + [r.via.to_dict() for r in found]
+        chains: list[list[int]] = [[]]
         reached = []
-        for r in self.reached(limit):
+        for k, r in enumerate(found, 1):
+            e, node = vias[k], nodes[k]
+            parent = g.source(e) if g.target(e) == node else g.target(e)
+            chains.append(chains[position[parent]] + [k])
             item = {"id": r.id, "name": r.name, "kind": r.kind, "year": r.year, "distance": r.distance}
-            item["chain"] = [e.to_dict() for e in self.chain(r.id)]
+            item["chain"] = [dict(facts[j]) for j in chains[k]]
             reached.append(item)
         out["reached"] = reached
         return out
