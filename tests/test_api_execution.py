@@ -18,7 +18,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from aiprogress.api.context import Context
 from aiprogress.api.execution import PlainAttributeExecutionContext
 from aiprogress.api.schema import Mutation, Query, build_schema
-from aiprogress.api.types import NODE_TYPES
+from aiprogress.api.types import NODE_TYPES, TYPE_NAME_OF_KIND, node_edges, node_neighbours
 from aiprogress.graph import db as database
 from aiprogress.graph import settings
 from conftest import REPO
@@ -65,6 +65,37 @@ def test_same_answer_as_the_general_executor(builtin_engine, query):
         answers.append(result.data)
     assert answers[0] == answers[1]
     assert answers[0]  # something was answered
+
+
+PER_NODE_ARGUMENTS = """query($r: Relation, $d: Direction, $k: NodeKind, $n: Int) { node(id: "transformer") { id
+    a: edges(relation: $r, direction: $d, limit: $n) { relation direction other { id } }
+    b: neighbours(relation: $r, direction: $d, kind: $k, limit: $n) { id kind }
+    c: edges(relation: cites, limit: 2) { relation } d: neighbours(direction: OUT, kind: technique) { id } } }"""
+
+
+@pytest.mark.parametrize(
+    "variables",
+    [{}, {"r": "introduces", "d": "IN", "k": "paper", "n": 3}, {"r": "inspired_by"}, {"d": "OUT", "k": "technique", "n": 0}, {"n": -1}, {"n": 10**6}],
+)
+def test_per_node_list_fields_resolved_directly_answer_as_strawberry_does(builtin_engine, variables):
+    # `edges` and `neighbours` are resolved per node without strawberry's
+    # argument conversion (types.direct_resolvers): the same answers and
+    # errors as the schema that resolves them through strawberry.
+    config, short, general = _schemas()
+    for type_name in TYPE_NAME_OF_KIND.values():
+        fields = short._schema.type_map[type_name].fields
+        assert (fields["edges"].resolve, fields["neighbours"].resolve) == (node_edges, node_neighbours), type_name
+    answers = []
+    for schema in (short, general):
+        context = Context(builtin_engine, config)
+        try:
+            result = schema.execute_sync(PER_NODE_ARGUMENTS, variable_values=variables, context_value=context)
+        finally:
+            context.close()
+        answers.append((result.data, [(e.message, e.path) for e in result.errors or []]))
+    assert answers[0] == answers[1]
+    data, errors = answers[0]
+    assert errors if variables.get("n", 0) < 0 or variables.get("n", 0) > config["max_page_size"] else data["node"]["d"]
 
 
 # ---- errors on tiny schemas, no database -----------------------------------
