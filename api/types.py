@@ -22,6 +22,7 @@ from ..graph import models
 from ..graph.relations import KINDS, spelling
 from ..graph.errors import InvalidInput, LimitExceeded
 from .derive import MODEL_DEFAULTS, fields_from
+from .execution import context_only
 
 NodeKind = strawberry.enum(models.NodeKind, description="What a node is.")
 # GraphQL enum values cannot hold a hyphen, so here the relation inspired-by
@@ -88,6 +89,7 @@ def _value(member: Enum | None) -> Any:
     return None if member is None else member.value
 
 
+@context_only
 def node_edges(source: Any, info: Any, relation: Enum | None = None, direction: Enum | None = None, limit: int | None = None) -> list[Any]:
     """`Node.edges` of one node."""
     loaders = info.context.loaders
@@ -102,6 +104,7 @@ def node_edges(source: Any, info: Any, relation: Enum | None = None, direction: 
     return records
 
 
+@context_only
 def node_neighbours(
     source: Any, info: Any, relation: Enum | None = None, direction: Enum | None = None, kind: Enum | None = None, limit: int | None = None
 ) -> list[Any]:
@@ -126,6 +129,9 @@ def node_neighbours(
 # directly (`direct_resolvers`); the strawberry declarations below stay the
 # schema's source and call the same functions. tests/test_api_execution.py
 # holds both ways to the same answers and errors (strawberry is pinned).
+# They read only `info.context`, so where a query gives them no arguments
+# the short path of api/execution.py calls them itself, and a node whose
+# other selected fields are plain is completed there whole.
 DIRECT_NODE_RESOLVERS = {"edges": node_edges, "neighbours": node_neighbours}
 
 

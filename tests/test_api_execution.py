@@ -243,3 +243,35 @@ def test_an_operation_runs_in_a_worker_thread_and_closes_its_session(builtin_eng
     assert not result.errors and result.data["stats"]["totalNodes"] > 0
     assert used and loop_thread not in used  # the event loop stayed free
     assert context._session is None  # closed, in the thread that used it
+
+
+def test_nodes_with_their_edges_complete_on_the_short_path(builtin_engine):
+    # `edges` given no arguments is read by the short path like an attribute
+    # (its resolver needs only the context), so a page of nodes with their
+    # edges is completed without asking the executor for each node's fields;
+    # with an argument, `edges` takes the general path for each node.
+    asked = []
+
+    class Counting(PlainAttributeExecutionContext):
+        def execute_field(self, parent_type, source, field_details_list, path, position_context):
+            asked.append(field_details_list[0].node.name.value)
+            return super().execute_field(parent_type, source, field_details_list, path, position_context)
+
+    config, schema, _ = _schemas()
+    schema.execution_context_class = Counting
+    answers = {}
+    for edges in ("edges", "edges(limit: 100)"):
+        asked.clear()
+        context = Context(builtin_engine, config)
+        try:
+            result = schema.execute_sync(f"{{ nodes(first: 30) {{ nodes {{ id {edges} {{ relation other {{ id }} }} }} }} }}", context_value=context)
+        finally:
+            context.close()
+        assert not result.errors, result.errors
+        answers[edges] = (result.data, list(asked))
+    data, asked_plain = answers["edges"]
+    assert asked_plain == ["nodes"]
+    assert sum(len(n["edges"]) for n in data["nodes"]["nodes"]) > 30
+    data_limited, asked_general = answers["edges(limit: 100)"]
+    assert data_limited == data
+    assert asked_general.count("edges") == 30
