@@ -138,8 +138,9 @@ DIRECT_NODE_RESOLVERS = {"edges": node_edges, "neighbours": node_neighbours}
 def direct_resolvers(graphql_schema: Any) -> None:
     """Resolve the fields of DIRECT_NODE_RESOLVERS on every node type of a
     built schema with those functions."""
-    for type_name in TYPE_NAME_OF_KIND.values():
-        fields = graphql_schema.type_map[type_name].fields
+    # The schema's node types, not the kind table: a kind may have no type.
+    for node_type in graphql_schema.get_possible_types(graphql_schema.type_map["Node"]):
+        fields = node_type.fields
         for field_name, resolve in DIRECT_NODE_RESOLVERS.items():
             fields[field_name].resolve = resolve
 
