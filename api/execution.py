@@ -13,7 +13,9 @@ selection, a function that builds the same answer directly:
 - a *plain field* is what strawberry itself treats as a basic field (no
   resolver, permission classes or field extensions: its resolver is marked
   `_is_default`) read with strawberry's default resolver (getattr), without
-  arguments or directives;
+  arguments or directives; or a field whose resolver is marked
+  `context_only` (it reads only `info.context`), when the query gives it
+  no arguments or directives: called with the context alone;
 - a *plain value* is a scalar or enum (serialised by the type's own
   `coerce_output_value`, or for an enum the same value -> name table), a
   list of plain values, or an object (concrete, or an interface/union whose
@@ -39,6 +41,7 @@ actually taking the short path.
 from __future__ import annotations
 
 from collections.abc import Callable
+from operator import attrgetter
 from typing import Any
 
 from graphql import (
@@ -59,6 +62,25 @@ TYPENAME = "__typename"
 
 # value -> completed value; raises (anything) when it cannot finish.
 Completer = Callable[[Any], Any]
+
+
+# A resolver marked so (`context_only`) reads nothing of its resolve info
+# but `.context` and has no side effects beyond the request's caches: when
+# the query gives it no arguments, the short path calls it itself, with a
+# `ContextInfo`, and the object it belongs to can still be plain.
+CONTEXT_ONLY = "_reads_only_context"
+
+
+def context_only(resolve: Callable[..., Any]) -> Callable[..., Any]:
+    setattr(resolve, CONTEXT_ONLY, True)
+    return resolve
+
+
+class ContextInfo:
+    __slots__ = ("context",)
+
+    def __init__(self, context: Any):
+        self.context = context
 
 
 class _CannotFinish(Exception):
@@ -91,9 +113,9 @@ class PlainAttributeExecutionContext(StrawberryGraphQLCoreExecutionContext):
             entry = self._plain_fields[key] = (field_details_list, self._plain_field(parent_type, field_details_list))
         plain = entry[1]
         if plain is not None:
-            attribute, complete = plain
+            read, complete = plain
             try:
-                return complete(getattr(source, attribute))
+                return complete(read(source))
             except Exception:  # noqa: BLE001, S110 (the general path reports it properly)
                 pass
         return super().execute_field(parent_type, source, field_details_list, path, position_context)
@@ -109,21 +131,35 @@ class PlainAttributeExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
     # ---- compiling -----------------------------------------------------------
 
-    def _plain_field(self, parent_type: GraphQLObjectType, field_details_list: Any) -> tuple[str, Completer] | None:
-        """(attribute, completer) of a plain field of `parent_type`, or None."""
+    def _plain_field(self, parent_type: GraphQLObjectType, field_details_list: Any) -> tuple[Completer, Completer] | None:
+        """(read, completer) of a plain field of `parent_type`, or None."""
         if not self._no_middleware:
             return None
         node = field_details_list[0].node
         if node.arguments or any(d.node.directives for d in field_details_list):
             return None
         field_def = self.schema.get_field(parent_type, node.name.value)
-        if field_def is None or field_def.args or not getattr(field_def.resolve, "_is_default", False):
+        if field_def is None:
+            return None
+        read = self._reader(field_def)
+        if read is None:
+            return None
+        complete = self._completer(field_def.type, field_details_list)
+        return None if complete is None else (read, complete)
+
+    def _reader(self, field_def: Any) -> Completer | None:
+        """How the short path reads a field with no arguments given: the
+        attribute, or a `context_only` resolver called with the context."""
+        resolve = field_def.resolve
+        if getattr(resolve, CONTEXT_ONLY, False):
+            info = ContextInfo(self.context_value)
+            return lambda source: resolve(source, info)
+        if field_def.args or not getattr(resolve, "_is_default", False):
             return None
         definition = (field_def.extensions or {}).get(_DEFINITION)
         if definition is None or getattr(definition, "default_resolver", None) is not getattr:
             return None
-        complete = self._completer(field_def.type, field_details_list)
-        return None if complete is None else (definition.python_name, complete)
+        return attrgetter(definition.python_name)
 
     def _completer(self, return_type: Any, field_details_list: Any) -> Completer | None:
         key = (return_type, id(field_details_list))
@@ -183,7 +219,7 @@ class PlainAttributeExecutionContext(StrawberryGraphQLCoreExecutionContext):
         grouped, defer_usages, *_ = self.collect_subfields(object_type, field_details_list)
         if defer_usages:
             return None
-        fields: list[tuple[str, str | None, Completer | None]] = []
+        fields: list[tuple[str, Completer | None, Completer | None]] = []
         for response_name, sub_fields in grouped.items():
             if sub_fields[0].node.name.value == TYPENAME:
                 fields.append((response_name, None, None))
@@ -198,7 +234,7 @@ class PlainAttributeExecutionContext(StrawberryGraphQLCoreExecutionContext):
         def complete_object(value: Any) -> dict[str, Any]:
             if is_type_of is not None and is_type_of(value, None) is not True:
                 _cannot_finish()
-            return {name: (type_name if attribute is None else complete(getattr(value, attribute))) for name, attribute, complete in fields}
+            return {name: (type_name if read is None else complete(read(value))) for name, read, complete in fields}
 
         return complete_object
 
@@ -206,14 +242,21 @@ class PlainAttributeExecutionContext(StrawberryGraphQLCoreExecutionContext):
         resolve_type = abstract_type.resolve_type
         if resolve_type is None:
             return None
-        by_name = {t.name: self._object(t, field_details_list) for t in self.schema.get_possible_types(abstract_type)}
-        if not any(by_name.values()):  # no runtime type is plain: straight to the general path
-            return None
+        possible = {t.name: t for t in self.schema.get_possible_types(abstract_type)}
+        # Compiled for the runtime types met, when first met: an interface of
+        # many types (Node) whose objects select sub-objects of the interface
+        # again (edges' other ends) would otherwise compile every pair of them.
+        by_name: dict[str, Completer | None] = {}
 
         def complete_abstract(value: Any) -> Any:
             # A name that is not a possible type (or not a name) raises here, or
             # finds None: the general path reports it.
-            return by_name[resolve_type(value, None, abstract_type)](value)
+            name = resolve_type(value, None, abstract_type)
+            try:
+                complete = by_name[name]
+            except KeyError:
+                complete = by_name[name] = self._object(possible[name], field_details_list)
+            return complete(value)
 
         return complete_abstract
 

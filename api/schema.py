@@ -46,6 +46,7 @@ from .types import (
     Stats,
     accept_any_spelling,
     decode_cursor,
+    direct_resolvers,
     encode_cursor,
     input_values,
     page_size,
@@ -274,6 +275,7 @@ def build_schema(settings: dict[str, Any]) -> strawberry.Schema:
     )
     # A relation is typed the same way everywhere (CLI, data files, BibTeX, RDF).
     accept_any_spelling(schema._schema.type_map["Relation"])
+    direct_resolvers(schema._schema)
     return schema
 
 

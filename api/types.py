@@ -22,6 +22,7 @@ from ..graph import models
 from ..graph.relations import KINDS, spelling
 from ..graph.errors import InvalidInput, LimitExceeded
 from .derive import MODEL_DEFAULTS, fields_from
+from .execution import context_only
 
 NodeKind = strawberry.enum(models.NodeKind, description="What a node is.")
 # GraphQL enum values cannot hold a hyphen, so here the relation inspired-by
@@ -77,12 +78,71 @@ def page_size(info: strawberry.Info, first: int | None, *, argument: str = "firs
     return first
 
 
-def _edge_filter(records: list[Any], relation: Relation | None, direction: Direction | None) -> list[Any]:
+def _edge_filter(records: list[Any], relation: str | None, direction: str | None) -> list[Any]:
+    """`records` with this relation and direction (values, as stored: "cites", "out")."""
     if relation is None and direction is None:
         return records
-    rel = relation.value if relation else None
-    way = direction.value if direction else None
-    return [r for r in records if (rel is None or r.relation == rel) and (way is None or r.direction == way)]
+    return [r for r in records if (relation is None or r.relation == relation) and (direction is None or r.direction == direction)]
+
+
+def _value(member: Enum | None) -> Any:
+    return None if member is None else member.value
+
+
+@context_only
+def node_edges(source: Any, info: Any, relation: Enum | None = None, direction: Enum | None = None, limit: int | None = None) -> list[Any]:
+    """`Node.edges` of one node."""
+    loaders = info.context.loaders
+    records = _edge_filter(loaders.edges.get(source.id), _value(relation), _value(direction))
+    size = page_size(info, limit, argument="limit")
+    records = records if size is None else records[:size]
+    # The other ends, in the same batch as every other node's (one statement per level).
+    missing = [r for r in records if r.other is None]
+    if missing:
+        for record, other in zip(missing, loaders.nodes([_other_end(r) for r in missing])):
+            record.other = other
+    return records
+
+
+@context_only
+def node_neighbours(
+    source: Any, info: Any, relation: Enum | None = None, direction: Enum | None = None, kind: Enum | None = None, limit: int | None = None
+) -> list[Any]:
+    """`Node.neighbours` of one node."""
+    loaders = info.context.loaders
+    records = _edge_filter(loaders.edges.get(source.id), _value(relation), _value(direction))
+    ids = list(dict.fromkeys(_other_end(r) for r in records))
+    nodes = [n for n in loaders.nodes(ids) if n is not None]
+    if kind is not None:
+        nodes = [n for n in nodes if n.kind == kind.value]
+    size = page_size(info, limit, argument="limit")
+    return nodes if size is None else nodes[:size]
+
+
+# Fields of every node type resolved per node, so once per item of a list:
+# strawberry's way of calling a resolver (arguments converted to Python
+# enums by name each call, the result checked for awaitables) cost more
+# than the resolvers themselves (about 2 ms of the 15 ms of the reference
+# query, tests/benchmarks/bench_api.py). graphql-core, through strawberry's
+# own enum types, has already coerced the arguments to the enum members these
+# functions take, so they are installed as the built schema's resolvers
+# directly (`direct_resolvers`); the strawberry declarations below stay the
+# schema's source and call the same functions. tests/test_api_execution.py
+# holds both ways to the same answers and errors (strawberry is pinned).
+# They read only `info.context`, so where a query gives them no arguments
+# the short path of api/execution.py calls them itself, and a node whose
+# other selected fields are plain is completed there whole.
+DIRECT_NODE_RESOLVERS = {"edges": node_edges, "neighbours": node_neighbours}
+
+
+def direct_resolvers(graphql_schema: Any) -> None:
+    """Resolve the fields of DIRECT_NODE_RESOLVERS on every node type of a
+    built schema with those functions."""
+    # The schema's node types, not the kind table: a kind may have no type.
+    for node_type in graphql_schema.get_possible_types(graphql_schema.type_map["Node"]):
+        fields = node_type.fields
+        for field_name, resolve in DIRECT_NODE_RESOLVERS.items():
+            fields[field_name].resolve = resolve
 
 
 def _other_end(record: Any) -> str:
@@ -108,16 +168,7 @@ class Node:
         direction: Direction | None = None,
         limit: int | None = None,
     ) -> list[Edge]:
-        loaders = info.context.loaders
-        records = _edge_filter(loaders.edges.get(self.id), relation, direction)
-        size = page_size(info, limit, argument="limit")
-        records = records if size is None else records[:size]
-        # The other ends, in the same batch as every other node's (one statement per level).
-        missing = [r for r in records if r.other is None]
-        if missing:
-            for record, other in zip(missing, loaders.nodes([_other_end(r) for r in missing])):
-                record.other = other
-        return records
+        return node_edges(self, info, relation, direction, limit)
 
     @strawberry.field(description="The nodes at the other end of this node's edges (each once).")
     def neighbours(
@@ -128,14 +179,7 @@ class Node:
         kind: NodeKind | None = None,
         limit: int | None = None,
     ) -> list[Node]:
-        loaders = info.context.loaders
-        records = _edge_filter(loaders.edges.get(self.id), relation, direction)
-        ids = list(dict.fromkeys(_other_end(r) for r in records))
-        nodes = [n for n in loaders.nodes(ids) if n is not None]
-        if kind is not None:
-            nodes = [n for n in nodes if n.kind == kind.value]
-        size = page_size(info, limit, argument="limit")
-        return nodes if size is None else nodes[:size]
+        return node_neighbours(self, info, relation, direction, kind, limit)
 
     @strawberry.field(description="Numbers attached to this node: parameters, training compute, dataset size, energy.")
     def measurements(self, info: strawberry.Info) -> list[Measurement]:

@@ -18,7 +18,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from aiprogress.api.context import Context
 from aiprogress.api.execution import PlainAttributeExecutionContext
 from aiprogress.api.schema import Mutation, Query, build_schema
-from aiprogress.api.types import NODE_TYPES
+from aiprogress.api.types import NODE_TYPES, node_edges, node_neighbours
 from aiprogress.graph import db as database
 from aiprogress.graph import settings
 from conftest import REPO
@@ -65,6 +65,39 @@ def test_same_answer_as_the_general_executor(builtin_engine, query):
         answers.append(result.data)
     assert answers[0] == answers[1]
     assert answers[0]  # something was answered
+
+
+PER_NODE_ARGUMENTS = """query($r: Relation, $d: Direction, $k: NodeKind, $n: Int) { node(id: "transformer") { id
+    a: edges(relation: $r, direction: $d, limit: $n) { relation direction other { id } }
+    b: neighbours(relation: $r, direction: $d, kind: $k, limit: $n) { id kind }
+    c: edges(relation: cites, limit: 2) { relation } d: neighbours(direction: OUT, kind: technique) { id } } }"""
+
+
+@pytest.mark.parametrize(
+    "variables",
+    [{}, {"r": "introduces", "d": "IN", "k": "paper", "n": 3}, {"r": "inspired_by"}, {"d": "OUT", "k": "technique", "n": 0}, {"n": -1}, {"n": 10**6}],
+)
+def test_per_node_list_fields_resolved_directly_answer_as_strawberry_does(builtin_engine, variables):
+    # `edges` and `neighbours` are resolved per node without strawberry's
+    # argument conversion (types.direct_resolvers): the same answers and
+    # errors as the schema that resolves them through strawberry.
+    config, short, general = _schemas()
+    node_types = short._schema.get_possible_types(short._schema.type_map["Node"])
+    assert {t.name for t in node_types} == {t.__name__ for t in NODE_TYPES}
+    for node_type in node_types:
+        fields = node_type.fields
+        assert (fields["edges"].resolve, fields["neighbours"].resolve) == (node_edges, node_neighbours), node_type.name
+    answers = []
+    for schema in (short, general):
+        context = Context(builtin_engine, config)
+        try:
+            result = schema.execute_sync(PER_NODE_ARGUMENTS, variable_values=variables, context_value=context)
+        finally:
+            context.close()
+        answers.append((result.data, [(e.message, e.path) for e in result.errors or []]))
+    assert answers[0] == answers[1]
+    data, errors = answers[0]
+    assert errors if variables.get("n", 0) < 0 or variables.get("n", 0) > config["max_page_size"] else data["node"]["d"]
 
 
 # ---- errors on tiny schemas, no database -----------------------------------
@@ -212,3 +245,35 @@ def test_an_operation_runs_in_a_worker_thread_and_closes_its_session(builtin_eng
     assert not result.errors and result.data["stats"]["totalNodes"] > 0
     assert used and loop_thread not in used  # the event loop stayed free
     assert context._session is None  # closed, in the thread that used it
+
+
+def test_nodes_with_their_edges_complete_on_the_short_path(builtin_engine):
+    # `edges` given no arguments is read by the short path like an attribute
+    # (its resolver needs only the context), so a page of nodes with their
+    # edges is completed without asking the executor for each node's fields;
+    # with an argument, `edges` takes the general path for each node.
+    asked = []
+
+    class Counting(PlainAttributeExecutionContext):
+        def execute_field(self, parent_type, source, field_details_list, path, position_context):
+            asked.append(field_details_list[0].node.name.value)
+            return super().execute_field(parent_type, source, field_details_list, path, position_context)
+
+    config, schema, _ = _schemas()
+    schema.execution_context_class = Counting
+    answers = {}
+    for edges in ("edges", "edges(limit: 100)"):
+        asked.clear()
+        context = Context(builtin_engine, config)
+        try:
+            result = schema.execute_sync(f"{{ nodes(first: 30) {{ nodes {{ id {edges} {{ relation other {{ id }} }} }} }} }}", context_value=context)
+        finally:
+            context.close()
+        assert not result.errors, result.errors
+        answers[edges] = (result.data, list(asked))
+    data, asked_plain = answers["edges"]
+    assert asked_plain == ["nodes"]
+    assert sum(len(n["edges"]) for n in data["nodes"]["nodes"]) > 30
+    data_limited, asked_general = answers["edges(limit: 100)"]
+    assert data_limited == data
+    assert asked_general.count("edges") == 30

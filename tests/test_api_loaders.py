@@ -186,3 +186,29 @@ def test_root_field_runs_a_constant_number_of_statements(builtin_engine, field):
 # the built-in papers rise too little for a candidate technique (its count
 # on a corpus: tests/test_linking_corpus.py).
 FIXED_SIZE = {"stats", "topicShifts", "gaps", "paperByDoi", "paperByArxiv", "candidateTechniques"}
+
+
+def test_a_page_of_nodes_with_their_edges_is_read_without_the_orm(tmp_path):
+    # The rows are plain records: the ORM's work per statement (compile
+    # options, autoflush, its execute events) buys nothing on this path.
+    from sqlalchemy.orm import Session
+
+    path = tmp_path / "papers.db"
+    engine = database.open_engine(str(path))
+    database.create_schema(engine)
+    build_papers(engine, 30)
+    api = make_api(path)
+    orm_statements = []
+
+    def record(state):
+        orm_statements.append(str(state.statement))
+
+    event.listen(Session, "do_orm_execute", record)
+    try:
+        with counting(api.client.app.state.engine) as statements:
+            data = api.data("{ nodes(kind: paper, first: 20) { nodes { id edges { relation other { id name } } } } }")
+    finally:
+        event.remove(Session, "do_orm_execute", record)
+    assert len(data["nodes"]["nodes"]) == 20 and statements
+    assert orm_statements == []
+    engine.dispose()
