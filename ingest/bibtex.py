@@ -633,7 +633,15 @@ def parse_text(text: str, source: str = "<string>", *, limits: Limits | None = N
         elif previous[1] == (entry.raw or ""):
             reader.problem(record.line, record.key, "duplicate-key", f"exact copy of the entry '{record.key}' at line {previous[0]}; skipped")
         else:
-            reader.problem(record.line, record.key, "duplicate-key", f"key '{record.key}' was already used at line {previous[0]} for a different entry; this one is merged into it (its values only fill fields the first one lacks)")
+            # Two different works under one key stay two: the key alone never
+            # merges them (a shared DOI or title still does, as for any entry).
+            n = 2
+            while f"{lower}-{n}" in first_seen:
+                n += 1
+            new_key = f"{record.key}-{n}"
+            first_seen[new_key.lower()] = (record.line, entry.raw or "")
+            reader.problem(record.line, record.key, "duplicate-key", f"key '{record.key}' was already used at line {previous[0]} for a different entry; this one is kept apart as '{new_key}'")
+            record.key = new_key
             records.append(record)
 
     _inherit(reader, records, xdata)

@@ -111,10 +111,20 @@ def test_failed_block_is_reported_and_the_rest_is_read():
 def test_duplicate_keys_exact_copy_skipped_different_kept_both_reported():
     entry = "@article{a,\n title={A}\n}\n"
     result = parse_text(entry + entry + "@article{A, title={Other}}\n")
-    assert [(r.key, r.fields["title"]) for r in result.records] == [("a", "A"), ("A", "Other")]
+    # A different entry under a used key is a different work: kept apart under a new key, never merged by the key.
+    assert [(r.key, r.fields["title"]) for r in result.records] == [("a", "A"), ("A-2", "Other")]
     assert kinds(result) == ["duplicate-key", "duplicate-key"]
     assert "exact copy" in result.problems[0].message and result.problems[0].line == 4
-    assert "different entry" in result.problems[1].message
+    assert "different entry" in result.problems[1].message and "kept apart as 'A-2'" in result.problems[1].message
+
+
+def test_a_key_used_by_three_different_entries_and_one_named_like_the_new_key_all_stay_apart():
+    text = "".join(f"@misc{{{key}, title={{{title}}}}}\n" for key, title in
+                   [("k", "One"), ("k", "Two"), ("k-2", "Three"), ("k", "Four")])
+    result = parse_text(text)
+    keys = [r.key for r in result.records]
+    assert [r.fields["title"] for r in result.records] == ["One", "Two", "Three", "Four"]
+    assert len(set(k.lower() for k in keys)) == 4 and keys[:2] == ["k", "k-2"]
 
 
 def test_duplicate_fields_first_wins_case_insensitive_keywords_joined():

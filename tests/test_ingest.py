@@ -297,3 +297,15 @@ def test_several_files_read_the_linkers_lexicon_once_and_each_is_linked(builtin_
         paths.append(str(path))
     reports = list(load.ingest_sources(builtin_engine, paths, parse_ahead=False))
     assert [r.edges_inferred for r in reports] == [1, 1, 1] and len(builds) == 1
+
+
+def test_two_different_works_under_one_key_become_two_papers_with_their_own_words(sqlite_engine):
+    text = ("@article{k1, title={First Work About Cats}, author={Doe, Jane}, year={2001}, journal={J1}}\n"
+            "@article{k1, title={Second Different Work On Dogs}, author={Roe, Rick}, year={2005}, volume={7}}\n")
+    report = ingest(sqlite_engine, text)
+    assert report.new == 2 and [p["kind"] for p in report.problems] == ["duplicate-key"]
+    with Session(sqlite_engine) as s:
+        papers = {p.citation_key: (s.get(Node, p.node_id).name, p.authors, s.get(Node, p.node_id).year)
+                  for p in s.exec(select(Paper)).scalars()}
+    assert papers == {"k1": ("First Work About Cats", ["Doe, Jane"], 2001),
+                      "k1-2": ("Second Different Work On Dogs", ["Roe, Rick"], 2005)}
