@@ -23,8 +23,6 @@ sample of it in tests/corpora). With tests/benchmarks/timing.py
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -33,6 +31,7 @@ from rdflib.plugins.sparql import prepareQuery
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+import stores  # noqa: E402
 import timing  # noqa: E402
 
 from aiprogress.graph import db, export, rdf, sparql  # noqa: E402
@@ -45,11 +44,6 @@ QUERIES = {
 }
 
 
-def default_corpus() -> Path:
-    shared = HERE.parent.parent / ".." / "shared" / "corpora" / "acl-anthology-2019"
-    return shared if shared.exists() else HERE.parent / "corpora" / "acl-anthology-2019"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", help="an existing store (SQLite file)")
@@ -58,12 +52,7 @@ def main() -> None:
     args = parser.parse_args()
     print(timing.machine_line())
     with tempfile.TemporaryDirectory() as tmp:
-        path = args.db
-        if path is None:
-            corpus = args.corpus or default_corpus()
-            path = os.path.join(tmp, "interop.db")
-            subprocess.run([sys.executable, "-m", "aiprogress.api", "ingest", str(corpus), "--db", path], check=True, stdout=subprocess.DEVNULL)
-            print(f"ingested {corpus}")
+        path = stores.store_path(args.db, args.corpus, tmp, "interop.db")
         engine = db.open_engine(path)
         with db.session_scope(engine) as session:
             loaded: dict[str, object] = {}

@@ -23,8 +23,6 @@ substring match it replaced.
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -33,6 +31,7 @@ from sqlalchemy import func, select
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+import stores  # noqa: E402
 import timing  # noqa: E402
 
 from aiprogress.graph import db, search, transfer  # noqa: E402
@@ -43,11 +42,6 @@ PLAIN_FTS5 = """
 SELECT (SELECT count(*) FROM node_fts WHERE node_fts MATCH :q),
        (SELECT group_concat(id, ' ') FROM (SELECT node.id FROM node_fts JOIN node ON node.rowid = node_fts.rowid
                                            WHERE node_fts MATCH :q ORDER BY bm25(node_fts) LIMIT 20))"""
-
-
-def default_corpus() -> Path:
-    shared = HERE.parent.parent / ".." / "shared" / "corpora" / "acl-anthology-2019"
-    return shared if shared.exists() else HERE.parent / "corpora" / "acl-anthology-2019"
 
 
 def ranked(session, text: str) -> tuple[int, list[str]]:
@@ -122,13 +116,7 @@ def main() -> None:
     args = parser.parse_args()
     print(timing.machine_line())
     with tempfile.TemporaryDirectory() as tmp:
-        path = args.db
-        if path is None:
-            corpus = args.corpus or default_corpus()
-            path = os.path.join(tmp, "search.db")
-            command = [sys.executable, "-m", "aiprogress.api", "ingest", str(corpus), "--db", path]
-            subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
-            print(f"ingested {corpus}")
+        path = stores.store_path(args.db, args.corpus, tmp, "search.db")
         on_sqlite(path, args.samples)
         if args.postgres is not None:
             on_postgresql(path, args.postgres or None, args.samples)
