@@ -83,4 +83,7 @@ def main(corpora: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_CORPORA)
+    corpora = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_CORPORA
+    if not corpora.is_dir():
+        sys.exit(f"no corpora at {corpora}: the samples are drawn from the full corpora (../shared/corpora or a path given)")
+    main(corpora)

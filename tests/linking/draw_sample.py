@@ -56,4 +56,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    if not CORPORA.is_dir():
+        sys.exit(f"no corpora at {CORPORA}: the titles are drawn from the full corpora in ../shared/corpora")
     main()
