@@ -52,8 +52,9 @@ down, whatever way the fact is written:
     P cites Q                        Q          P      (written later -> earlier)
 
 Text evidence (note, provenance, confidence) of an edge is fetched by its
-unique key only for the edges an answer shows, instead of loading a million
-notes, and in the transaction of the session that asked for the snapshot:
+row id (the snapshot holds one per edge, `edge_ids`) only for the edges an
+answer shows, instead of loading a million notes, and in the transaction of
+the session that asked for the snapshot:
 `snapshot(session)` hands out the shared arrays bound to that session, so
 the evidence is of the same state of the store as the arrays.
 """
@@ -133,6 +134,7 @@ class Snapshot:
         facts: dict[int, EdgeFact] | None = None,
         loaded: bool = False,
         index: dict[str, int] | None = None,
+        edge_ids: np.ndarray | None = None,
     ):
         self.ids = ids
         self.index: dict[str, int] = index if index is not None else dict(zip(ids, range(len(ids))))
@@ -144,6 +146,8 @@ class Snapshot:
         self.src = src
         self.dst = dst
         self.rel = rel
+        # The row id of each edge in the store: its evidence is read by it.
+        self.edge_ids = edge_ids if edge_ids is not None else np.arange(rel.size, dtype=np.int64)
         self.revision = revision
         # Evidence at this revision, shared by every session bound to this snapshot.
         self._facts: dict[int, EdgeFact] = dict(facts or {})
@@ -167,7 +171,7 @@ class Snapshot:
         self._up = walks.CSR.build(n, derived, origin)  # from a node to its origins
         self._down = walks.CSR.build(n, origin, derived)  # from a node to what it led to
         self._shared: dict[str, Any] = {}  # built on first use, shared by every bound copy
-        for array in (src, dst, rel, origin, derived):
+        for array in (src, dst, rel, origin, derived, self.edge_ids):
             array.flags.writeable = False  # shared by every request: nobody may change it
         self._relations_present = frozenset(RELATIONS[c] for c in np.unique(rel).tolist())
 
@@ -181,7 +185,7 @@ class Snapshot:
         nodes = list(nodes)
         ids = [n["id"] for n in nodes]
         index = {node_id: i for i, node_id in enumerate(ids)}
-        src, dst, rel, facts = [], [], [], {}
+        src, dst, rel, row_ids, facts = [], [], [], [], {}
         for position, e in enumerate(edges):
             for end in ("source_id", "target_id"):
                 if e[end] not in index:
@@ -191,6 +195,7 @@ class Snapshot:
             src.append(index[e["source_id"]])
             dst.append(index[e["target_id"]])
             rel.append(REL_CODE[e["relation"]])
+            row_ids.append(e.get("id", position))
             facts[position] = EdgeFact(
                 source_id=e["source_id"],
                 relation=e["relation"],
@@ -215,6 +220,7 @@ class Snapshot:
             dst=np.asarray(dst, dtype=np.int32),
             rel=np.asarray(rel, dtype=np.int8),
             facts=facts,
+            edge_ids=np.asarray(row_ids, dtype=np.int64),
         )
 
     @classmethod
@@ -224,14 +230,18 @@ class Snapshot:
         index = dict(zip(ids, range(len(ids))))
 
         get = index.__getitem__
-        src_parts, dst_parts, rel_parts = [], [], []
-        for relation, sources, targets in read_edge_columns(connection):
+        src_parts, dst_parts, rel_parts, id_parts = [], [], [], []
+        for relation, sources, targets, row_ids in read_edge_columns(connection):
             src_parts.append(np.fromiter(map(get, sources), dtype=np.int32, count=len(sources)))
             dst_parts.append(np.fromiter(map(get, targets), dtype=np.int32, count=len(targets)))
             rel_parts.append(np.full(len(sources), REL_CODE[relation], dtype=np.int8))
+            id_parts.append(row_ids)
         src = np.concatenate(src_parts) if src_parts else np.zeros(0, dtype=np.int32)
         dst = np.concatenate(dst_parts) if dst_parts else np.zeros(0, dtype=np.int32)
         rel = np.concatenate(rel_parts) if rel_parts else np.zeros(0, dtype=np.int8)
+        edge_ids = np.concatenate(id_parts) if id_parts else np.zeros(0, dtype=np.int64)
+        if edge_ids.size and int(edge_ids.max()) < 2**31:
+            edge_ids = edge_ids.astype(np.int32)  # 4 MB rather than 8 on a million edges
         return cls(
             ids=ids,
             kinds=kinds,
@@ -245,6 +255,7 @@ class Snapshot:
             revision=revision,
             loaded=True,
             index=index,
+            edge_ids=edge_ids,
         )
 
     def bound(self, session_or_connection: Any) -> Snapshot:
@@ -398,38 +409,43 @@ class Snapshot:
         return self._session.connection()
 
     def _fetch_facts(self, positions: list[int]) -> None:
-        # Edges are found again by their (source, relation, target) key, unique in the store.
-        # The ends and relations of all positions in three array reads, not three numpy scalars per edge.
-        ids, picked = self.ids, np.asarray(positions, dtype=np.int64)
-        wanted = {
-            (ids[s], RELATIONS[r], ids[d]): e
-            for s, r, d, e in zip(self.src[picked].tolist(), self.rel[picked].tolist(), self.dst[picked].tolist(), positions)
-        }
+        # Read by each edge's row id (the snapshot and the bound transaction
+        # are of one revision); the fact's ends and relation come from the
+        # arrays. The columns of all positions in a few array reads, not
+        # numpy scalars per edge.
         if self._loaded and self._session is None:
             raise RuntimeError("this snapshot is not bound to a session: get it with network.snapshot(session)")
+        picked = np.asarray(positions, dtype=np.int64)
+        row_ids = self.edge_ids[picked].tolist()
         connection = self._connection()
         if connection is None:
             found = {}
-        elif len(wanted) > WHOLE_TABLE_EVIDENCE:
+        elif len(positions) > WHOLE_TABLE_EVIDENCE:
             found = read_evidence(connection, None)  # most of the table: one pass beats many index searches
         else:
-            found = read_evidence(connection, wanted)
-        for key, e in wanted.items():
-            row = found.get(key)
-            # Only a snapshot built from records can lack a row: it keeps the edge's shape without text.
-            self._facts[e] = EdgeFact(
-                source_id=key[0],
-                relation=key[1],
-                target_id=key[2],
-                note=(row[4] or "") if row else "",
-                provenance=row[5] if row else "",
-                year=row[6] if row else None,
-                confidence=row[7] if row else None,
-                inferred=bool(row[8]) if row else False,
-                # Read as the driver gives them: SQLite's JSON as text, its booleans as 0/1.
-                intents=(json.loads(row[9]) if isinstance(row[9], str) else row[9]) if row else None,
-                influential=None if not row or row[10] is None else bool(row[10]),
-                id=row[3] if row else None,
+            found = read_evidence(connection, row_ids)
+        ids, facts = self.ids, self._facts
+        for e, s, r, d, row_id in zip(positions, self.src[picked].tolist(), self.rel[picked].tolist(), self.dst[picked].tolist(), row_ids):
+            row = found.get(row_id)
+            if row is None:
+                # Only a snapshot built from records can lack a row: it keeps the edge's shape without text.
+                facts[e] = EdgeFact(id=None, source_id=ids[s], relation=RELATIONS[r], target_id=ids[d], provenance="", note="",
+                                    year=None, confidence=None, inferred=False, intents=None, influential=None)
+                continue
+            _, note, provenance, year, confidence, inferred, intents, influential = row
+            # Read as the driver gives them: SQLite's JSON as text, its booleans as 0/1.
+            facts[e] = EdgeFact(
+                id=row_id,
+                source_id=ids[s],
+                relation=RELATIONS[r],
+                target_id=ids[d],
+                provenance=provenance,
+                note=note or "",
+                year=year,
+                confidence=confidence,
+                inferred=bool(inferred),
+                intents=json.loads(intents) if isinstance(intents, str) else intents,
+                influential=None if influential is None else bool(influential),
             )
 
     # -- walks ---------------------------------------------------------------
@@ -566,6 +582,7 @@ class Snapshot:
             revision=self.revision,
             facts={k: self._facts[e] for k, e in enumerate(edges.tolist()) if e in self._facts},
             loaded=self._loaded,
+            edge_ids=self.edge_ids[edges],
         )
 
     # -- export ------------------------------------------------------------
@@ -590,7 +607,7 @@ class Snapshot:
         strings by sys.getsizeof."""
         import sys
 
-        arrays = [self.src, self.dst, self.rel, self.origin, self.derived, self.kind_code]
+        arrays = [self.src, self.dst, self.rel, self.origin, self.derived, self.kind_code, self.edge_ids]
         for csr in (self._up, self._down):
             arrays += [csr.ptr, csr.nbr, csr.edge]
         total = sum(a.nbytes for a in arrays)

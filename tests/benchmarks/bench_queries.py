@@ -75,7 +75,7 @@ def load_networkx(engine) -> nx.DiGraph:
     """The same edges in the lineage orientation (origin -> derived), from the same file."""
     g = nx.DiGraph()
     with engine.connect() as conn:
-        for relation, sources, targets in snapshot_sql.read_edge_columns(conn):
+        for relation, sources, targets, _ in snapshot_sql.read_edge_columns(conn):
             g.add_edges_from(zip(targets, sources) if relation in network.ORIGIN_IS_TARGET else zip(sources, targets))
     return g
 
