@@ -62,6 +62,7 @@ the evidence is of the same state of the store as the arrays.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 from itertools import repeat
 import threading
@@ -94,6 +95,14 @@ UP, DOWN, BOTH = "up", "down", "both"
 
 # Above this many edges at once, evidence is read for the whole table in one pass.
 WHOLE_TABLE_EVIDENCE = 2000
+
+# The order _fetch_facts hands EdgeFact its fields in; a change of the edge's
+# columns must change it too, so it is checked here rather than trusted.
+_FACT_FIELDS = ("id", "source_id", "relation", "target_id", "provenance", "note", "year", "confidence", "inferred", "intents", "influential")
+if tuple(f.name for f in dataclasses.fields(EdgeFact))[: len(_FACT_FIELDS)] != _FACT_FIELDS or any(
+    f.default is dataclasses.MISSING for f in dataclasses.fields(EdgeFact)[len(_FACT_FIELDS) :]
+):
+    raise ImportError(f"graph/network.py builds EdgeFact from {_FACT_FIELDS}; its fields are now {dataclasses.fields(EdgeFact)}")
 
 
 @dataclass
@@ -434,18 +443,11 @@ class Snapshot:
                 continue
             _, note, provenance, year, confidence, inferred, intents, influential = row
             # Read as the driver gives them: SQLite's JSON as text, its booleans as 0/1.
+            # Positional (in _FACT_FIELDS order): a third of the cost of naming each field.
             facts[e] = EdgeFact(
-                id=row_id,
-                source_id=ids[s],
-                relation=RELATIONS[r],
-                target_id=ids[d],
-                provenance=provenance,
-                note=note or "",
-                year=year,
-                confidence=confidence,
-                inferred=bool(inferred),
-                intents=json.loads(intents) if isinstance(intents, str) else intents,
-                influential=None if influential is None else bool(influential),
+                row_id, ids[s], RELATIONS[r], ids[d], provenance, note or "", year, confidence, bool(inferred),
+                json.loads(intents) if isinstance(intents, str) else intents,
+                None if influential is None else bool(influential),
             )
 
     # -- walks ---------------------------------------------------------------
