@@ -107,11 +107,23 @@ def read_edge_columns(connection: Connection) -> Iterable[tuple[str, list[str], 
         yield relation, sources, targets, np.asarray(row_ids, dtype=np.int64)
 
 
+_revision_sql: dict[tuple[str, str], str] = {}
+
+
 def read_revision(connection: Connection) -> int:
-    """The store's revision counter (absent = 0), as the service layer keeps it."""
-    c = Meta.__table__.c
-    value = connection.execute(select(c.value).where(c.key == "revision")).scalar()
-    return int(value) if value is not None else 0
+    """The store's revision counter (absent = 0), as the service layer keeps it.
+
+    Every query reads it (graph/network.py: snapshot), so on SQLite it goes
+    through the driver as the evidence does (see _driver_rows): through
+    SQLAlchemy it was 70 of the 75 microseconds of the check."""
+    cache_key = (connection.dialect.name, connection.dialect.paramstyle)
+    sql = _revision_sql.get(cache_key)
+    if sql is None:
+        c = Meta.__table__.c
+        statement = select(c.value).where(c.key == "revision")
+        sql = _revision_sql[cache_key] = str(statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
+    rows = _driver_rows(connection, sql, ())
+    return int(rows[0][0]) if rows and rows[0][0] is not None else 0
 
 
 # Evidence is read by the edges' primary keys, which the snapshot holds per
@@ -175,13 +187,14 @@ def read_evidence(connection: Connection, edge_ids: Sequence[int] | None) -> dic
         sql, positional = evidence_sql(connection.dialect, size)
         padded = list(chunk) + [chunk[-1]] * (size - len(chunk))
         params = tuple(padded) if positional else {f"i{i}": value for i, value in enumerate(padded)}
-        for row in _fetch(connection, sql, params):
+        for row in _driver_rows(connection, sql, params):
             found[row[0]] = row
     return found
 
 
-def _fetch(connection: Connection, sql: str, params: Any) -> list[Any]:
-    """The rows of one evidence statement, in the caller's transaction.
+def _driver_rows(connection: Connection, sql: str, params: Any) -> list[Any]:
+    """The rows of one statement of the caller's (the evidence of an answer,
+    the revision), in the caller's transaction.
 
     On SQLite through the driver's own connection: SQLAlchemy's execution
     context, result object and row processing around a statement took longer

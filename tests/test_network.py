@@ -181,6 +181,28 @@ def test_an_answers_evidence_is_one_statement_of_one_shape_seen_by_the_engines_l
     assert len(set(statements)) == 1, set(statements)
 
 
+def test_the_freshness_check_is_one_statement_seen_by_the_engines_listeners(engine):
+    from sqlalchemy import event
+
+    _store(engine)
+    with database.session_scope(engine) as s:
+        network.snapshot(s)  # loaded: what follows is the check alone
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, *rest):
+        if not statement.startswith("BEGIN"):
+            statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        with database.session_scope(engine) as s:
+            g = network.snapshot(s)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert len(statements) == 1 and "FROM meta" in statements[0], statements
+    assert g.edge_count == 2
+
+
 def test_a_graph_of_a_year_reads_the_evidence_of_its_own_edges(engine):
     _store(engine)
     with database.session_scope(engine) as s:
