@@ -426,7 +426,8 @@ class Snapshot:
             raise RuntimeError("this snapshot is not bound to a session: get it with network.snapshot(session)")
         picked = np.asarray(positions, dtype=np.int64)
         row_ids = self.edge_ids[picked].tolist()
-        connection = self._connection()
+        # Row ids name rows of a store only in a snapshot read from one.
+        connection = self._connection() if self._loaded else None
         if connection is None:
             found = {}
         elif len(positions) > WHOLE_TABLE_EVIDENCE:

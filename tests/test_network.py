@@ -203,6 +203,18 @@ def test_the_freshness_check_is_one_statement_seen_by_the_engines_listeners(engi
     assert g.edge_count == 2
 
 
+def test_a_graph_not_read_from_the_store_reads_no_rows_of_it_as_evidence(engine):
+    _store(engine)  # rows 1 and 2 of the edge table
+    made = network.Snapshot(
+        ids=["technique:x", "technique:y"], kinds=["technique"] * 2, names=["x", "y"], years=[None, None], bindings={}, categories={},
+        src=np.array([0], dtype=np.int32), dst=np.array([1], dtype=np.int32), rel=np.array([network.REL_CODE["enables"]], dtype=np.int8),
+        edge_ids=np.array([1]),
+    )
+    with database.session_scope(engine) as s:
+        (fact,) = made.bound(s).facts([0])
+    assert (fact.source, fact.target, fact.note, fact.provenance) == ("technique:x", "technique:y", "", "")
+
+
 def test_a_graph_of_a_year_reads_the_evidence_of_its_own_edges(engine):
     _store(engine)
     with database.session_scope(engine) as s:
