@@ -29,7 +29,8 @@ scans them for anything else):
 
 Edges are positions 0..edge_count-1 and nodes integers 0..len(g)-1; every
 array handed out is read-only. The arrays themselves (src, dst, rel, origin,
-derived, kind_code) are this module's and graph/csr.py's business.
+derived, kind_code, and edge_ids: each edge's row id, by which its evidence
+is read) are this module's and graph/csr.py's business.
 
 Why arrays and not networkx: on a 200,000-node, 1,000,000-edge graph
 (`python tests/benchmarks/bench_queries.py --samples 60`, interleaved with
