@@ -29,7 +29,8 @@ scans them for anything else):
 
 Edges are positions 0..edge_count-1 and nodes integers 0..len(g)-1; every
 array handed out is read-only. The arrays themselves (src, dst, rel, origin,
-derived, kind_code) are this module's and graph/csr.py's business.
+derived, kind_code, and edge_ids: each edge's row id, by which its evidence
+is read) are this module's and graph/csr.py's business.
 
 Why arrays and not networkx: on a 200,000-node, 1,000,000-edge graph
 (`python tests/benchmarks/bench_queries.py --samples 60`, interleaved with
@@ -52,8 +53,9 @@ down, whatever way the fact is written:
     P cites Q                        Q          P      (written later -> earlier)
 
 Text evidence (note, provenance, confidence) of an edge is fetched by its
-unique key only for the edges an answer shows, instead of loading a million
-notes, and in the transaction of the session that asked for the snapshot:
+row id (the snapshot holds one per edge, `edge_ids`) only for the edges an
+answer shows, instead of loading a million notes, and in the transaction of
+the session that asked for the snapshot:
 `snapshot(session)` hands out the shared arrays bound to that session, so
 the evidence is of the same state of the store as the arrays.
 """
@@ -61,6 +63,7 @@ the evidence is of the same state of the store as the arrays.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 from itertools import repeat
 import threading
@@ -93,6 +96,14 @@ UP, DOWN, BOTH = "up", "down", "both"
 
 # Above this many edges at once, evidence is read for the whole table in one pass.
 WHOLE_TABLE_EVIDENCE = 2000
+
+# The order _fetch_facts hands EdgeFact its fields in; a change of the edge's
+# columns must change it too, so it is checked here rather than trusted.
+_FACT_FIELDS = ("id", "source_id", "relation", "target_id", "provenance", "note", "year", "confidence", "inferred", "intents", "influential")
+if tuple(f.name for f in dataclasses.fields(EdgeFact))[: len(_FACT_FIELDS)] != _FACT_FIELDS or any(
+    f.default is dataclasses.MISSING for f in dataclasses.fields(EdgeFact)[len(_FACT_FIELDS) :]
+):
+    raise ImportError(f"graph/network.py builds EdgeFact from {_FACT_FIELDS}; its fields are now {dataclasses.fields(EdgeFact)}")
 
 
 @dataclass
@@ -133,6 +144,7 @@ class Snapshot:
         facts: dict[int, EdgeFact] | None = None,
         loaded: bool = False,
         index: dict[str, int] | None = None,
+        edge_ids: np.ndarray | None = None,
     ):
         self.ids = ids
         self.index: dict[str, int] = index if index is not None else dict(zip(ids, range(len(ids))))
@@ -144,6 +156,8 @@ class Snapshot:
         self.src = src
         self.dst = dst
         self.rel = rel
+        # The row id of each edge in the store: its evidence is read by it.
+        self.edge_ids = edge_ids if edge_ids is not None else np.arange(rel.size, dtype=np.int64)
         self.revision = revision
         # Evidence at this revision, shared by every session bound to this snapshot.
         self._facts: dict[int, EdgeFact] = dict(facts or {})
@@ -167,7 +181,7 @@ class Snapshot:
         self._up = walks.CSR.build(n, derived, origin)  # from a node to its origins
         self._down = walks.CSR.build(n, origin, derived)  # from a node to what it led to
         self._shared: dict[str, Any] = {}  # built on first use, shared by every bound copy
-        for array in (src, dst, rel, origin, derived):
+        for array in (src, dst, rel, origin, derived, self.edge_ids):
             array.flags.writeable = False  # shared by every request: nobody may change it
         self._relations_present = frozenset(RELATIONS[c] for c in np.unique(rel).tolist())
 
@@ -181,7 +195,7 @@ class Snapshot:
         nodes = list(nodes)
         ids = [n["id"] for n in nodes]
         index = {node_id: i for i, node_id in enumerate(ids)}
-        src, dst, rel, facts = [], [], [], {}
+        src, dst, rel, row_ids, facts = [], [], [], [], {}
         for position, e in enumerate(edges):
             for end in ("source_id", "target_id"):
                 if e[end] not in index:
@@ -191,6 +205,7 @@ class Snapshot:
             src.append(index[e["source_id"]])
             dst.append(index[e["target_id"]])
             rel.append(REL_CODE[e["relation"]])
+            row_ids.append(e.get("id", position))
             facts[position] = EdgeFact(
                 source_id=e["source_id"],
                 relation=e["relation"],
@@ -215,6 +230,7 @@ class Snapshot:
             dst=np.asarray(dst, dtype=np.int32),
             rel=np.asarray(rel, dtype=np.int8),
             facts=facts,
+            edge_ids=np.asarray(row_ids, dtype=np.int64),
         )
 
     @classmethod
@@ -224,14 +240,18 @@ class Snapshot:
         index = dict(zip(ids, range(len(ids))))
 
         get = index.__getitem__
-        src_parts, dst_parts, rel_parts = [], [], []
-        for relation, sources, targets in read_edge_columns(connection):
+        src_parts, dst_parts, rel_parts, id_parts = [], [], [], []
+        for relation, sources, targets, row_ids in read_edge_columns(connection):
             src_parts.append(np.fromiter(map(get, sources), dtype=np.int32, count=len(sources)))
             dst_parts.append(np.fromiter(map(get, targets), dtype=np.int32, count=len(targets)))
             rel_parts.append(np.full(len(sources), REL_CODE[relation], dtype=np.int8))
+            id_parts.append(row_ids)
         src = np.concatenate(src_parts) if src_parts else np.zeros(0, dtype=np.int32)
         dst = np.concatenate(dst_parts) if dst_parts else np.zeros(0, dtype=np.int32)
         rel = np.concatenate(rel_parts) if rel_parts else np.zeros(0, dtype=np.int8)
+        edge_ids = np.concatenate(id_parts) if id_parts else np.zeros(0, dtype=np.int64)
+        if edge_ids.size and int(edge_ids.max()) < 2**31:
+            edge_ids = edge_ids.astype(np.int32)  # 4 MB rather than 8 on a million edges
         return cls(
             ids=ids,
             kinds=kinds,
@@ -245,6 +265,7 @@ class Snapshot:
             revision=revision,
             loaded=True,
             index=index,
+            edge_ids=edge_ids,
         )
 
     def bound(self, session_or_connection: Any) -> Snapshot:
@@ -398,38 +419,37 @@ class Snapshot:
         return self._session.connection()
 
     def _fetch_facts(self, positions: list[int]) -> None:
-        # Edges are found again by their (source, relation, target) key, unique in the store.
-        # The ends and relations of all positions in three array reads, not three numpy scalars per edge.
-        ids, picked = self.ids, np.asarray(positions, dtype=np.int64)
-        wanted = {
-            (ids[s], RELATIONS[r], ids[d]): e
-            for s, r, d, e in zip(self.src[picked].tolist(), self.rel[picked].tolist(), self.dst[picked].tolist(), positions)
-        }
+        # Read by each edge's row id (the snapshot and the bound transaction
+        # are of one revision); the fact's ends and relation come from the
+        # arrays. The columns of all positions in a few array reads, not
+        # numpy scalars per edge.
         if self._loaded and self._session is None:
             raise RuntimeError("this snapshot is not bound to a session: get it with network.snapshot(session)")
-        connection = self._connection()
+        picked = np.asarray(positions, dtype=np.int64)
+        row_ids = self.edge_ids[picked].tolist()
+        # Row ids name rows of a store only in a snapshot read from one.
+        connection = self._connection() if self._loaded else None
         if connection is None:
             found = {}
-        elif len(wanted) > WHOLE_TABLE_EVIDENCE:
+        elif len(positions) > WHOLE_TABLE_EVIDENCE:
             found = read_evidence(connection, None)  # most of the table: one pass beats many index searches
         else:
-            found = read_evidence(connection, wanted)
-        for key, e in wanted.items():
-            row = found.get(key)
-            # Only a snapshot built from records can lack a row: it keeps the edge's shape without text.
-            self._facts[e] = EdgeFact(
-                source_id=key[0],
-                relation=key[1],
-                target_id=key[2],
-                note=(row[4] or "") if row else "",
-                provenance=row[5] if row else "",
-                year=row[6] if row else None,
-                confidence=row[7] if row else None,
-                inferred=bool(row[8]) if row else False,
-                # Read as the driver gives them: SQLite's JSON as text, its booleans as 0/1.
-                intents=(json.loads(row[9]) if isinstance(row[9], str) else row[9]) if row else None,
-                influential=None if not row or row[10] is None else bool(row[10]),
-                id=row[3] if row else None,
+            found = read_evidence(connection, row_ids)
+        ids, facts = self.ids, self._facts
+        for e, s, r, d, row_id in zip(positions, self.src[picked].tolist(), self.rel[picked].tolist(), self.dst[picked].tolist(), row_ids):
+            row = found.get(row_id)
+            if row is None:
+                # Only a snapshot built from records can lack a row: it keeps the edge's shape without text.
+                facts[e] = EdgeFact(id=None, source_id=ids[s], relation=RELATIONS[r], target_id=ids[d], provenance="", note="",
+                                    year=None, confidence=None, inferred=False, intents=None, influential=None)
+                continue
+            _, note, provenance, year, confidence, inferred, intents, influential = row
+            # Read as the driver gives them: SQLite's JSON as text, its booleans as 0/1.
+            # Positional (in _FACT_FIELDS order): a third of the cost of naming each field.
+            facts[e] = EdgeFact(
+                row_id, ids[s], RELATIONS[r], ids[d], provenance, note or "", year, confidence, bool(inferred),
+                json.loads(intents) if isinstance(intents, str) else intents,
+                None if influential is None else bool(influential),
             )
 
     # -- walks ---------------------------------------------------------------
@@ -566,6 +586,7 @@ class Snapshot:
             revision=self.revision,
             facts={k: self._facts[e] for k, e in enumerate(edges.tolist()) if e in self._facts},
             loaded=self._loaded,
+            edge_ids=self.edge_ids[edges],
         )
 
     # -- export ------------------------------------------------------------
@@ -590,7 +611,7 @@ class Snapshot:
         strings by sys.getsizeof."""
         import sys
 
-        arrays = [self.src, self.dst, self.rel, self.origin, self.derived, self.kind_code]
+        arrays = [self.src, self.dst, self.rel, self.origin, self.derived, self.kind_code, self.edge_ids]
         for csr in (self._up, self._down):
             arrays += [csr.ptr, csr.nbr, csr.edge]
         total = sum(a.nbytes for a in arrays)

@@ -39,8 +39,9 @@ def counting(engine, compiled: list | None = None):
         if statement.startswith("BEGIN"):
             return  # transaction control (db.py begins reads for real on SQLite), not a query
         statements.append(statement)
-        # Driver SQL (the read snapshot's BEGIN) is never compiled, so never cached.
-        if compiled is not None and context.compiled is not None:
+        # Driver SQL (the read snapshot's BEGIN) is never compiled, so never
+        # cached; the evidence reader's runs on the driver, with no context.
+        if compiled is not None and context is not None and context.compiled is not None:
             compiled.append((context.cache_hit, statement))
 
     event.listen(engine, "before_cursor_execute", count)

@@ -117,29 +117,116 @@ def _plan(connection, statement) -> str:
     return " ".join(row[0] for row in connection.exec_driver_sql(f"EXPLAIN {compiled}"))
 
 
-def test_evidence_is_fetched_through_the_unique_index(engine):
-    from sqlalchemy import insert
+def test_evidence_is_fetched_by_primary_key_through_its_index(engine):
+    from sqlalchemy import insert, select
 
     from aiprogress.graph import snapshot_sql
     from aiprogress.graph.models import Edge, Node
 
-    # 40 x 40 edges: each source and each target has 40, so only the
-    # (source, relation, target) index narrows a key down to one row.
+    # 40 x 40 edges: each source and each target has 40; the snapshot holds
+    # each edge's row id, and its evidence is one search of the primary key.
     with engine.begin() as connection:
         connection.execute(insert(Node), [{"id": f"technique:{end}{i}", "kind": "technique", "name": f"{end}{i}", "provenance": "test"} for end in "st" for i in range(40)])
-        connection.execute(insert(Edge), [{"source_id": f"technique:s{i}", "relation": "enables", "target_id": f"technique:t{j}", "provenance": "test", "note": ""} for i in range(40) for j in range(40)])
+        connection.execute(insert(Edge), [{"source_id": f"technique:s{i}", "relation": "enables", "target_id": f"technique:t{j}", "provenance": "test", "note": f"{i} {j}"} for i in range(40) for j in range(40)])
         if connection.dialect.name == "postgresql":
             connection.exec_driver_sql("ANALYZE edge")
     keys = [("technique:s10", "enables", "technique:t1"), ("technique:s11", "enables", "technique:t2")]
     with engine.begin() as connection:
-        plan = _plan(connection, snapshot_sql.evidence_statement(keys))
+        g = network.snapshot(connection)
+        positions = g.find_edges(keys).tolist()
+        row_ids = g.edge_ids[positions].tolist()
+        by_key = {tuple(row[:3]): row[3] for row in connection.execute(select(Edge.source_id, Edge.relation, Edge.target_id, Edge.id))}
+        assert sorted(row_ids) == sorted(by_key[k] for k in keys)
+        plan = _plan(connection, snapshot_sql.evidence_statement(row_ids))
         if connection.dialect.name == "sqlite":
-            assert "SEARCH edge USING INDEX" in plan and "(source_id=? AND relation=? AND target_id=?)" in plan, plan
+            assert "SEARCH edge USING INTEGER PRIMARY KEY (rowid=?)" in plan, plan
             assert "SCAN edge" not in plan, plan
         else:
-            assert "uq_edge_triple" in plan and "Seq Scan" not in plan, plan
-        rows = snapshot_sql.read_evidence(connection, keys)
-    assert set(rows) == set(keys)
+            assert "edge_pkey" in plan and "Seq Scan" not in plan, plan
+        rows = snapshot_sql.read_evidence(connection, row_ids)
+        assert set(rows) == set(row_ids)
+        assert sorted((f.source, f.relation, f.target, f.note) for f in g.facts(positions)) == [(*keys[0], "10 1"), (*keys[1], "11 2")]
+
+
+def test_an_answers_evidence_is_one_statement_of_one_shape_seen_by_the_engines_listeners(engine):
+    from sqlalchemy import event, insert
+
+    from aiprogress.graph.models import Edge, Node
+
+    # A chain t0 enables t1 ... enables t9: fetch the facts of 1 to 8 of its
+    # edges, each time afresh; every fetch is one statement, and all of them
+    # the same text (prepared once per connection, whatever the count).
+    with engine.begin() as connection:
+        connection.execute(insert(Node), [{"id": f"technique:t{i}", "kind": "technique", "name": f"t{i}", "provenance": "test"} for i in range(10)])
+        connection.execute(insert(Edge), [{"source_id": f"technique:t{i}", "relation": "enables", "target_id": f"technique:t{i + 1}", "provenance": "test", "note": f"step {i}"} for i in range(9)])
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany):
+        if "note" in statement:
+            statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        for count in range(1, 9):
+            network.forget(engine)
+            with database.session_scope(engine) as session:
+                g = network.snapshot(session)
+                edges = g.edges("enables")[:count].tolist()
+                before = len(statements)
+                facts = g.facts(edges)
+                assert len(statements) == before + 1, statements[before:]
+                assert [f.note for f in facts] == [f"step {g.ids[g.source(e)].removeprefix('technique:t')}" for e in edges]
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert len(set(statements)) == 1, set(statements)
+
+
+def test_the_freshness_check_is_one_statement_seen_by_the_engines_listeners(engine):
+    from sqlalchemy import event
+
+    _store(engine)
+    with database.session_scope(engine) as s:
+        network.snapshot(s)  # loaded: what follows is the check alone
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, *rest):
+        if not statement.startswith("BEGIN"):
+            statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        with database.session_scope(engine) as s:
+            g = network.snapshot(s)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert len(statements) == 1 and "FROM meta" in statements[0], statements
+    assert g.edge_count == 2
+
+
+def test_a_graph_not_read_from_the_store_reads_no_rows_of_it_as_evidence(engine):
+    _store(engine)  # rows 1 and 2 of the edge table
+    made = network.Snapshot(
+        ids=["technique:x", "technique:y"], kinds=["technique"] * 2, names=["x", "y"], years=[None, None], bindings={}, categories={},
+        src=np.array([0], dtype=np.int32), dst=np.array([1], dtype=np.int32), rel=np.array([network.REL_CODE["enables"]], dtype=np.int8),
+        edge_ids=np.array([1]),
+    )
+    with database.session_scope(engine) as s:
+        (fact,) = made.bound(s).facts([0])
+    assert (fact.source, fact.target, fact.note, fact.provenance) == ("technique:x", "technique:y", "", "")
+
+
+def test_a_graph_of_a_year_reads_the_evidence_of_its_own_edges(engine):
+    _store(engine)
+    with database.session_scope(engine) as s:
+        service.upsert_node(s, "technique:gru", provenance="user:test", name="GRU", year=2014, category="method")
+        service.link(s, "technique:lstm", "enables", "technique:gru", provenance="user:test", note="fewer gates")
+    with database.session_scope(engine) as s:
+        g = network.snapshot(s)
+        keep = np.array([g.years[i] is None or g.years[i] <= 2000 for i in range(len(g))])
+        early = g.restricted(keep).bound(s)
+        assert early.edge_count == 2
+        notes = {(f.source, f.target): f.note for f in early.facts(range(early.edge_count))}
+    assert notes == {("technique:rnn", "technique:lstm"): "gates fix RNN gradients", ("technique:lstm", "field:neuroscience"): "surface likeness"}
 
 
 def test_every_session_shares_the_snapshots_arrays_and_what_is_derived_from_them(engine):

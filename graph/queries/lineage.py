@@ -130,20 +130,23 @@ class Lineage:
         # edge that reached it; parents come first in walk order, so the
         # chains are built in one pass over the reached nodes, each fact made
         # plain data once (finding each chain anew from a map of the whole
-        # walk was most of an answer's cost after its evidence read).
-        g, found = self.graph, self.reached(limit)
-        nodes, vias = self.walk.nodes[: len(found) + 1].tolist(), self.walk.via[: len(found) + 1].tolist()
+        # walk was most of an answer's cost after its evidence read). The
+        # nodes' fields are read from the graph directly: a Reached per node
+        # cost as much as the dicts made of them.
+        g, w = self.graph, self.walk
+        stop = w.nodes.size if limit is None else min(w.nodes.size, limit + 1)
+        nodes, dist, vias = w.nodes[:stop].tolist(), w.dist[:stop].tolist(), w.via[1:stop].tolist()
+        facts = [None] + [fact.to_dict() for fact in g.facts(vias)]
+        sources, targets = (ends.tolist() for ends in g.ends(vias))
         position = {node: k for k, node in enumerate(nodes)}
-        facts = [None] + [r.via.to_dict() for r in found]
+        ids, names, kinds, years = g.ids, g.names, g.kinds, g.years
         chains: list[list[int]] = [[]]
         reached = []
-        for k, r in enumerate(found, 1):
-            e, node = vias[k], nodes[k]
-            parent = g.source(e) if g.target(e) == node else g.target(e)
-            chains.append(chains[position[parent]] + [k])
-            item = {"id": r.id, "name": r.name, "kind": r.kind, "year": r.year, "distance": r.distance}
-            item["chain"] = [dict(facts[j]) for j in chains[k]]
-            reached.append(item)
+        for k in range(1, stop):
+            node, source, target = nodes[k], sources[k - 1], targets[k - 1]
+            chains.append(chains[position[source if target == node else target]] + [k])
+            reached.append({"id": ids[node], "name": names[node], "kind": kinds[node], "year": years[node], "distance": dist[k],
+                            "chain": [dict(facts[j]) for j in chains[k]]})
         out["reached"] = reached
         return out
 

@@ -18,7 +18,7 @@ and CPU seconds and the load average are printed):
    networkx pays no view). Targets: the path within 1.5x of networkx.
    Half of the path targets lie below the start (a directed chain exists).
 3. Evidence: origins and path with the stored facts of what they show
-   (note, provenance, read from SQLite by key: what the CLI, GraphQL and the
+   (note, provenance, read from SQLite by row id: what the CLI, GraphQL and the
    page print) against the node list alone. Target: within 2x.
 4. The freshness check every query pays, and that a write is visible to the
    next query. --cte adds a recursive CTE in SQLite to step 2 (slow: minutes).
@@ -75,7 +75,7 @@ def load_networkx(engine) -> nx.DiGraph:
     """The same edges in the lineage orientation (origin -> derived), from the same file."""
     g = nx.DiGraph()
     with engine.connect() as conn:
-        for relation, sources, targets in snapshot_sql.read_edge_columns(conn):
+        for relation, sources, targets, _ in snapshot_sql.read_edge_columns(conn):
             g.add_edges_from(zip(targets, sources) if relation in network.ORIGIN_IS_TARGET else zip(sources, targets))
     return g
 
@@ -208,7 +208,7 @@ def main() -> None:
         except NoPath:
             return None
 
-    print("\nwith evidence (the facts read from SQLite by key) against the node list alone (target: within 2x):")
+    print("\nwith evidence (the facts read from SQLite by row id) against the node list alone (target: within 2x):")
     evidence = {
         "origins depth 4": (start, {
             "node list": lambda: lineage.origins(snap, start(), depth=4).ids(),
