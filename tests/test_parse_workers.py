@@ -73,7 +73,7 @@ def test_a_parse_leaves_no_cycle_holding_the_files_blocks():
 
     from bibtexparser.model import Entry
 
-    from aiprogress.ingest import bibtex
+    from aiprogress.ingest import bibtex, bibtex_split
 
     text = "@article{a, title={\\textbf{Bold} claims}}\n" + "".join(f"@article{{k{i}, title={{Plain {i}}}}}\n" for i in range(200))
     bibtex._decoded.clear()
@@ -84,6 +84,7 @@ def test_a_parse_leaves_no_cycle_holding_the_files_blocks():
         assert len(result.records) == 201 and result.records[0].fields["title"] == "Bold claims"
         # At most the one entry being read when the decoder raised (its reader's frame), never the file's.
         assert sum(isinstance(o, Entry) for o in gc.get_objects()) <= 1
+        assert not [o for o in gc.get_objects() if isinstance(o, bibtex_split.Split)]
     finally:
         gc.enable()
 

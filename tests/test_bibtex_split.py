@@ -1,0 +1,89 @@
+"""ingest/bibtex_split.py: the file read into blocks without bibtexparser's
+Splitter, with the same blocks, records and problems as through it."""
+
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+
+import pytest
+
+from aiprogress.ingest import bibtex, bibtex_split
+from split_support import differences, own_reading
+
+SAMPLES = Path(__file__).parent / "samples"
+
+
+def bib_files(corpora: Path) -> list[Path]:
+    return sorted(corpora.rglob("*.bib")) + sorted(SAMPLES.rglob("*.bib"))
+
+
+def test_the_real_files_are_read_without_the_splitter_and_as_through_it(corpora):
+    files = bib_files(corpora)
+    assert len(files) >= 11
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert own_reading(text) is not None, path
+        assert differences(text) == [], path
+
+
+# Real entries (tests/corpora: ACL Anthology, CC BY-SA 4.0 / CC BY 4.0; lisa-lab ml.bib, MIT)
+# cut short, broken and stitched: each must read as through the Splitter.
+_INSERTS = ["{", "}", '"', ",", "=", "@", "\\", "\n", "(", ")", "#", " ", "%", "\\\n", "\u00a0", "\r\n", "\t",
+            "@article{", "@string{", "@comment{", "@preamble{", "@misc{k}", ",}", '{"}', "\\{", "\\}", '\\"', "\n@misc{x,", "@ ", "}\n"]
+
+
+def _mutants(texts: list[str], n: int, seed: int):
+    rng = random.Random(seed)
+    for _ in range(n):
+        text = rng.choice(texts)
+        starts = [m.start() for m in re.finditer(r"^@", text, re.MULTILINE)]
+        i = rng.randrange(len(starts))
+        end = i + rng.randint(1, 4)
+        piece = text[starts[i]:starts[end] if end < len(starts) else len(text)]
+        for _ in range(rng.randint(1, 6)):
+            p = rng.randrange(len(piece) + 1)
+            op = rng.random()
+            if op < 0.6:
+                piece = piece[:p] + rng.choice(_INSERTS) + piece[p:]
+            elif op < 0.9:
+                piece = piece[:p] + piece[p + rng.randint(1, 3):]
+            else:
+                piece += piece[p:p + 200]
+        yield piece
+
+
+def test_broken_real_entries_read_as_through_the_splitter(corpora):
+    texts = [p.read_text(encoding="utf-8") for p in bib_files(corpora)]
+    own = 0
+    for text in _mutants(texts, 400, seed=7):
+        assert differences(text) == [], text
+        own += own_reading(text) is not None
+    assert own > 150  # most broken files are still read here, not handed to the Splitter
+
+
+@pytest.mark.parametrize("text, failed_at", [
+    ("@article(k, title={T})", None),  # a block in parentheses
+    ("@article{k, title={T}\n@article{j, title={U}}", 1),  # a block cut short by the next one
+    ("@article{k, title={T}", 1),  # by the end of the file
+    ("@article{a\\b, title={T}}", None),  # a backslash in a key
+    ("@misc{j}\n@article{k, title {T}}", 2),  # no `=`
+])
+def test_what_this_reader_does_not_follow_goes_to_the_splitter_whole(text, failed_at):
+    assert own_reading(text) is None
+    assert bibtex_split.split(text).blocks == bibtex_split._split_with_bibtexparser(text).blocks
+    failed = [p.line for p in bibtex.parse_text(text).problems if p.kind == "failed-block"]
+    assert failed == ([failed_at] if failed_at else [])
+
+
+def test_lines_of_blocks_fields_and_comments_are_the_splitters():
+    text = ("% a comment\n\n@string{ v = {Venue} }\n@comment{x}\n@article{a,\n  title = {T},\n\n  title = {U},\n"
+            "  journal = v # { 2}\n}\ntext between\n@misc{b}\n")
+    split = bibtex_split.split(text)
+    assert [b[:2] for b in split.blocks] == [("implicit", 0), ("string", 2), ("comment", 3), ("entry", 4), ("implicit", 10), ("entry", 11)]
+    fields = split.blocks[3][4]
+    assert [split.field_line(where, 5) for _, _, where in fields] == [6, 8, 9]
+    problems = bibtex.parse_text(text, "t.bib").problems
+    assert ("duplicate-field", 8) in [(p.kind, p.line) for p in problems]
+    assert differences(text) == []
