@@ -49,10 +49,13 @@ _PLAIN = re.compile(r'[^{}",=\\@]*')
 # entry's `}`. Inside the group every brace is unescaped and every backslash
 # escapes neither a brace nor a backslash, so the group ends where the
 # Splitter's does; a value that is not of this shape is read mark by mark.
-_IN_BRACES = r"(?:[^{}\\@]|\\[^{}\\@])"
-_IN_QUOTES = r'(?:[^"{}\\@]|\\[^{}\\@])'
+# (Written as runs of plain characters between escapes, without backtracking:
+# four times faster than one alternation per character.)
+_IN_BRACES = r"[^{}\\@]*+(?:\\[^{}\\@][^{}\\@]*+)*+"
+_IN_QUOTES = r'[^"{}\\@]*+(?:\\[^{}\\@][^"{}\\@]*+)*+'
 _FIELD = re.compile(
-    r'([^{}",=\\@]*)=\s*(\{(?:' + _IN_BRACES + r'|\{' + _IN_BRACES + r'*\})*\}|"' + _IN_QUOTES + r'*"|[^\s{}",=\\@#]+)\s*([,}])'
+    r'([^{}",=\\@]*+)=\s*+(\{' + _IN_BRACES + r'(?:\{' + _IN_BRACES + r'\}' + _IN_BRACES + r')*+\}|"' + _IN_QUOTES + r'"'
+    r'|[^\s{}",=\\@#]++)\s*+([,}])'
 )
 
 
@@ -66,13 +69,15 @@ class Split:
     n_entries: int  # what bibtexparser's library counts as entries: entries, failed blocks, repeated @string keys
     messages: list[tuple[int | None, str]] = field(default_factory=list)  # bibtexparser's log: (1-based line, text)
     text: str | None = None  # the split text (with the Splitter's leading newline), for field_line and raw_text
-    line_ends: list[int] | None = None
+    line_ends: list[int] | None = None  # where its lines end, once a field's line is asked for
 
     def field_line(self, where: Any, entry_line: int) -> int:
         """The 1-based line of a field (its `=`), for what is reported about it."""
-        if self.line_ends is not None:
-            return bisect.bisect_left(self.line_ends, where)
-        return entry_line if where is None else where + 1
+        if self.text is None:  # split by the Splitter: its 0-based line
+            return entry_line if where is None else where + 1
+        if self.line_ends is None:
+            self.line_ends = [m.start() for m in _LINE_END.finditer(self.text)]
+        return bisect.bisect_left(self.line_ends, where)
 
     def raw_text(self, raw: Any) -> str:
         """An entry as written (compared when a key is used again)."""
@@ -160,13 +165,24 @@ def _comment(b: str, start: int, end: int, start_line: int) -> tuple | None:
 
 def _split(text: str) -> Split:
     b = "\n" + text  # as the Splitter reads it: a block starts after a newline
-    line_ends = [m.start() for m in _LINE_END.finditer(b)]
+    escaped_line_ends = "\\\n" in b
     blocks: list[tuple] = []
     append = blocks.append
     n_entries = 0
     string_keys: set[str] = set()
     block_start, plain, field_re, value_end = _BLOCK_START.search, _PLAIN.match, _FIELD.match, _value_end
-    line_of = bisect.bisect_left
+    count = b.count
+    counted = lines = 0  # lines: the line ends before `counted`
+
+    def line_at(pos: int) -> int:
+        """The 0-based line of `pos` (at or after the last asked for), counted as the Splitter counts."""
+        nonlocal counted, lines
+        lines += count("\n", counted, pos)
+        if escaped_line_ends:
+            lines -= count("\\\n", max(counted - 1, 0), pos)
+        counted = pos
+        return lines - 1
+
     comment_start, comment_line = 0, -1
     while True:
         m = block_start(b, comment_start)
@@ -180,7 +196,7 @@ def _split(text: str) -> Split:
         body = m.end()
         if b[body] == "(":
             raise _Unfollowed
-        line = line_of(line_ends, start) - 1
+        line = line_at(start)
         kind = m.group().lower()
         if kind.startswith("@comment"):
             close = _closing_brace(b, body + 1)
@@ -234,11 +250,11 @@ def _split(text: str) -> Split:
                         break
             append(("entry", line, kind[1:].strip(), k.group().strip(), fields, (start, close + 1)))
             n_entries += 1
-        comment_start, comment_line = close + 1, line_of(line_ends, close) - 1
+        comment_start, comment_line = close + 1, line_at(close)
     between = _comment(b, comment_start, len(b), comment_line)
     if between is not None:
         append(between)
-    return Split(blocks, n_entries, [], b, line_ends)
+    return Split(blocks, n_entries, [], b)
 
 
 # --- the Splitter itself, for the files this reader does not follow -----------------

@@ -78,12 +78,13 @@ def test_what_this_reader_does_not_follow_goes_to_the_splitter_whole(text, faile
 
 
 def test_lines_of_blocks_fields_and_comments_are_the_splitters():
+    # A newline right after a backslash is no line end to the Splitter: counted as it counts.
     text = ("% a comment\n\n@string{ v = {Venue} }\n@comment{x}\n@article{a,\n  title = {T},\n\n  title = {U},\n"
-            "  journal = v # { 2}\n}\ntext between\n@misc{b}\n")
+            "  journal = v # { 2},\n  note = {a\\\nb}, year = 2001\n}\ntext between\n@misc{b}\n")
     split = bibtex_split.split(text)
-    assert [b[:2] for b in split.blocks] == [("implicit", 0), ("string", 2), ("comment", 3), ("entry", 4), ("implicit", 10), ("entry", 11)]
+    assert [b[:2] for b in split.blocks] == [("implicit", 0), ("string", 2), ("comment", 3), ("entry", 4), ("implicit", 11), ("entry", 12)]
     fields = split.blocks[3][4]
-    assert [split.field_line(where, 5) for _, _, where in fields] == [6, 8, 9]
+    assert [split.field_line(where, 5) for _, _, where in fields] == [6, 8, 9, 10, 10]
     problems = bibtex.parse_text(text, "t.bib").problems
     assert ("duplicate-field", 8) in [(p.kind, p.line) for p in problems]
     assert differences(text) == []
