@@ -313,8 +313,9 @@ class _Reader:
     def problem(self, line: int | None, key: str | None, kind: str, message: str) -> None:
         self.problems.append(Problem(self.source, line, key, kind, message))
 
-    def expand(self, raw: str, line: int, key: str | None, name: str) -> str:
-        """The value of a raw field (`{..}`, `".."`, a number, a macro, or `a # b`)."""
+    def expand(self, raw: str, where, line: int, key: str | None, name: str) -> str:
+        """The value of a raw field (`{..}`, `".."`, a number, a macro, or `a # b`);
+        `where` in the file (see field_line), `line` its entry's or @string's."""
         if "#" not in raw:  # fast path: one group, the common case
             first, last = raw[:1], raw[-1:]
             if (first == "{" and last == "}") or (first == '"' and last == '"'):
@@ -322,7 +323,7 @@ class _Reader:
         try:
             parts = _parts(raw)
         except _BadValue as exc:
-            self.problem(line, key, "bad-value", f"field '{name}': {exc}; the value is kept as written")
+            self.problem(self.field_line(where, line), key, "bad-value", f"field '{name}': {exc}; the value is kept as written")
             return raw
         out = []
         for text, literal in parts:
@@ -332,7 +333,7 @@ class _Reader:
             try:
                 out.append(self.macros[text.lower()])
             except KeyError:
-                self.problem(line, key, "undefined-macro", f"field '{name}' uses @string macro '{text}', which is not defined; kept as the text '{text}'")
+                self.problem(self.field_line(where, line), key, "undefined-macro", f"field '{name}' uses @string macro '{text}', which is not defined; kept as the text '{text}'")
                 out.append(text)
         return "".join(out)
 
@@ -342,14 +343,14 @@ class _Reader:
         name = key.strip().lower()
         if name in self.macros and name not in MONTHS:
             self.problem(line, key, "duplicate-key", f"@string '{key}' is defined again; the later definition is used from here on")
-        self.macros[name] = self.expand(value, line, key, key)
+        self.macros[name] = self.expand(value, None, line, key, key)
 
-    def decode(self, value: str, line: int, key: str, name: str) -> str:
+    def decode(self, value: str, where, line: int, key: str, name: str) -> str:
         if not _needs_decoding(value):  # most values: no call further down
             return value
         decoded = decode_latex_reporting(value)
         if decoded.unknown:
-            self.problem(line, key, "unknown-latex", f"field '{name}': {', '.join(decoded.unknown)} not understood; kept as written")
+            self.problem(self.field_line(where, line), key, "unknown-latex", f"field '{name}': {', '.join(decoded.unknown)} not understood; kept as written")
         return decoded.text
 
     def read_entry(self, entry: tuple) -> BibRecord | None:
@@ -384,14 +385,14 @@ class _Reader:
             if "#" not in value and ((first == "{" and last == "}") or (first == '"' and last == '"')):
                 value = value[1:-1]
             else:
-                value = self.expand(value, self.field_line(where, line), key, name)
+                value = self.expand(value, where, line, key, name)
             if "\n" in value or "\t" in value or "  " in value:
                 value = " ".join(value.split())
             try:
                 if name in NAME_FIELDS:
                     decoded = split_names(value)
                     if _needs_decoding(value):  # else no name in it does either: one check, not one per name
-                        decoded = [self.decode(n, self.field_line(where, line), key, name) if _needs_decoding(n) else n for n in decoded]
+                        decoded = [self.decode(n, where, line, key, name) if _needs_decoding(n) else n for n in decoded]
                         names = [n for n in decoded if n.lower() != "others"]
                     else:
                         names = [n for n in decoded if n.lower() != "others"] if "others" in value.lower() else decoded
@@ -403,7 +404,7 @@ class _Reader:
                     value = " and ".join(names)
                 elif name not in VERBATIM_FIELDS:
                     if _needs_decoding(value):
-                        value = self.decode(value, self.field_line(where, line), key, name)
+                        value = self.decode(value, where, line, key, name)
                 elif value[:1] == "{" and value[-1:] == "}" and value.count("{") == 1:
                     value = value[1:-1]  # `doi = {{10.1/x}}`: protective braces only
             except LatexError as exc:

@@ -72,9 +72,12 @@ class Split:
     line_ends: list[int] | None = None  # where its lines end, once a field's line is asked for
 
     def field_line(self, where: Any, entry_line: int) -> int:
-        """The 1-based line of a field (its `=`), for what is reported about it."""
+        """The 1-based line of a field (its `=`), for what is reported about it
+        (`entry_line` where there is no field: an @string's value)."""
+        if where is None:
+            return entry_line
         if self.text is None:  # split by the Splitter: its 0-based line
-            return entry_line if where is None else where + 1
+            return where + 1
         if self.line_ends is None:
             self.line_ends = [m.start() for m in _LINE_END.finditer(self.text)]
         return bisect.bisect_left(self.line_ends, where)
