@@ -26,7 +26,7 @@ from ..graph.errors import InvalidInput, LimitExceeded
 from ..graph.export_bibtex import ET_AL_FIELD, VERBATIM_FIELDS  # what the export writes back as it was read
 from ..graph.models import CITATION_KEY_RE
 from ..graph.relations import bibtex_relation_fields
-from .bibtex_split import split
+from . import bibtex_split
 from .latex import Decoded, LatexError, latex_to_text
 
 # Fields that name other nodes: a paper's relations (graph/relations.py).
@@ -500,8 +500,25 @@ def parse_text(text: str, source: str = "<string>", *, limits: Limits | None = N
     limits = limits or Limits()
     if len(text) > limits.max_file_bytes:
         raise LimitExceeded(f"{len(text):,} characters is more than the limit of {limits.max_file_bytes:,}", where=source)
-    blocks = split(text)
-    if blocks.n_entries > limits.max_entries:
+    blocks = bibtex_split.read(text)
+    try:
+        return _read(blocks, source, limits)
+    except bibtex_split.Unfollowed:
+        blocks.release()
+        blocks = bibtex_split.split_with_bibtexparser(text)
+        return _read(blocks, source, limits)
+    finally:
+        # An exception pylatexenc raises and catches inside the general decoder
+        # keeps the frames above it, these included, in a reference cycle
+        # that only the collector frees, and it is paused while files are
+        # ingested: emptied here, the file's text and blocks go now, not with it.
+        blocks.release()
+        text = None
+
+
+def _read(blocks: bibtex_split.Split, source: str, limits: Limits) -> ParseResult:
+    """The records and problems of a file's blocks (bibtex_split.read may raise Unfollowed while they are read)."""
+    if blocks.n_entries > limits.max_entries:  # counted ahead unless the blocks come as they are read
         raise LimitExceeded(f"{blocks.n_entries:,} entries is more than the limit of {limits.max_entries:,}", where=source)
 
     reader = _Reader(source, limits, blocks.field_line)
@@ -509,9 +526,10 @@ def parse_text(text: str, source: str = "<string>", *, limits: Limits | None = N
         reader.problem(line, None, "parser-message", f"bibtexparser: {message}")
     # BibTeX expands a macro with the definitions made before it; bibtexparser
     # (and most users' files) allow definitions anywhere, so read them all first.
-    for block in blocks.blocks:
-        if block[0] == "string":
-            reader.add_string(block)
+    if isinstance(blocks.blocks, list):
+        for block in blocks.blocks:
+            if block[0] == "string":
+                reader.add_string(block)
 
     records: list[BibRecord] = []
     xdata: dict[str, BibRecord] = {}
@@ -521,6 +539,9 @@ def parse_text(text: str, source: str = "<string>", *, limits: Limits | None = N
         kind = block[0]
         line = block[1] + 1 if block[1] is not None else None
         if kind == "entry":
+            if blocks.n_entries > limits.max_entries:
+                records = None  # too many, seen as they are read: counted on, to say how many
+                continue
             entry = block
         elif kind == "failed":
             reader.problem(line, None, "failed-block", f"could not parse the block starting {block[2]!r}: {block[3]}")
@@ -575,13 +596,11 @@ def parse_text(text: str, source: str = "<string>", *, limits: Limits | None = N
             record.key = new_key
             records.append(record)
 
+    if blocks.n_entries > limits.max_entries:
+        raise LimitExceeded(f"{blocks.n_entries:,} entries is more than the limit of {limits.max_entries:,}", where=source)
     _inherit(reader, records, xdata)
     _report_years(reader, records)
-    # An exception pylatexenc raises and catches inside the general decoder
-    # keeps the frames above it, this one included, in a reference cycle
-    # that only the collector frees, and it is paused while files are
-    # ingested: without these names the file's blocks go now, not with it.
-    blocks = block = entry = text = raw_text = reader.field_line = None
+    block = entry = None  # see the end of parse_text
     return ParseResult(records, reader.problems)
 
 

@@ -32,7 +32,7 @@ import bisect
 import logging
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -59,16 +59,21 @@ _FIELD = re.compile(
 )
 
 
-class _Unfollowed(Exception):
+class Unfollowed(Exception):
     """Something only the Splitter reads as it does: split the file with it."""
+
+
+_MAY_HOLD_STRINGS = re.compile("@string", re.IGNORECASE).search
 
 
 @dataclass
 class Split:
-    blocks: list[tuple]
-    n_entries: int  # what bibtexparser's library counts as entries: entries, failed blocks, repeated @string keys
+    # A list, or (from `read` on a file without @string) an iterator, read
+    # once, whose entries are counted in n_entries as they are read.
+    blocks: Iterable[tuple]
+    n_entries: int = 0  # what bibtexparser's library counts as entries: entries, failed blocks, repeated @string keys
     messages: list[tuple[int | None, str]] = field(default_factory=list)  # bibtexparser's log: (1-based line, text)
-    text: str | None = None  # the split text (with the Splitter's leading newline), for field_line and raw_text
+    text: str | None = None  # the text read (None: split by the Splitter), for field_line and raw_text
     line_ends: list[int] | None = None  # where its lines end, once a field's line is asked for
 
     def field_line(self, where: Any, entry_line: int) -> int:
@@ -80,19 +85,38 @@ class Split:
             return where + 1
         if self.line_ends is None:
             self.line_ends = [m.start() for m in _LINE_END.finditer(self.text)]
-        return bisect.bisect_left(self.line_ends, where)
+        return bisect.bisect_left(self.line_ends, where) + 1
+
+    def release(self) -> None:
+        """Let go of the text and blocks (see the end of bibtex.parse_text)."""
+        self.blocks = self.text = self.line_ends = None
 
     def raw_text(self, raw: Any) -> str:
         """An entry as written (compared when a key is used again)."""
         return raw if isinstance(raw, str) else self.text[raw[0]:raw[1]]
 
 
+def read(text: str) -> Split:
+    """The blocks of BibTeX text, read here. Raises Unfollowed, now or while
+    the blocks are read, where the Splitter must read the file (`split_with_bibtexparser`).
+
+    A file without @string is read as its blocks are taken, never held
+    whole: a file's blocks take several times the memory of its text. With
+    @string, the blocks are listed first (macros may be defined after their use)."""
+    result = Split([], text=text)
+    blocks = _blocks(text, result)
+    result.blocks = list(blocks) if _MAY_HOLD_STRINGS(text) else blocks
+    return result
+
+
 def split(text: str) -> Split:
-    """The blocks of BibTeX text, as bibtexparser's Splitter finds them."""
+    """The blocks of BibTeX text, as bibtexparser's Splitter finds them (listed)."""
     try:
-        return _split(text)
-    except _Unfollowed:
-        return _split_with_bibtexparser(text)
+        result = read(text)
+        result.blocks = list(result.blocks)
+        return result
+    except Unfollowed:
+        return split_with_bibtexparser(text)
 
 
 def _at_line_start(b: str, pos: int) -> bool:
@@ -112,7 +136,7 @@ def _closing_brace(b: str, i: int) -> int:
     while True:
         m = search(b, i)
         if m is None:
-            raise _Unfollowed
+            raise Unfollowed
         t, i = m.group(), m.end()
         if t == "{":
             depth += 1
@@ -121,7 +145,7 @@ def _closing_brace(b: str, i: int) -> int:
                 return m.start()
             depth -= 1
         elif _at_line_start(b, m.start()):
-            raise _Unfollowed
+            raise Unfollowed
 
 
 def _value_end(b: str, i: int) -> int:
@@ -131,11 +155,11 @@ def _value_end(b: str, i: int) -> int:
     while True:
         m = search(b, i)
         if m is None:
-            raise _Unfollowed
+            raise Unfollowed
         t, p, i = m.group(), m.start(), m.end()
         if t == '"':
             if depth == 0:
-                if quoted and p + 2 < len(b) and b[p - 1] == "{" and b[p + 1] == "}":
+                if quoted and 0 < p and p + 2 < len(b) and b[p - 1] == "{" and b[p + 1] == "}":
                     continue  # `{"}` inside quotes is a quotation mark
                 quoted = not quoted
         elif t == "{":
@@ -150,7 +174,7 @@ def _value_end(b: str, i: int) -> int:
             if not quoted and depth == 0:
                 return p
         elif _at_line_start(b, p):
-            raise _Unfollowed
+            raise Unfollowed
 
 
 def _comment(b: str, start: int, end: int, start_line: int) -> tuple | None:
@@ -166,12 +190,10 @@ def _comment(b: str, start: int, end: int, start_line: int) -> tuple | None:
     return ("implicit", start_line + leading, comment) if comment else None
 
 
-def _split(text: str) -> Split:
-    b = "\n" + text  # as the Splitter reads it: a block starts after a newline
+def _blocks(b: str, counts: Split) -> Iterator[tuple]:
+    """The blocks of `b`, counting entries in `counts`. (The Splitter reads a
+    newline put before the text: positions and lines here are the text's own.)"""
     escaped_line_ends = "\\\n" in b
-    blocks: list[tuple] = []
-    append = blocks.append
-    n_entries = 0
     string_keys: set[str] = set()
     block_start, plain, field_re, value_end = _BLOCK_START.search, _PLAIN.match, _FIELD.match, _value_end
     count = b.count
@@ -184,9 +206,9 @@ def _split(text: str) -> Split:
         if escaped_line_ends:
             lines -= count("\\\n", max(counted - 1, 0), pos)
         counted = pos
-        return lines - 1
+        return lines
 
-    comment_start, comment_line = 0, -1
+    comment_start = comment_line = 0
     while True:
         m = block_start(b, comment_start)
         if m is None:
@@ -195,28 +217,28 @@ def _split(text: str) -> Split:
         if start > comment_start:
             between = _comment(b, comment_start, start, comment_line)
             if between is not None:
-                append(between)
+                yield between
         body = m.end()
         if b[body] == "(":
-            raise _Unfollowed
+            raise Unfollowed
         line = line_at(start)
         kind = m.group().lower()
         if kind.startswith("@comment"):
             close = _closing_brace(b, body + 1)
-            append(("comment", line))
+            yield ("comment", line)
         elif kind.startswith("@preamble"):
             close = _closing_brace(b, body + 1)
-            append(("preamble", line, b[body + 1:close]))
+            yield ("preamble", line, b[body + 1:close])
         elif kind.startswith("@string"):
             k = plain(b, body + 1)
             if b[k.end():k.end() + 1] != "=":
-                raise _Unfollowed
+                raise Unfollowed
             key = k.group().strip()
             close = _closing_brace(b, k.end() + 1)
-            append(("string", line, key, b[k.end() + 1:close].strip()))
             if key in string_keys:
-                n_entries += 1  # bibtexparser counts a repeated @string key as a failed block
+                counts.n_entries += 1  # bibtexparser counts a repeated @string key as a failed block
             string_keys.add(key)
+            yield ("string", line, key, b[k.end() + 1:close].strip())
         else:
             k = plain(b, body + 1)
             after = k.end()
@@ -225,7 +247,7 @@ def _split(text: str) -> Split:
             if mark == "}":
                 close = after  # `@misc{key}`: no fields
             elif mark != ",":
-                raise _Unfollowed
+                raise Unfollowed
             else:
                 pos = after + 1
                 while True:
@@ -244,20 +266,19 @@ def _split(text: str) -> Split:
                         close = eq  # after the last field's comma
                         break
                     if c != "=":
-                        raise _Unfollowed
+                        raise Unfollowed
                     end = value_end(b, eq + 1)
                     fields.append((name.group(), b[eq + 1:end].strip(), eq))
                     pos = end + 1
                     if b[end] == "}":
                         close = end
                         break
-            append(("entry", line, kind[1:].strip(), k.group().strip(), fields, (start, close + 1)))
-            n_entries += 1
+            counts.n_entries += 1
+            yield ("entry", line, kind[1:].strip(), k.group().strip(), fields, (start, close + 1))
         comment_start, comment_line = close + 1, line_at(close)
     between = _comment(b, comment_start, len(b), comment_line)
     if between is not None:
-        append(between)
-    return Split(blocks, n_entries, [], b)
+        yield between
 
 
 # --- the Splitter itself, for the files this reader does not follow -----------------
@@ -304,7 +325,7 @@ def _parser_messages() -> Iterator[list[tuple[int | None, str]]]:
             out.append((line, _LINE_IN_MESSAGE.sub(f"(line {line})", message) if m else message))
 
 
-def _split_with_bibtexparser(text: str) -> Split:
+def split_with_bibtexparser(text: str) -> Split:
     from bibtexparser.model import (
         DuplicateBlockKeyBlock,
         DuplicateFieldKeyBlock,

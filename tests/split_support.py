@@ -19,10 +19,12 @@ def _blocks(result: bibtex_split.Split) -> list[tuple]:
 
 
 def own_reading(text: str) -> bibtex_split.Split | None:
-    """This module's reading of `text`, or None where it leaves the file to the Splitter."""
+    """This module's reading of `text` (its blocks listed), or None where it leaves the file to the Splitter."""
     try:
-        return bibtex_split._split(text)
-    except bibtex_split._Unfollowed:
+        result = bibtex_split.read(text)
+        result.blocks = list(result.blocks)
+        return result
+    except bibtex_split.Unfollowed:
         return None
 
 
@@ -32,7 +34,7 @@ def differences(text: str, limit: int = 5) -> list[str]:
     own = own_reading(text)
     if own is None:
         return []
-    theirs = bibtex_split._split_with_bibtexparser(text)
+    theirs = bibtex_split.split_with_bibtexparser(text)
     out = []
     if own.n_entries != theirs.n_entries:
         out.append(f"entries counted: {own.n_entries} != {theirs.n_entries}")
@@ -51,9 +53,9 @@ def differences(text: str, limit: int = 5) -> list[str]:
 
 
 def _parse_with_bibtexparser(text: str) -> bibtex.ParseResult:
-    own = bibtex.split
-    bibtex.split = bibtex_split._split_with_bibtexparser
+    own = bibtex_split.read
+    bibtex_split.read = bibtex_split.split_with_bibtexparser
     try:
         return bibtex.parse_text(text, "t.bib")
     finally:
-        bibtex.split = own
+        bibtex_split.read = own

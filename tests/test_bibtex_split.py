@@ -72,7 +72,7 @@ def test_broken_real_entries_read_as_through_the_splitter(corpora):
 ])
 def test_what_this_reader_does_not_follow_goes_to_the_splitter_whole(text, failed_at):
     assert own_reading(text) is None
-    assert bibtex_split.split(text).blocks == bibtex_split._split_with_bibtexparser(text).blocks
+    assert bibtex_split.split(text).blocks == bibtex_split.split_with_bibtexparser(text).blocks
     failed = [p.line for p in bibtex.parse_text(text).problems if p.kind == "failed-block"]
     assert failed == ([failed_at] if failed_at else [])
 
@@ -88,3 +88,36 @@ def test_lines_of_blocks_fields_and_comments_are_the_splitters():
     problems = bibtex.parse_text(text, "t.bib").problems
     assert ("duplicate-field", 8) in [(p.kind, p.line) for p in problems]
     assert differences(text) == []
+
+
+def _entries(n: int) -> str:
+    return "".join(f"@inproceedings{{k{i},\n  author = {{Smith, Jane and Doe, John}},\n  title = {{A study of {i} things}},\n"
+                   f"  booktitle = {{Proceedings of the {i % 50}th Workshop}},\n  year = {{20{i % 20:02d}}},\n  pages = {{{i}--{i + 9}}}\n}}\n\n"
+                   for i in range(n))
+
+
+def test_a_file_without_string_macros_is_read_without_holding_all_its_blocks():
+    # A file's blocks take several times its text; read as they are split,
+    # the parse needs little more than the records it returns.
+    import gc
+    import tracemalloc
+
+    text = _entries(3000)
+    gc.collect()
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        result = bibtex.parse_text(text)
+        kept, peak = (m - base for m in tracemalloc.get_traced_memory())
+    finally:
+        tracemalloc.stop()
+    assert len(result.records) == 3000
+    assert peak < 1.6 * kept, (peak, kept)  # 2.4x when the blocks are listed first
+
+
+def test_too_many_entries_read_as_they_come_are_all_counted():
+    text = _entries(5)
+    with pytest.raises(bibtex.LimitExceeded, match="5 entries is more than the limit of 2"):
+        bibtex.parse_text(text, limits=bibtex.Limits(max_entries=2))
+    with pytest.raises(bibtex.LimitExceeded, match="6 entries is more than the limit of 2"):  # and with @string, counted first
+        bibtex.parse_text("@string{a = {A}}\n@string{a = {B}}\n" + text, limits=bibtex.Limits(max_entries=2))

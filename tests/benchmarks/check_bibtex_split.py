@@ -45,7 +45,7 @@ def main() -> int:
         text = path.read_bytes().decode("utf-8-sig", errors="replace")
         reader = "own" if own_reading(text) is not None else "Splitter"
         own_s = cpu(lambda: bibtex_split.split(text))
-        splitter_s = cpu(lambda: bibtex_split._split_with_bibtexparser(text))
+        splitter_s = cpu(lambda: bibtex_split.split_with_bibtexparser(text))
         own_total += own_s
         splitter_total += splitter_s
         found = differences(text, limit=10)
