@@ -121,3 +121,18 @@ def test_too_many_entries_read_as_they_come_are_all_counted():
         bibtex.parse_text(text, limits=bibtex.Limits(max_entries=2))
     with pytest.raises(bibtex.LimitExceeded, match="6 entries is more than the limit of 2"):  # and with @string, counted first
         bibtex.parse_text("@string{a = {A}}\n@string{a = {B}}\n" + text, limits=bibtex.Limits(max_entries=2))
+
+
+def test_a_value_many_entries_share_is_held_once():
+    # A proceedings' title in every one of its papers: one string in the
+    # records, and in their pickle (files parsed ahead) once.
+    import pickle
+
+    records = bibtex.parse_text(_entries(200)).records
+    assert records[0].fields["booktitle"] is records[50].fields["booktitle"]
+    assert records[0].fields["year"] is records[20].fields["year"]
+    assert len({id(r.fields["booktitle"]) for r in records}) == 50
+    shared = len(pickle.dumps(records))
+    for r in records:
+        r.fields["booktitle"] = "".join(r.fields["booktitle"])  # a copy each
+    assert shared < 0.9 * len(pickle.dumps(records))
