@@ -511,20 +511,22 @@ def parse_text(text: str, source: str = "<string>", *, limits: Limits | None = N
     limits = limits or Limits()
     if len(text) > limits.max_file_bytes:
         raise LimitExceeded(f"{len(text):,} characters is more than the limit of {limits.max_file_bytes:,}", where=source)
-    blocks = bibtex_split.read(text)
+    own = theirs = None
     try:
-        return _read(blocks, source, limits)
+        own = bibtex_split.read(text)
+        return _read(own, source, limits)
     except bibtex_split.Unfollowed:
-        blocks.release()
-        blocks = bibtex_split.split_with_bibtexparser(text)
-        return _read(blocks, source, limits)
+        theirs = bibtex_split.split_with_bibtexparser(text)
+        return _read(theirs, source, limits)
     finally:
         # An exception pylatexenc raises and catches inside the general decoder
         # keeps the frames above it, these included, in a reference cycle
         # that only the collector frees, and it is paused while files are
         # ingested: emptied here, the file's text and blocks go now, not with it.
-        blocks.release()
-        text = None
+        for blocks in (own, theirs):
+            if blocks is not None:
+                blocks.release()
+        own = theirs = blocks = text = None
 
 
 def _read(blocks: bibtex_split.Split, source: str, limits: Limits) -> ParseResult:
