@@ -51,6 +51,9 @@ SHARED_FIELDS = frozenset({
     "booktitle", "journal", "journaltitle", "publisher", "organization", "institution", "school", "series",
     "address", "location", "year", "month", "editor", "volume", "type", "language", "howpublished",
 })
+# Of these, the ones read the same way wherever a value is written (names
+# make authors and et-al marks too): a value met again is not read again.
+_KNOWN_FIELDS = SHARED_FIELDS - NAME_FIELDS
 LIST_FIELDS = frozenset({"keywords", "ids"}) | _RELATION_FIELDS
 
 _NEEDS_DECODING = re.compile(r"[\\{}$~]|--|``|''")
@@ -318,6 +321,7 @@ class _Reader:
         self.macros: dict[str, str] = dict(MONTHS)
         self.problems: list[Problem] = []
         self.shared: dict[str, str] = {}  # one string object per distinct value of the SHARED_FIELDS
+        self.known: dict[tuple[str, str], str] = {}  # (field, value as written) -> as read, for _KNOWN_FIELDS read without a problem
 
     def problem(self, line: int | None, key: str | None, kind: str, message: str) -> None:
         self.problems.append(Problem(self.source, line, key, kind, message))
@@ -381,6 +385,7 @@ class _Reader:
         # or quoted group, no LaTeX) is read here without a call further down.
         max_chars = self.limits.max_field_chars
         field_names = _FIELD_NAMES
+        known = self.known
         for raw_name, value, where in entry_fields:
             name = field_names.get(raw_name)
             if name is None:
@@ -390,6 +395,16 @@ class _Reader:
             if len(value) > max_chars:
                 self.problem(self.field_line(where, line), key, "limit", f"field '{name}' has {len(value):,} characters, more than the limit of {max_chars:,}; entry skipped")
                 return None
+            written = None
+            if name in _KNOWN_FIELDS:
+                read = known.get((name, value))
+                if read is not None:
+                    if name in fields:
+                        self._repeated(fields, name, read, where, line, key)
+                    else:
+                        fields[name] = read
+                    continue
+                written, problems = value, len(self.problems)
             first, last = value[:1], value[-1:]
             if "#" not in value and ((first == "{" and last == "}") or (first == '"' and last == '"')):
                 value = value[1:-1]
@@ -419,20 +434,26 @@ class _Reader:
             except LatexError as exc:
                 self.problem(self.field_line(where, line), key, "bad-latex", f"field '{name}': {exc}; entry skipped")
                 return None
-            if name in fields:
-                if name in LIST_FIELDS and fields[name] != value:
-                    # Reference managers write one `keywords` field per keyword: keep them all.
-                    fields[name] = f"{fields[name]}, {value}"
-                    self.problem(self.field_line(where, line), key, "duplicate-field", f"field '{name}' appears more than once; the values are joined")
-                elif fields[name] != value:
-                    self.problem(self.field_line(where, line), key, "duplicate-field", f"field '{name}' appears twice with different values; the first ({fields[name][:60]!r}) is kept, the second ({value[:60]!r}) dropped")
-                else:
-                    self.problem(self.field_line(where, line), key, "duplicate-field", f"field '{name}' appears twice with the same value")
-                continue
             if name in SHARED_FIELDS:
                 value = self.shared.setdefault(value, value)
+                if written is not None and len(self.problems) == problems:
+                    known[(name, written)] = value  # read the same way wherever it is written so again
+            if name in fields:
+                self._repeated(fields, name, value, where, line, key)
+                continue
             fields[name] = value
         return BibRecord(key, entry_type.strip().lower(), fields, line, self.source, authors)
+
+    def _repeated(self, fields: dict[str, str], name: str, value: str, where, line: int, key: str) -> None:
+        """A field given again in one entry."""
+        if name in LIST_FIELDS and fields[name] != value:
+            # Reference managers write one `keywords` field per keyword: keep them all.
+            fields[name] = f"{fields[name]}, {value}"
+            self.problem(self.field_line(where, line), key, "duplicate-field", f"field '{name}' appears more than once; the values are joined")
+        elif fields[name] != value:
+            self.problem(self.field_line(where, line), key, "duplicate-field", f"field '{name}' appears twice with different values; the first ({fields[name][:60]!r}) is kept, the second ({value[:60]!r}) dropped")
+        else:
+            self.problem(self.field_line(where, line), key, "duplicate-field", f"field '{name}' appears twice with the same value")
 
 
 # Never inherited through crossref or xdata: what tells one work from another

@@ -136,3 +136,15 @@ def test_a_value_many_entries_share_is_held_once():
     for r in records:
         r.fields["booktitle"] = "".join(r.fields["booktitle"])  # a copy each
     assert shared < 0.9 * len(pickle.dumps(records))
+
+
+def test_a_shared_value_read_again_is_reported_again():
+    # A value of a shared field is read once per file, unless reading it
+    # reported something: then each entry reports it, as each is read.
+    text = "".join(f"@article{{k{i}, journal = {{Proc. \\foo{{x}}}}, booktitle = nomacro, year = {{2001}}, year = {{2002}}}}\n" for i in range(3))
+    problems = [(p.kind, p.key) for p in bibtex.parse_text(text).problems]
+    for i in range(3):
+        assert problems.count(("unknown-latex", f"k{i}")) == 1
+        assert problems.count(("undefined-macro", f"k{i}")) == 1
+        assert problems.count(("duplicate-field", f"k{i}")) == 1
+    assert differences(text) == []
