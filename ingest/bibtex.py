@@ -1,10 +1,11 @@
 """BibTeX text -> plain records, with a report of everything that was not read.
 
-No database here. bibtexparser 2's splitter finds the blocks (with their line
-numbers and the blocks it could not parse); this module does the rest itself,
-because bibtexparser's own middlewares are either incomplete for our needs
-(its string interpolation ignores `#` concatenation) or far too slow (its
-LaTeX middleware decodes every value: 20x the bare parse on the ACL files).
+No database here. ingest/bibtex_split.py finds the blocks as bibtexparser 2's
+splitter does (with their line numbers, and through that splitter when a file
+holds blocks it could not parse); this module does the rest itself, because
+bibtexparser's own middlewares are either incomplete for our needs (its
+string interpolation ignores `#` concatenation) or far too slow (its LaTeX
+middleware decodes every value: 20x the bare parse on the ACL files).
 
 Values are decoded with pylatexenc, but only those that contain LaTeX, and
 each distinct string once (a cache): most values are plain ASCII, and the
@@ -15,32 +16,17 @@ from __future__ import annotations
 
 import calendar
 import datetime
-import logging
 import os
-import threading
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from bibtexparser.model import (
-    DuplicateBlockKeyBlock,
-    DuplicateFieldKeyBlock,
-    Entry,
-    ExplicitComment,
-    ImplicitComment,
-    ParsingFailedBlock,
-    Preamble,
-    String,
-)
-from bibtexparser.splitter import Splitter
 
 from ..graph import settings
 from ..graph.errors import InvalidInput, LimitExceeded
 from ..graph.export_bibtex import ET_AL_FIELD, VERBATIM_FIELDS  # what the export writes back as it was read
 from ..graph.models import CITATION_KEY_RE
 from ..graph.relations import bibtex_relation_fields
+from . import bibtex_split
 from .latex import Decoded, LatexError, latex_to_text
 
 # Fields that name other nodes: a paper's relations (graph/relations.py).
@@ -57,6 +43,17 @@ MONTHS = {
 }
 
 NAME_FIELDS = frozenset({"author", "editor"})
+# Fields whose value most entries of a file share with others (a proceedings'
+# title, its publisher, a year): read once per file as one string, not one
+# copy per entry: the records, their pickle (files parsed ahead) and the
+# rows made from them hold it once (a third of the ACL files' field text).
+SHARED_FIELDS = frozenset({
+    "booktitle", "journal", "journaltitle", "publisher", "organization", "institution", "school", "series",
+    "address", "location", "year", "month", "editor", "volume", "type", "language", "howpublished",
+})
+# Of these, the ones read the same way wherever a value is written (names
+# make authors and et-al marks too): a value met again is not read again.
+_KNOWN_FIELDS = SHARED_FIELDS - NAME_FIELDS
 LIST_FIELDS = frozenset({"keywords", "ids"}) | _RELATION_FIELDS
 
 _NEEDS_DECODING = re.compile(r"[\\{}$~]|--|``|''")
@@ -314,25 +311,24 @@ def _parts(raw: str) -> list[tuple[str, bool]]:
         i += 1
 
 
-def _line_of(f, entry_line: int) -> int:
-    """A field's 1-based line, for what is reported about it (looked up only then)."""
-    return entry_line if f.start_line is None else f.start_line + 1
-
-
 class _Reader:
     """The state of reading one file: macros, problems, records so far."""
 
-    def __init__(self, source: str, limits: Limits):
+    def __init__(self, source: str, limits: Limits, field_line=lambda where, entry_line: entry_line):
         self.source = source
         self.limits = limits
+        self.field_line = field_line  # (where, entry's line) -> a field's 1-based line (bibtex_split.Split.field_line)
         self.macros: dict[str, str] = dict(MONTHS)
         self.problems: list[Problem] = []
+        self.shared: dict[str, str] = {}  # one string object per distinct value of the SHARED_FIELDS
+        self.known: dict[tuple[str, str], str] = {}  # (field, value as written) -> as read, for _KNOWN_FIELDS read without a problem
 
     def problem(self, line: int | None, key: str | None, kind: str, message: str) -> None:
         self.problems.append(Problem(self.source, line, key, kind, message))
 
-    def expand(self, raw: str, line: int, key: str | None, name: str) -> str:
-        """The value of a raw field (`{..}`, `".."`, a number, a macro, or `a # b`)."""
+    def expand(self, raw: str, where, line: int, key: str | None, name: str) -> str:
+        """The value of a raw field (`{..}`, `".."`, a number, a macro, or `a # b`);
+        `where` in the file (see field_line), `line` its entry's or @string's."""
         if "#" not in raw:  # fast path: one group, the common case
             first, last = raw[:1], raw[-1:]
             if (first == "{" and last == "}") or (first == '"' and last == '"'):
@@ -340,7 +336,7 @@ class _Reader:
         try:
             parts = _parts(raw)
         except _BadValue as exc:
-            self.problem(line, key, "bad-value", f"field '{name}': {exc}; the value is kept as written")
+            self.problem(self.field_line(where, line), key, "bad-value", f"field '{name}': {exc}; the value is kept as written")
             return raw
         out = []
         for text, literal in parts:
@@ -350,33 +346,35 @@ class _Reader:
             try:
                 out.append(self.macros[text.lower()])
             except KeyError:
-                self.problem(line, key, "undefined-macro", f"field '{name}' uses @string macro '{text}', which is not defined; kept as the text '{text}'")
+                self.problem(self.field_line(where, line), key, "undefined-macro", f"field '{name}' uses @string macro '{text}', which is not defined; kept as the text '{text}'")
                 out.append(text)
         return "".join(out)
 
-    def add_string(self, block: String) -> None:
-        line = block.start_line + 1
-        name = block.key.strip().lower()
+    def add_string(self, block: tuple) -> None:
+        _, start_line, key, value = block
+        line = start_line + 1
+        name = key.strip().lower()
         if name in self.macros and name not in MONTHS:
-            self.problem(line, block.key, "duplicate-key", f"@string '{block.key}' is defined again; the later definition is used from here on")
-        self.macros[name] = self.expand(block.value, line, block.key, block.key)
+            self.problem(line, key, "duplicate-key", f"@string '{key}' is defined again; the later definition is used from here on")
+        self.macros[name] = self.expand(value, None, line, key, key)
 
-    def decode(self, value: str, line: int, key: str, name: str) -> str:
+    def decode(self, value: str, where, line: int, key: str, name: str) -> str:
         if not _needs_decoding(value):  # most values: no call further down
             return value
         decoded = decode_latex_reporting(value)
         if decoded.unknown:
-            self.problem(line, key, "unknown-latex", f"field '{name}': {', '.join(decoded.unknown)} not understood; kept as written")
+            self.problem(self.field_line(where, line), key, "unknown-latex", f"field '{name}': {', '.join(decoded.unknown)} not understood; kept as written")
         return decoded.text
 
-    def read_entry(self, entry: Entry) -> BibRecord | None:
-        line = entry.start_line + 1
-        key = entry.key.strip()
-        if not entry.entry_type.strip():
+    def read_entry(self, entry: tuple) -> BibRecord | None:
+        _, start_line, entry_type, key, entry_fields, _ = entry
+        line = start_line + 1
+        key = key.strip()
+        if not entry_type.strip():
             self.problem(line, key or None, "failed-block", f"entry '{key}' has no entry type (`@{{` with nothing between `@` and `{{`); skipped")
             return None
         if not key:
-            self.problem(line, None, "failed-block", f"@{entry.entry_type} entry has no citation key; skipped")
+            self.problem(line, None, "failed-block", f"@{entry_type} entry has no citation key; skipped")
             return None
         if not CITATION_KEY_RE.match(key):
             self.problem(line, key, "bad-key", f"citation key {key!r} contains spaces, quotes, braces or commas; skipped")
@@ -387,29 +385,38 @@ class _Reader:
         # or quoted group, no LaTeX) is read here without a call further down.
         max_chars = self.limits.max_field_chars
         field_names = _FIELD_NAMES
-        for f in entry.fields:
-            raw_name = f.key
+        known = self.known
+        for raw_name, value, where in entry_fields:
             name = field_names.get(raw_name)
             if name is None:
                 name = raw_name.strip().lower()
                 if len(field_names) < 4096:  # bounded: a file may make up any number of names
                     field_names[raw_name] = name
-            value = f.value
             if len(value) > max_chars:
-                self.problem(_line_of(f, line), key, "limit", f"field '{name}' has {len(value):,} characters, more than the limit of {max_chars:,}; entry skipped")
+                self.problem(self.field_line(where, line), key, "limit", f"field '{name}' has {len(value):,} characters, more than the limit of {max_chars:,}; entry skipped")
                 return None
+            written = None
+            if name in _KNOWN_FIELDS:
+                read = known.get((name, value))
+                if read is not None:
+                    if name in fields:
+                        self._repeated(fields, name, read, where, line, key)
+                    else:
+                        fields[name] = read
+                    continue
+                written, problems = value, len(self.problems)
             first, last = value[:1], value[-1:]
             if "#" not in value and ((first == "{" and last == "}") or (first == '"' and last == '"')):
                 value = value[1:-1]
             else:
-                value = self.expand(value, _line_of(f, line), key, name)
+                value = self.expand(value, where, line, key, name)
             if "\n" in value or "\t" in value or "  " in value:
                 value = " ".join(value.split())
             try:
                 if name in NAME_FIELDS:
                     decoded = split_names(value)
                     if _needs_decoding(value):  # else no name in it does either: one check, not one per name
-                        decoded = [self.decode(n, _line_of(f, line), key, name) if _needs_decoding(n) else n for n in decoded]
+                        decoded = [self.decode(n, where, line, key, name) if _needs_decoding(n) else n for n in decoded]
                         names = [n for n in decoded if n.lower() != "others"]
                     else:
                         names = [n for n in decoded if n.lower() != "others"] if "others" in value.lower() else decoded
@@ -421,24 +428,32 @@ class _Reader:
                     value = " and ".join(names)
                 elif name not in VERBATIM_FIELDS:
                     if _needs_decoding(value):
-                        value = self.decode(value, _line_of(f, line), key, name)
+                        value = self.decode(value, where, line, key, name)
                 elif value[:1] == "{" and value[-1:] == "}" and value.count("{") == 1:
                     value = value[1:-1]  # `doi = {{10.1/x}}`: protective braces only
             except LatexError as exc:
-                self.problem(_line_of(f, line), key, "bad-latex", f"field '{name}': {exc}; entry skipped")
+                self.problem(self.field_line(where, line), key, "bad-latex", f"field '{name}': {exc}; entry skipped")
                 return None
+            if name in SHARED_FIELDS:
+                value = self.shared.setdefault(value, value)
+                if written is not None and len(self.problems) == problems:
+                    known[(name, written)] = value  # read the same way wherever it is written so again
             if name in fields:
-                if name in LIST_FIELDS and fields[name] != value:
-                    # Reference managers write one `keywords` field per keyword: keep them all.
-                    fields[name] = f"{fields[name]}, {value}"
-                    self.problem(_line_of(f, line), key, "duplicate-field", f"field '{name}' appears more than once; the values are joined")
-                elif fields[name] != value:
-                    self.problem(_line_of(f, line), key, "duplicate-field", f"field '{name}' appears twice with different values; the first ({fields[name][:60]!r}) is kept, the second ({value[:60]!r}) dropped")
-                else:
-                    self.problem(_line_of(f, line), key, "duplicate-field", f"field '{name}' appears twice with the same value")
+                self._repeated(fields, name, value, where, line, key)
                 continue
             fields[name] = value
-        return BibRecord(key, entry.entry_type.strip().lower(), fields, line, self.source, authors)
+        return BibRecord(key, entry_type.strip().lower(), fields, line, self.source, authors)
+
+    def _repeated(self, fields: dict[str, str], name: str, value: str, where, line: int, key: str) -> None:
+        """A field given again in one entry."""
+        if name in LIST_FIELDS and fields[name] != value:
+            # Reference managers write one `keywords` field per keyword: keep them all.
+            fields[name] = f"{fields[name]}, {value}"
+            self.problem(self.field_line(where, line), key, "duplicate-field", f"field '{name}' appears more than once; the values are joined")
+        elif fields[name] != value:
+            self.problem(self.field_line(where, line), key, "duplicate-field", f"field '{name}' appears twice with different values; the first ({fields[name][:60]!r}) is kept, the second ({value[:60]!r}) dropped")
+        else:
+            self.problem(self.field_line(where, line), key, "duplicate-field", f"field '{name}' appears twice with the same value")
 
 
 # Never inherited through crossref or xdata: what tells one work from another
@@ -510,47 +525,6 @@ def _report_years(reader: _Reader, records: list[BibRecord]) -> None:
             reader.problem(r.line, r.key, reading.kind, reading.message)
 
 
-class _MessageCapture(logging.Handler):
-    """bibtexparser's own log messages (it prints them on stderr, with 0-based
-    line numbers), collected for the report of the file being split instead."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.INFO)
-        self.local = threading.local()
-
-    def emit(self, record: logging.LogRecord) -> None:
-        messages = getattr(self.local, "messages", None)
-        if messages is not None:
-            messages.append(record.getMessage())
-
-
-_capture = _MessageCapture()
-_bibtexparser_log = logging.getLogger("bibtexparser")
-_bibtexparser_log.addHandler(_capture)
-_bibtexparser_log.propagate = False
-_LINE_IN_MESSAGE = re.compile(r"\(line (\d+)\)")
-
-
-@contextmanager
-def _parser_messages() -> Iterator[list[tuple[int | None, str]]]:
-    """(1-based line, message) for what bibtexparser logs while splitting, except
-    the blocks it gave up on: those come back as ParsingFailedBlocks, reported
-    with their own problem."""
-    raw: list[str] = []
-    out: list[tuple[int | None, str]] = []
-    _capture.local.messages = raw
-    try:
-        yield out
-    finally:
-        _capture.local.messages = None
-        for message in raw:
-            if message.startswith("Parsing of `") or message.startswith("We will try to continue parsing"):
-                continue
-            m = _LINE_IN_MESSAGE.search(message)
-            line = int(m.group(1)) + 1 if m else None
-            out.append((line, _LINE_IN_MESSAGE.sub(f"(line {line})", message) if m else message))
-
-
 def parse_text(text: str, source: str = "<string>", *, limits: Limits | None = None) -> ParseResult:
     """Parse BibTeX text into records and a list of problems (never raises per entry).
 
@@ -558,57 +532,69 @@ def parse_text(text: str, source: str = "<string>", *, limits: Limits | None = N
     limits = limits or Limits()
     if len(text) > limits.max_file_bytes:
         raise LimitExceeded(f"{len(text):,} characters is more than the limit of {limits.max_file_bytes:,}", where=source)
-    with _parser_messages() as messages:
-        library = Splitter(text).split()
-    n_entries = sum(1 for b in library.blocks if isinstance(b, (Entry, ParsingFailedBlock)))
-    if n_entries > limits.max_entries:
-        raise LimitExceeded(f"{n_entries:,} entries is more than the limit of {limits.max_entries:,}", where=source)
+    own = theirs = None
+    try:
+        own = bibtex_split.read(text)
+        return _read(own, source, limits)
+    except bibtex_split.Unfollowed:
+        theirs = bibtex_split.split_with_bibtexparser(text)
+        return _read(theirs, source, limits)
+    finally:
+        # An exception pylatexenc raises and catches inside the general decoder
+        # keeps the frames above it, these included, in a reference cycle
+        # that only the collector frees, and it is paused while files are
+        # ingested: emptied here, the file's text and blocks go now, not with it.
+        for blocks in (own, theirs):
+            if blocks is not None:
+                blocks.release()
+        own = theirs = blocks = text = None
 
-    reader = _Reader(source, limits)
-    for line, message in messages:
+
+def _read(blocks: bibtex_split.Split, source: str, limits: Limits) -> ParseResult:
+    """The records and problems of a file's blocks (bibtex_split.read may raise Unfollowed while they are read)."""
+    if blocks.n_entries > limits.max_entries:  # counted ahead unless the blocks come as they are read
+        raise LimitExceeded(f"{blocks.n_entries:,} entries is more than the limit of {limits.max_entries:,}", where=source)
+
+    reader = _Reader(source, limits, blocks.field_line)
+    for line, message in blocks.messages:
         reader.problem(line, None, "parser-message", f"bibtexparser: {message}")
     # BibTeX expands a macro with the definitions made before it; bibtexparser
     # (and most users' files) allow definitions anywhere, so read them all first.
-    for block in library.blocks:
-        if isinstance(block, String):
-            reader.add_string(block)
-        elif isinstance(block, DuplicateBlockKeyBlock) and isinstance(block.ignore_error_block, String):
-            reader.add_string(block.ignore_error_block)
+    if isinstance(blocks.blocks, list):
+        for block in blocks.blocks:
+            if block[0] == "string":
+                reader.add_string(block)
 
     records: list[BibRecord] = []
     xdata: dict[str, BibRecord] = {}
-    first_seen: dict[str, tuple[int, str]] = {}  # lower key -> (line, raw)
-    for block in library.blocks:
-        line = block.start_line + 1 if block.start_line is not None else None
-        if isinstance(block, Entry):
-            entry = block
-        elif isinstance(block, DuplicateFieldKeyBlock):
-            entry = block.ignore_error_block
-        elif isinstance(block, DuplicateBlockKeyBlock):
-            if isinstance(block.ignore_error_block, String):
+    first_seen: dict[str, tuple[int, object]] = {}  # lower key -> (line, raw: see Split.raw_text)
+    raw_text = blocks.raw_text
+    for block in blocks.blocks:
+        kind = block[0]
+        line = block[1] + 1 if block[1] is not None else None
+        if kind == "entry":
+            if blocks.n_entries > limits.max_entries:
+                records = None  # too many, seen as they are read: counted on, to say how many
                 continue
-            entry = block.ignore_error_block
-            if isinstance(entry, DuplicateFieldKeyBlock):
-                entry = entry.ignore_error_block
-        elif isinstance(block, ParsingFailedBlock):
-            reason = getattr(block.error, "abort_reason", None) or str(block.error)
-            head = (block.raw or "").strip().splitlines()[0][:80] if (block.raw or "").strip() else ""
-            reader.problem(line, None, "failed-block", f"could not parse the block starting {head!r}: {reason.strip()}")
+            entry = block
+        elif kind == "failed":
+            reader.problem(line, None, "failed-block", f"could not parse the block starting {block[2]!r}: {block[3]}")
             continue
-        elif isinstance(block, ImplicitComment):
-            m = _LOOKS_LIKE_ENTRY.search(block.comment)
+        elif kind == "implicit":
+            comment = block[2]
+            m = _LOOKS_LIKE_ENTRY.search(comment)
             if m:
-                at = line + block.comment.count("\n", 0, m.start()) if line else None
-                snippet = block.comment[m.start():].splitlines()[0].strip()[:80]
+                at = line + comment.count("\n", 0, m.start()) if line else None
+                snippet = comment[m.start():].splitlines()[0].strip()[:80]
                 reader.problem(at, None, "not-an-entry", f"text {snippet!r} looks like an entry but is not one (no `{{` right after the entry type, or `@` not followed by a type); it was read as a comment")
             else:
                 reader.problem(line, None, "comment", "text between entries, read as a comment")
             continue
-        elif isinstance(block, ExplicitComment):
+        elif kind == "comment":
             reader.problem(line, None, "comment", "@comment block")
             continue
-        elif isinstance(block, Preamble):
-            reader.problem(line, None, "preamble", f"@preamble kept out of the graph: {block.value.strip()[:80]!r}")
+        elif kind == "preamble":
+            reader.problem(line, None, "preamble", f"@preamble kept out of the graph: {block[2].strip()[:80]!r}")
             continue
         else:
             continue  # @string blocks: read above
@@ -628,9 +614,9 @@ def parse_text(text: str, source: str = "<string>", *, limits: Limits | None = N
         lower = record.key.lower()
         previous = first_seen.get(lower)
         if previous is None:
-            first_seen[lower] = (record.line, entry.raw or "")
+            first_seen[lower] = (record.line, entry[5])
             records.append(record)
-        elif previous[1] == (entry.raw or ""):
+        elif raw_text(previous[1]) == raw_text(entry[5]):
             reader.problem(record.line, record.key, "duplicate-key", f"exact copy of the entry '{record.key}' at line {previous[0]}; skipped")
         else:
             # Two different works under one key stay two: the key alone never
@@ -639,18 +625,16 @@ def parse_text(text: str, source: str = "<string>", *, limits: Limits | None = N
             while f"{lower}-{n}" in first_seen:
                 n += 1
             new_key = f"{record.key}-{n}"
-            first_seen[new_key.lower()] = (record.line, entry.raw or "")
+            first_seen[new_key.lower()] = (record.line, entry[5])
             reader.problem(record.line, record.key, "duplicate-key", f"key '{record.key}' was already used at line {previous[0]} for a different entry; this one is kept apart as '{new_key}'")
             record.key = new_key
             records.append(record)
 
+    if blocks.n_entries > limits.max_entries:
+        raise LimitExceeded(f"{blocks.n_entries:,} entries is more than the limit of {limits.max_entries:,}", where=source)
     _inherit(reader, records, xdata)
     _report_years(reader, records)
-    # An exception pylatexenc raises and catches inside the general decoder
-    # keeps the frames above it, this one included, in a reference cycle
-    # that only the collector frees, and it is paused while files are
-    # ingested: without these names the file's blocks go now, not with it.
-    library = block = entry = text = None
+    block = entry = None  # see the end of parse_text
     return ParseResult(records, reader.problems)
 
 

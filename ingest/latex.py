@@ -235,7 +235,8 @@ def general_latex_to_text(value: str) -> Decoded:
 
 _ACCENT_SYMBOLS = {'"': "\u0308", "'": "\u0301", "`": "\u0300", "^": "\u0302", "~": "\u0303", "=": "\u0304", ".": "\u0307"}
 _ACCENT_LETTERS = {"u": "\u0306", "v": "\u030c", "H": "\u030b", "c": "\u0327", "k": "\u0328", "r": "\u030a"}
-_SPECIAL_LETTERS = {"l": "ł", "L": "Ł", "o": "ø", "O": "Ø", "ss": "ß", "ae": "æ", "AE": "Æ", "oe": "œ", "OE": "Œ", "aa": "å", "AA": "Å"}
+_SPECIAL_LETTERS = {"l": "ł", "L": "Ł", "o": "ø", "O": "Ø", "ss": "ß", "ae": "æ", "AE": "Æ", "oe": "œ", "OE": "Œ", "aa": "å", "AA": "Å",
+                    "i": "ı", "j": "ȷ", "ldots": "…"}  # dotless i and j: Turkish names, as in `Y{\i}ld{\i}z`
 _ESCAPED = frozenset("&%$#_{}")
 _PLAIN_RUN = re.compile(r"[^\\{}~`'\-$%&]+")
 

@@ -6,10 +6,14 @@ parent: a `kill -9` of the ingest must not leave processes holding hundreds
 of megabytes of parsed entries.
 
 Memory is counted over the whole process tree: a file parsed ahead waits in
-the writing process as its pickle (a few bytes per byte of BibTeX) rather
+the writing process as its pickle (about a byte per byte of BibTeX) rather
 than as records (several times more), and is unpickled when its turn comes;
 a worker hands back to the system what a parse allocated before it takes
-the next file.
+the next file, and ends as soon as there is no file left to parse. A worker
+forked from the writer holds tens of megabytes (the writer's pages it shares
+become its own as either process writes to them), more than the pickles of a
+few files: files are handed out up to AHEAD_BYTES of them, so that on a run
+of a few files the worker is gone while the first is still being written.
 """
 
 from __future__ import annotations
@@ -33,6 +37,9 @@ from ..graph.errors import InvalidInput
 from . import bibtex
 
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
+# Files handed to the workers beyond one each (and one more), while their
+# sizes together stay within this: their pickles wait in the writing process.
+AHEAD_BYTES = 16 * 2**20
 
 
 def parse_source(source: str, limits: bibtex.Limits | None = None, text: str | None = None,
@@ -122,23 +129,48 @@ def default_workers(files: int) -> int:
 
 def parsed_ahead(files: list[str], workers: int, limits: bibtex.Limits | None,
                  format: str | None = None) -> Iterator[tuple[str, bibtex.ParseResult]]:
-    """Each file's parse result, in order, parsed by `workers` processes (at
-    most one file more than the workers is held parsed, as a pickle)."""
+    """Each file's parse result, in order, parsed by `workers` processes (a
+    file more than the workers, or files up to AHEAD_BYTES, are held parsed, as pickles)."""
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     ahead = workers + 1  # one more than the workers, so that none waits while a file is written
+    sizes = [_size(f) for f in files]
+    others = set(multiprocessing.active_children())
     with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker,
                              initargs=(os.getpid(),)) as pool:
-        pending = deque(pool.submit(_parse_pickled, f, limits, format) for f in files[:ahead])
+        pending: deque = deque()
+        handed_out = held = 0  # held: the bytes of the files handed out and not yet taken
+
+        def hand_out() -> None:
+            nonlocal handed_out, held
+            while handed_out < len(files) and (len(pending) < ahead or held + sizes[handed_out] <= AHEAD_BYTES):
+                pending.append(pool.submit(_parse_pickled, files[handed_out], limits, format))
+                held += sizes[handed_out]
+                handed_out += 1
+                if handed_out == len(files):
+                    # Every file handed out: each worker ends once its last parse is
+                    # done, and its memory goes while the files are written.
+                    pool.shutdown(wait=False)
+
+        hand_out()
+        own = [p for p in multiprocessing.active_children() if p not in others]  # the pool's processes
         for i in range(len(files)):
             data = pending.popleft().result()
-            if i + ahead < len(files):
-                pending.append(pool.submit(_parse_pickled, files[i + ahead], limits, format))
-            elif not pending:
-                pool.shutdown()  # every file parsed: the workers' memory goes while the last files are written
+            held -= sizes[i]
+            hand_out()
+            if not pending:
+                for process in own:  # every file parsed: the workers are gone before the last file is written
+                    process.join()
             parsed = pickle.loads(data)
             del data
             yield parsed
             del parsed  # the file written before goes before the next is unpickled
+
+
+def _size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0  # reported when it is parsed
 
 
 @contextmanager

@@ -39,6 +39,7 @@ def check_fast_path(values: set[str], minimum_share: float) -> None:
 @pytest.mark.parametrize("value, text", [
     (r"M{\"u}ller", "Müller"), (r"Fran{\c{c}}ois", "François"), (r"\v{S}ekerka", "Šekerka"), (r"{\ss}x", "ßx"),
     (r"\o x", "øx"), ("1--2 and 3---4", "1–2 and 3—4"), ("``q''", "“q”"), (r"a \& b & c 50%", "a & b & c 50%"), ("B.~W.", "B. W."),
+    (r"Y{\i}ld{\i}z, Olcay", "Yıldız, Olcay"), (r"Says Who{\ldots}? x\ldots y", "Says Who…? x…y"),
 ])
 def test_fast_path_cases(value, text):
     assert latex.fast_latex_to_text(value) == text == latex.general_latex_to_text(value).text

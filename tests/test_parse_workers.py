@@ -73,7 +73,7 @@ def test_a_parse_leaves_no_cycle_holding_the_files_blocks():
 
     from bibtexparser.model import Entry
 
-    from aiprogress.ingest import bibtex
+    from aiprogress.ingest import bibtex, bibtex_split
 
     text = "@article{a, title={\\textbf{Bold} claims}}\n" + "".join(f"@article{{k{i}, title={{Plain {i}}}}}\n" for i in range(200))
     bibtex._decoded.clear()
@@ -84,6 +84,8 @@ def test_a_parse_leaves_no_cycle_holding_the_files_blocks():
         assert len(result.records) == 201 and result.records[0].fields["title"] == "Bold claims"
         # At most the one entry being read when the decoder raised (its reader's frame), never the file's.
         assert sum(isinstance(o, Entry) for o in gc.get_objects()) <= 1
+        assert not [o for o in gc.get_objects() if isinstance(o, bibtex_split.Split) and (o.blocks or o.text)]
+        assert not [o for o in gc.get_objects() if type(o).__name__ == "generator" and o.__name__ == "_blocks"]
     finally:
         gc.enable()
 
@@ -135,3 +137,43 @@ def test_the_workers_end_once_every_file_is_parsed(tmp_path):
         if i == len(files) - 1:
             assert not multiprocessing.active_children()
     assert seen == [20, 20, 20, 20]
+
+
+def _small_files(tmp_path, n: int) -> list[str]:
+    files = []
+    for k in range(n):
+        path = tmp_path / f"f{k}.bib"
+        path.write_text("".join(f"@article{{f{k}k{i}, title={{Work {i}}}, year={{2001}}}}\n" for i in range(20)))
+        files.append(str(path))
+    return files
+
+
+def _workers_end(deadline_s: float = 20) -> bool:
+    import multiprocessing
+
+    deadline = time.monotonic() + deadline_s
+    while multiprocessing.active_children() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return not multiprocessing.active_children()
+
+
+def test_the_workers_end_as_soon_as_every_file_is_handed_out_and_parsed(tmp_path, monkeypatch):
+    """An idle worker holds the memory its parses took (the process tree's
+    peak): it ends with its last parse, not when the writer asks for the last file."""
+    from aiprogress.ingest import parse_ahead
+
+    monkeypatch.setattr(parse_ahead, "AHEAD_BYTES", 0)  # one file ahead of the worker, whatever their size
+    ahead = parse_ahead.parsed_ahead(_small_files(tmp_path, 5), 1, None)
+    for _ in range(3):  # one worker, two files ahead: with the third taken, every file is handed out
+        next(ahead)
+    assert _workers_end()
+    assert [len(parsed.records) for _, parsed in ahead] == [20, 20]
+
+
+def test_small_files_are_all_handed_out_at_once_and_the_worker_ends_before_the_first_is_written(tmp_path):
+    from aiprogress.ingest import parse_ahead
+
+    ahead = parse_ahead.parsed_ahead(_small_files(tmp_path, 5), 1, None)
+    assert len(next(ahead)[1].records) == 20
+    assert _workers_end()
+    assert [len(parsed.records) for _, parsed in ahead] == [20, 20, 20, 20]
