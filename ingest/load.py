@@ -11,8 +11,8 @@ ingest/parse_ahead.py; the report is ingest/report.py.
 
 from __future__ import annotations
 
-import contextlib
 import functools
+import gc
 import itertools
 import time
 from collections.abc import Iterator
@@ -112,6 +112,7 @@ def _write_stream(records: Iterator[bibtex.BibRecord], problems: list[bibtex.Pro
             raise StrictAbort(f"{first['kind']}: {first['message']} ({len(report.errors)} problem(s) in all)", where=f"{first['source']}:{first['line']}")
 
     batch: list[bibtex.BibRecord] = []
+    batches = 0
     records = iter(records)
     while True:
         batch = list(itertools.islice(records, batch_size))
@@ -124,6 +125,15 @@ def _write_stream(records: Iterator[bibtex.BibRecord], problems: list[bibtex.Pro
         in_batch(run, lambda session, batch=batch: _stream_batch(run, session, batch, link, placed_ids))
         if progress:
             progress(f"{file_label.split(':', 1)[-1]}: records", report.entries, 0)
+        # The collector is paused (_ingest): the cycles a batch leaves behind
+        # go here, by a collection of the young generations (what the batch
+        # made) after each batch and of all of them after every tenth (what
+        # outlived its own batch's collection); the automatic collector
+        # rescanned them every few hundred allocations, a third of an
+        # import's CPU (5,000 works: 3.6 -> 2.4 s).
+        batch = []
+        batches += 1
+        gc.collect(1 if batches % 10 else 2)
     if across_files is not None:
         across_files["lexicon"] = run.lexicon
     report.seconds = round(time.perf_counter() - started, 3)
@@ -241,9 +251,9 @@ def _ingest(engine: Engine, source: str, identity: unchanged.Identity | None, *,
     placed_ids: set[str] = set()
     options = dict(file_label=f"{format}:{name}", strict=strict, overwrite=overwrite, batch_size=batch_size, progress=progress, link=link,
                    placed_ids=placed_ids, across_files=across_files)
-    # A stream keeps the collector: records and rows of the batches before go
-    # as it reads on, and some of what they leave behind is cyclic.
-    with gc_paused() if stream is None else contextlib.nullcontext():
+    # A stream collects what each batch leaves behind once the batch is
+    # written (_write_stream), so memory stays flat with the collector paused.
+    with gc_paused():
         if not strict and not dry_run:
             write(committed_batches(engine, report), report, **options)
         else:
