@@ -239,9 +239,34 @@ def delete_pending_citations(session: Session, ids: Iterable[int]) -> None:
             session.execute(_pending.delete().where(_pending.c.id.in_(chunk)))
 
 
-def insert_pending_citations(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert pending citations (models.PendingCitation columns) as they are."""
-    _insert_many(session, _pending, _PENDING_COLUMNS, rows)
+def insert_new_pending_citations(session: Session, rows: Sequence[tuple]) -> int:
+    """Insert the pending citations not pending yet (same citing work, same
+    reference), nor twice from `rows`: tuples of the models.PendingCitation
+    columns in their order (id left out), `intents` a list. How many were new.
+
+    On SQLite one INSERT ... ON CONFLICT DO NOTHING through the driver, its
+    row count summing what each row added: reading the citing works' pending
+    rows first, then a dict per row, cost more than the inserts (a snapshot's
+    works are new, with nothing pending). Elsewhere: read, then insert."""
+    if not rows:
+        return 0
+    connection = session.connection()
+    if connection.dialect.paramstyle == "qmark":
+        at = _PENDING_COLUMNS.index("intents")
+        params = [r[:at] + ("[]" if not r[at] else json.dumps(r[at]),) + r[at + 1:] for r in rows]
+        sql = (f"INSERT INTO {_pending.name} ({', '.join(_PENDING_COLUMNS)}) VALUES ({', '.join('?' * len(_PENDING_COLUMNS))}) "
+               "ON CONFLICT (citing_id, ref_key) DO NOTHING")
+        return connection.exec_driver_sql(sql, params).rowcount
+    have: set[tuple[str, str]] = set()
+    for chunk in _chunks({r[0] for r in rows}):
+        have.update(session.execute(select(_pending.c.citing_id, _pending.c.ref_key).where(_pending.c.citing_id.in_(chunk))).all())
+    new = []
+    for r in rows:
+        if (r[0], r[1]) not in have:
+            have.add((r[0], r[1]))
+            new.append(dict(zip(_PENDING_COLUMNS, r)))
+    _insert_many(session, _pending, _PENDING_COLUMNS, new)
+    return len(new)
 
 
 # --- writes ---------------------------------------------------------------------
@@ -335,5 +360,5 @@ def paper_rows(session: Session, where: Any = None) -> Iterable[dict[str, Any]]:
 __all__ = [
     "aliases_of", "node_kinds", "papers_matching", "technique_aliases", "edges_from",
     "lock_for_loading", "insert_papers", "update_papers", "insert_aliases", "insert_edges", "set_edge_attributes", "paper_rows",
-    "edges_to", "insert_pending_citations", "pending_citations_matching", "delete_pending_citations",
+    "edges_to", "insert_new_pending_citations", "pending_citations_matching", "delete_pending_citations",
 ]
