@@ -123,6 +123,27 @@ def aliases_of(session: Session, aliases: Iterable[str]) -> dict[str, str]:
     return _pairs_where_in(session, _alias, "alias", "node_id", {a.lower() for a in aliases if a})
 
 
+def alias_targets(session: Session, aliases: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """alias (lower case) -> (node id, the node's kind), for those of
+    `aliases` that exist: aliases_of and node_kinds in one query (a
+    snapshot's references are found by alias, and their edges need the
+    kinds of their ends)."""
+    out: dict[str, tuple[str, str]] = {}
+    connection = session.connection()
+    raw = connection.dialect.paramstyle == "qmark"
+    for chunk in _chunks({a.lower() for a in aliases if a}):
+        if raw:  # as in _pairs_where_in
+            sql = (f"SELECT alias.alias, alias.node_id, node.kind FROM alias JOIN node ON node.id = alias.node_id "
+                   f"WHERE alias.alias IN ({', '.join('?' * len(chunk))})")
+            rows = connection.exec_driver_sql(sql, tuple(chunk))
+        else:
+            rows = session.execute(select(_alias.c.alias, _alias.c.node_id, _node.c.kind)
+                                   .join(_node, _node.c.id == _alias.c.node_id).where(_alias.c.alias.in_(chunk)))
+        for alias, node_id, kind in rows:
+            out[alias] = (node_id, kind)
+    return out
+
+
 def node_kinds(session: Session, node_ids: Iterable[str]) -> dict[str, str]:
     """node id -> kind, for those of `node_ids` that exist."""
     return _pairs_where_in(session, _node, "id", "kind", set(node_ids))
@@ -360,7 +381,7 @@ def paper_rows(session: Session, where: Any = None) -> Iterable[dict[str, Any]]:
 
 
 __all__ = [
-    "aliases_of", "node_kinds", "papers_matching", "technique_aliases", "edges_from",
+    "aliases_of", "alias_targets", "node_kinds", "papers_matching", "technique_aliases", "edges_from",
     "lock_for_loading", "insert_papers", "update_papers", "insert_aliases", "insert_edges", "set_edge_attributes", "paper_rows",
     "edges_to", "insert_new_pending_citations", "pending_citations_matching", "delete_pending_citations",
 ]

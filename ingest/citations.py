@@ -58,10 +58,14 @@ def link_citations(run: Run, session: Session, placed: list[tuple[bibtex.BibReco
     rows = bulk.papers_matching(session, dois=dois, arxiv_ids=arxiv_ids) if dois or arxiv_ids else {}
     by_doi = {row["doi"]: n for n, row in rows.items() if row.get("doi")}
     by_arxiv = {row["arxiv_id"]: n for n, row in rows.items() if row.get("arxiv_id")}
-    aliases = bulk.aliases_of(session, {a for names in names_of for a in names})
-    # The citing works were just placed and DOI/arXiv holders are papers: their kinds need no reading.
+    # The citing works were just placed and DOI/arXiv holders are papers: their kinds need no reading;
+    # an alias's node comes with its kind.
     kinds = {node_id: "paper" for _, node_id, _ in cites}
     kinds.update((n, "paper") for n in rows)
+    aliases = {}
+    for alias, (n, kind) in bulk.alias_targets(session, {a for names in names_of for a in names}).items():
+        aliases[alias] = n
+        kinds[n] = kind
     edges: list[batch.EdgeRow] = []
     edge_records: list[bibtex.BibRecord] = []
     pending: list[dict[str, Any]] = []
