@@ -409,8 +409,9 @@ def test_json_lines_stream_in_batches_and_forward_references_resolve(sqlite_engi
     lines = [_work("W1", "First", refs=["W3"]), _work("W2", "Second", refs=["W1", "W9"]), _work("W3", "Third", refs=["W2"])]
     path.write_text("\n".join(json.dumps(w) for w in lines) + "\n", encoding="utf-8")
     phases = []
-    report = ingest(sqlite_engine, path, batch_size=1, progress=lambda phase, done, total: phases.append((done, total)))
-    assert phases == [(1, 0), (2, 0), (3, 0)]  # one batch a line, read as written
+    report = ingest(sqlite_engine, path, batch_size=1, progress=lambda phase, done, total: phases.append((phase.split(": ")[1], done, total)))
+    # One batch a line, read as written, then read again for the references.
+    assert phases == [("records", 1, 0), ("records", 2, 0), ("records", 3, 0), ("references", 1, 3), ("references", 2, 3), ("references", 3, 3)]
     assert (report.entries, report.new, report.citations_resolved) == (3, 3, 3)
     assert count(sqlite_engine, Edge) == 3 and count(sqlite_engine, PendingCitation) == 1  # W9 is not in the store
 
