@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import json
+from operator import methodcaller
 
 from sqlalchemy import JSON, Boolean, TypeDecorator, bindparam, insert, select, update
 from sqlmodel import Session
@@ -120,6 +121,27 @@ def _pairs_where_in(session: Session, table: Any, key: str, value: str, wanted: 
 def aliases_of(session: Session, aliases: Iterable[str]) -> dict[str, str]:
     """alias (lower case) -> node id, for those of `aliases` that exist."""
     return _pairs_where_in(session, _alias, "alias", "node_id", {a.lower() for a in aliases if a})
+
+
+def alias_targets(session: Session, aliases: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """alias (lower case) -> (node id, the node's kind), for those of
+    `aliases` that exist: aliases_of and node_kinds in one query (a
+    snapshot's references are found by alias, and their edges need the
+    kinds of their ends)."""
+    out: dict[str, tuple[str, str]] = {}
+    connection = session.connection()
+    raw = connection.dialect.paramstyle == "qmark"
+    for chunk in _chunks({a.lower() for a in aliases if a}):
+        if raw:  # as in _pairs_where_in
+            sql = (f"SELECT alias.alias, alias.node_id, node.kind FROM alias JOIN node ON node.id = alias.node_id "
+                   f"WHERE alias.alias IN ({', '.join('?' * len(chunk))})")
+            rows = connection.exec_driver_sql(sql, tuple(chunk))
+        else:
+            rows = session.execute(select(_alias.c.alias, _alias.c.node_id, _node.c.kind)
+                                   .join(_node, _node.c.id == _alias.c.node_id).where(_alias.c.alias.in_(chunk)))
+        for alias, node_id, kind in rows:
+            out[alias] = (node_id, kind)
+    return out
 
 
 def node_kinds(session: Session, node_ids: Iterable[str]) -> dict[str, str]:
@@ -239,9 +261,34 @@ def delete_pending_citations(session: Session, ids: Iterable[int]) -> None:
             session.execute(_pending.delete().where(_pending.c.id.in_(chunk)))
 
 
-def insert_pending_citations(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert pending citations (models.PendingCitation columns) as they are."""
-    _insert_many(session, _pending, _PENDING_COLUMNS, rows)
+def insert_new_pending_citations(session: Session, rows: Sequence[tuple]) -> int:
+    """Insert the pending citations not pending yet (same citing work, same
+    reference), nor twice from `rows`: tuples of the models.PendingCitation
+    columns in their order (id left out), `intents` a list. How many were new.
+
+    On SQLite one INSERT ... ON CONFLICT DO NOTHING through the driver, its
+    row count summing what each row added: reading the citing works' pending
+    rows first, then a dict per row, cost more than the inserts (a snapshot's
+    works are new, with nothing pending). Elsewhere: read, then insert."""
+    if not rows:
+        return 0
+    connection = session.connection()
+    if connection.dialect.paramstyle == "qmark":
+        at = _PENDING_COLUMNS.index("intents")
+        params = [r[:at] + ("[]" if not r[at] else json.dumps(r[at]),) + r[at + 1:] for r in rows]
+        sql = (f"INSERT INTO {_pending.name} ({', '.join(_PENDING_COLUMNS)}) VALUES ({', '.join('?' * len(_PENDING_COLUMNS))}) "
+               "ON CONFLICT (citing_id, ref_key) DO NOTHING")
+        return connection.exec_driver_sql(sql, params).rowcount
+    have: set[tuple[str, str]] = set()
+    for chunk in _chunks({r[0] for r in rows}):
+        have.update(session.execute(select(_pending.c.citing_id, _pending.c.ref_key).where(_pending.c.citing_id.in_(chunk))).all())
+    new = []
+    for r in rows:
+        if (r[0], r[1]) not in have:
+            have.add((r[0], r[1]))
+            new.append(dict(zip(_PENDING_COLUMNS, r)))
+    _insert_many(session, _pending, _PENDING_COLUMNS, new)
+    return len(new)
 
 
 # --- writes ---------------------------------------------------------------------
@@ -305,7 +352,8 @@ def insert_edges(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     default): most edges carry none, and a store being filled at an earlier
     schema revision (to test its upgrade) has no such columns yet."""
     if rows:
-        columns = [c for c in EDGE_COLUMNS if c not in _CITATION_COLUMNS or any(r.get(c) is not None for r in rows)]
+        # Counted in C (a snapshot's rows, twenty a work, set none of them): a generator per column cost more.
+        columns = [c for c in EDGE_COLUMNS if c not in _CITATION_COLUMNS or list(map(methodcaller("get", c), rows)).count(None) < len(rows)]
         _insert_many(session, _edge, columns, rows)
         service.mark_changed(session)
 
@@ -333,7 +381,7 @@ def paper_rows(session: Session, where: Any = None) -> Iterable[dict[str, Any]]:
 
 
 __all__ = [
-    "aliases_of", "node_kinds", "papers_matching", "technique_aliases", "edges_from",
+    "aliases_of", "alias_targets", "node_kinds", "papers_matching", "technique_aliases", "edges_from",
     "lock_for_loading", "insert_papers", "update_papers", "insert_aliases", "insert_edges", "set_edge_attributes", "paper_rows",
-    "edges_to", "insert_pending_citations", "pending_citations_matching", "delete_pending_citations",
+    "edges_to", "insert_new_pending_citations", "pending_citations_matching", "delete_pending_citations",
 ]

@@ -9,10 +9,9 @@ too) the pending citations naming it become edges (`resolve_arrivals`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect
 from sqlmodel import Session
 
 from ..graph import batch, bulk
@@ -59,10 +58,14 @@ def link_citations(run: Run, session: Session, placed: list[tuple[bibtex.BibReco
     rows = bulk.papers_matching(session, dois=dois, arxiv_ids=arxiv_ids) if dois or arxiv_ids else {}
     by_doi = {row["doi"]: n for n, row in rows.items() if row.get("doi")}
     by_arxiv = {row["arxiv_id"]: n for n, row in rows.items() if row.get("arxiv_id")}
-    aliases = bulk.aliases_of(session, {a for names in names_of for a in names})
-    # The citing works were just placed and DOI/arXiv holders are papers: their kinds need no reading.
+    # The citing works were just placed and DOI/arXiv holders are papers: their kinds need no reading;
+    # an alias's node comes with its kind.
     kinds = {node_id: "paper" for _, node_id, _ in cites}
     kinds.update((n, "paper") for n in rows)
+    aliases = {}
+    for alias, (n, kind) in bulk.alias_targets(session, {a for names in names_of for a in names}).items():
+        aliases[alias] = n
+        kinds[n] = kind
     edges: list[batch.EdgeRow] = []
     edge_records: list[bibtex.BibRecord] = []
     pending: list[dict[str, Any]] = []
@@ -98,9 +101,11 @@ def link_citations(run: Run, session: Session, placed: list[tuple[bibtex.BibReco
                                            list(ref.intents) if ref.intents is not None else None, ref.influential))
                 edge_records.append(record)
             else:
-                pending.append(_pending_row(node_id, key, ref, prov))
+                # A tuple in models.PendingCitation's column order: twelve values for each of thousands of references.
+                pending.append((node_id, key, ref.doi, ref.arxiv_id, ref.openalex.lower() if ref.openalex else None, ref.s2, ref.mag,
+                                ref.title, ref.year, list(ref.intents) if ref.intents else [], ref.influential, prov))
     _write_citations(run, session, edges, edge_records, kinds)
-    run.report.citations_pending += _insert_pending(session, pending)
+    run.report.citations_pending += bulk.insert_new_pending_citations(session, pending)
     session.flush()
 
 
@@ -118,38 +123,6 @@ def _write_citations(run: Run, session: Session, edges: list[batch.EdgeRow], rec
     for i, problem in enumerate(problems):
         if problem is not None and records is not None:
             run.problem(records[i], problem.kind, f"reference not linked: {problem.message}")
-
-
-def _pending_row(node_id: str, key: str, ref: Reference, prov: str) -> dict[str, Any]:
-    return {"citing_id": node_id, "ref_key": key, "doi": ref.doi, "arxiv_id": ref.arxiv_id,
-            "openalex_id": ref.openalex.lower() if ref.openalex else None, "s2_id": ref.s2, "mag_id": ref.mag,
-            "title": ref.title, "year": ref.year, "intents": list(ref.intents or ()), "influential": ref.influential,
-            "provenance": prov}
-
-
-def _insert_pending(session: Session, rows: list[dict[str, Any]]) -> int:
-    """Rows not already pending (same citing work, same reference); how many were new."""
-    if not rows:
-        return 0
-    table = PendingCitation.__table__
-    have = set()
-    citing = {r["citing_id"] for r in rows}
-    for chunk in _chunks(citing):
-        have.update(session.execute(select(table.c.citing_id, table.c.ref_key).where(table.c.citing_id.in_(chunk))).all())
-    new = []
-    for r in rows:
-        # Not pending yet, and not twice from one batch (two records placed on one work).
-        if (r["citing_id"], r["ref_key"]) not in have:
-            have.add((r["citing_id"], r["ref_key"]))
-            new.append(r)
-    bulk.insert_pending_citations(session, new)
-    return len(new)
-
-
-def _chunks(values: Iterable[Any], size: int = 500) -> Iterable[list[Any]]:
-    values = list(values)
-    for i in range(0, len(values), size):
-        yield values[i:i + size]
 
 
 _ID_COLUMNS = ("doi", "arxiv_id", "openalex_id", "s2_id", "mag_id")

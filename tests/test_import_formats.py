@@ -86,6 +86,28 @@ def test_openalex_work_abstract_authors_references_venue(sqlite_engine):
     assert paper.field_sources["abstract"].startswith("openalex:W2741809807_single_work.json#")
 
 
+@pytest.mark.parametrize("index, text", [
+    ({"a": [0, 2], "b": [1]}, "a b a"),  # every position once
+    ({"a": [2, 1], "b": [0]}, "b a a"),
+    ({"a": [0], "b": [3]}, "a b"),  # a gap
+    ({"a": [0, 0], "b": [1]}, "a b"),  # a repeated position: the later word
+    ({"a": [-1], "b": [0, 1]}, "a b b"),  # a negative position comes first, not last
+    ({"a": [True, 2], "b": "x"}, "a a"),  # positions that are not numbers are left out
+    ({"a": [1.0, 0], "b": None}, "a"),
+    ({"a": [[1]], "b": [0], "c": {"2": 1}}, "b"),
+    ({}, ""),
+])
+def test_openalex_abstract_from_an_irregular_inverted_index(index, text):
+    from aiprogress.ingest.importers.openalex import abstract_from_index
+    assert abstract_from_index(index) == text
+
+
+def test_imported_text_collapses_every_kind_of_space():
+    from aiprogress.ingest.importers.records import text
+    assert text("  Deep\tlearning\n\u00a0of  \u2003words ") == "Deep learning of words"
+    assert (text(None), text(12), text("")) == ("", "12", "")
+
+
 def test_openalex_list_page_and_gzipped_json_lines(sqlite_engine, tmp_path):
     import gzip
     work = json.loads((SAMPLES / "W2741809807_single_work.json").read_text(encoding="utf-8"))
@@ -387,8 +409,9 @@ def test_json_lines_stream_in_batches_and_forward_references_resolve(sqlite_engi
     lines = [_work("W1", "First", refs=["W3"]), _work("W2", "Second", refs=["W1", "W9"]), _work("W3", "Third", refs=["W2"])]
     path.write_text("\n".join(json.dumps(w) for w in lines) + "\n", encoding="utf-8")
     phases = []
-    report = ingest(sqlite_engine, path, batch_size=1, progress=lambda phase, done, total: phases.append((done, total)))
-    assert phases == [(1, 0), (2, 0), (3, 0)]  # one batch a line, read as written
+    report = ingest(sqlite_engine, path, batch_size=1, progress=lambda phase, done, total: phases.append((phase.split(": ")[1], done, total)))
+    # One batch a line, read as written, then read again for the references.
+    assert phases == [("records", 1, 0), ("records", 2, 0), ("records", 3, 0), ("references", 1, 3), ("references", 2, 3), ("references", 3, 3)]
     assert (report.entries, report.new, report.citations_resolved) == (3, 3, 3)
     assert count(sqlite_engine, Edge) == 3 and count(sqlite_engine, PendingCitation) == 1  # W9 is not in the store
 

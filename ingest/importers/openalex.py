@@ -28,6 +28,20 @@ def abstract_from_index(index: Any) -> str:
     """The text of an abstract_inverted_index ({word: [positions]})."""
     if not isinstance(index, dict) or not index:
         return ""
+    # The usual index places every word of the text once: its positions are
+    # 0 .. n-1, each slot of a list filled once. Anything else (a gap, a
+    # repeat, a position that is not a natural number) is read the long way.
+    try:
+        words: list[str | None] = [None] * sum(map(len, index.values()))
+        for word, positions in index.items():
+            if min(positions) < 0:
+                raise ValueError
+            for p in positions:
+                words[p] = word
+        if None not in words:
+            return " ".join(words)
+    except (TypeError, ValueError, IndexError):
+        pass
     slots: dict[int, str] = {}
     for word, positions in index.items():
         for p in positions or ():

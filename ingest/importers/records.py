@@ -93,7 +93,8 @@ def text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        return _SPACES.sub(" ", value).strip()
+        # What `\s+` -> " " and strip() make (both split on str.isspace), without the regex: sixteen fields a work.
+        return " ".join(value.split())
     return str(value)
 
 
