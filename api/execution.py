@@ -286,7 +286,8 @@ def _object_completer(type_name: str, is_type_of: Any, fields: list[tuple[str, C
     without a call per field where none is needed: a reader that is
     getattr of an attribute becomes `value.<attribute>`, and a String or ID
     already a str is its own answer (what graphql-core's serialisers return
-    for it), so only other values go through the completer. Most of an
+    for it) and an enum's name is one dict lookup, so only other values go
+    through the completer. Most of an
     answer is such fields (ids, names, titles): a call or two fewer for each
     took the reference query's execution from about 7.0 to 6.4 ms (median
     CPU, on a loaded machine)."""
@@ -306,10 +307,16 @@ def _object_completer(type_name: str, is_type_of: Any, fields: list[tuple[str, C
             names[f"read{i}"] = read
             source = f"read{i}(value)"
         wrapped = getattr(complete, WRAPS, None)
+        enum_names = getattr(complete, ENUM_NAMES, None)
         if getattr(complete, STR_IS_ITS_OWN_ANSWER, False):
             names[f"complete{i}"] = complete
             lines.append(f"    v{i} = {source}")
             lines.append(f"    if v{i}.__class__ is not str: v{i} = complete{i}(v{i})")
+        elif enum_names is not None:  # the name looked up here; a value without one (null too) goes to the completer
+            names[f"complete{i}"], names[f"enum{i}"] = complete, enum_names
+            lines.append(f"    r{i} = {source}")
+            lines.append(f"    v{i} = enum{i}(r{i})")
+            lines.append(f"    if v{i} is None: v{i} = complete{i}(r{i})")
         elif wrapped is not None:  # an object or list: its null check written here
             names[f"complete{i}"], non_null = wrapped
             lines.append(f"    v{i} = {source}")
@@ -341,6 +348,10 @@ def _compiled(source: str) -> Any:
 # called for many values (a list's items, an object's fields) the check is
 # written in place instead, a call fewer per value.
 WRAPS = "_wraps"
+
+# Marks an enum's leaf completer with its value -> name lookup (a dict's
+# `get`): a value found there is completed without calling the completer.
+ENUM_NAMES = "_enum_names"
 
 # Marks a leaf completer for which a value of type str is already the
 # completed value (String and ID: graphql-core returns such a value as is).
@@ -375,6 +386,8 @@ def _leaf(leaf_type: Any, non_null: bool) -> Completer:
 
     if coerce in _STR_SERIALISERS:
         setattr(leaf, STR_IS_ITS_OWN_ANSWER, True)
+    elif isinstance(leaf_type, GraphQLEnumType):
+        setattr(leaf, ENUM_NAMES, coerce)
     return leaf
 
 
