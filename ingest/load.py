@@ -251,6 +251,16 @@ def ingest_file(session: Session, path: Path | str, *, provenance: str | None = 
                           strict=strict, overwrite=overwrite, link=link)
 
 
+def _nothing_to_read(folder: Path, extensions: tuple[str, ...]) -> str:
+    message = f"no {'/'.join(extensions)} files in this folder"
+    if extensions != (".bib",):
+        return message
+    # A folder of exports in another format is read only when that format is
+    # named: a .json file there may be anything (a report, a settings file).
+    others = importers.formats_by_extension([f.name for f in folder.rglob("*") if f.is_file()])
+    return message + (f"; name the format of its other files with --format ({', '.join(others)})" if others else "")
+
+
 def bib_files(paths: list[str], extensions: tuple[str, ...] = (".bib",)) -> list[str]:
     """FILE, DIR (every file below it with one of `extensions`, sorted) or '-' (standard input) -> sources in order."""
     out: list[str] = []
@@ -262,7 +272,7 @@ def bib_files(paths: list[str], extensions: tuple[str, ...] = (".bib",)) -> list
         if path.is_dir():
             found = sorted(str(f) for f in path.rglob("*") if f.is_file() and f.name.lower().endswith(extensions))
             if not found:
-                raise InvalidInput(f"no {'/'.join(extensions)} files in this folder", where=p)
+                raise InvalidInput(_nothing_to_read(path, extensions), where=p)
             out.extend(found)
         elif path.is_file():
             out.append(str(path))

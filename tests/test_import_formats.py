@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from aiprogress.graph.errors import InvalidInput
 from aiprogress.graph.models import Alias, Edge, Node, Paper, PendingCitation
 from aiprogress.ingest import importers, load
 
@@ -432,6 +433,19 @@ def test_cli_folder_with_format_reads_that_formats_files(cli, tmp_path):
     code, out, err = cli("ingest", str(folder), "--format", "ris", "--db", str(tmp_path / "g.db"), "--json")
     assert code == 0, err
     assert sorted(Path(f["source"]).name for f in json.loads(out)["files"]) == ["rispy_example_bom.ris", "rispy_example_full.ris"]
+
+
+def test_cli_folder_without_bib_files_names_the_formats_it_holds(cli, tmp_path):
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    for name in ("rispy_example_full.ris", "jgmciteproc_issue_19.json"):
+        (folder / name).write_bytes((SAMPLES / name).read_bytes())
+    code, out, err = cli("ingest", str(folder), "--db", str(tmp_path / "g.db"))
+    assert code == InvalidInput.exit_code and out == ""
+    # The .json file could be any of the JSON formats: each is named, none guessed.
+    assert f"{folder}: no .bib files in this folder; name the format of its other files with --format" in err
+    named = err.split("--format (", 1)[1].split(")", 1)[0].split(", ")
+    assert named == ["openalex", "semanticscholar", "arxiv", "csl-json", "ris"]
 
 
 def test_json_lines_given_as_text_keep_the_lines_after_a_bad_first_one():

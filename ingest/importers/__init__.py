@@ -54,6 +54,12 @@ def folder_extensions(name: str | None) -> tuple[str, ...]:
     return own + (_JSON_EXTENSIONS if name in ("openalex", "semanticscholar", "csl-json", "arxiv") else ()) + ((".xml",) if name == "arxiv" else ()) + ((".txt",) if name == "ris" else ())
 
 
+def formats_by_extension(file_names: list[str]) -> list[str]:
+    """The formats (other than BibTeX) whose folder files are among `file_names`, in the registry's order."""
+    lower = [n.lower() for n in file_names]
+    return [name for name in IMPORTERS if name != "bibtex" and any(n.endswith(folder_extensions(name)) for n in lower)]
+
+
 def _head(path: str, size: int = 8192) -> str:
     try:
         with open(path, "rb") as f:
