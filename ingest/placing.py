@@ -50,14 +50,20 @@ def place_papers(run: Run, session: Session, records: list[bibtex.BibRecord]) ->
     keys = [v["_keys"] for _, v, _, _ in mapped]
     wanted_aliases = {a.lower() for r, _, ids, others in mapped for a in (r.key, *others, *(i for i, _ in ids))}
     alias_map = bulk.aliases_of(session, wanted_aliases)
-    rows = bulk.papers_matching(
-        session,
-        dois=(k.doi for k in keys), arxiv_ids=(k.arxiv_id for k in keys),
-        title_keys=(k.title_key for k in keys), node_ids=alias_map.values(),
-    )
+    own_ids = {f"paper:{r.key}" for r, *_ in mapped}
+    dois = {k.doi for k in keys if k.doi}
+    arxiv_ids = {k.arxiv_id for k in keys if k.arxiv_id}
+    title_keys = {k.title_key for k in keys if k.title_key}
+    held = set(alias_map.values())
+    # One read for the identity index's candidates and the batch's papers
+    # (each record's own paper:KEY), each DOI and arXiv id looked up once.
+    found = bulk.papers_matching(session, dois=dois, arxiv_ids=arxiv_ids, title_keys=title_keys, node_ids=held | own_ids)
     papers = batch.PaperBatch(session, overwrite=run.overwrite)
-    papers.prefetch({f"paper:{r.key}" for r, *_ in mapped}, dois=(k.doi for k in keys), arxiv_ids=(k.arxiv_id for k in keys),
-                    aliases=wanted_aliases, rows=rows.values(), known_aliases=alias_map)
+    papers.prefetch(own_ids, dois=dois, arxiv_ids=arxiv_ids, aliases=wanted_aliases, rows=found.values(), known_aliases=alias_map,
+                    rows_complete=True)
+    # The index's candidates: the papers that share an identifier, a title or a citation key with a record.
+    rows = {node_id: row for node_id, row in found.items()
+            if node_id in held or row["doi"] in dois or row["arxiv_id"] in arxiv_ids or row["title_key"] in title_keys}
     index = IdentityIndex()
     for node_id in rows:
         index.add(_known(node_id, papers.current(node_id), papers.sources(node_id)))

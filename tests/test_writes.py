@@ -194,3 +194,45 @@ def test_the_report_file_is_written_when_an_ingest_fails_outright(cli, tmp_path)
     data = json.loads(report.read_text())
     assert [f["source"] for f in data["files"]] == [str(bib)]
     assert "10" in data["files"][0]["aborted"]
+
+
+def test_a_batch_reads_each_kind_of_paper_identity_once(engine):
+    """Placing a batch reads the stored papers sharing a DOI, a title or a
+    citation key with its records in one statement per kind of key (each
+    record's own paper:KEY among the ids), on either backend: the papers the
+    batch merges into are not read a second time."""
+    from sqlalchemy import event
+
+    text = "".join(f"@article{{k{i}, title={{Paper {i}}}, author={{Smith, A}}, year={{2020}}, doi={{10.1234/p{i}}}}}\n" for i in range(5))
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, _parameters, _context, _many):
+        if "FROM paper JOIN node" in " ".join(statement.split()):
+            statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        report = load.ingest_source(engine, "papers.bib", text=text)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert report.new == 5 and not report.errors
+    assert len(statements) == 3  # by DOI, by title key, by node id (no record has an arXiv id)
+
+
+def test_the_node_columns_a_paper_write_takes_are_the_merged_ones():
+    # batch._node_row spells these out: a node column added to the merged fields must be added there too.
+    assert batch._NODE_VALUES == tuple(c for c in bulk.NODE_COLUMNS if c in merge.MERGED_FIELDS)
+
+
+def test_json_columns_are_stored_as_json_dumps_spells_them(sqlite_engine):
+    """graph/bulk.py encodes the JSON columns itself on SQLite; the text is
+    what SQLAlchemy's JSON type (json.dumps) would have written, so stores
+    written either way read and compare alike."""
+    authors = ["Müller, Jörg", 'O"Brien, Pat']
+    extra = {"note": "tab\there", "pages": "1--9", "n": "é\u2028"}
+    with database.session_scope(sqlite_engine) as s:
+        (write,) = batch.write_papers(s, [batch.PaperRow("paper:m", {"name": "M", "authors": authors, "extra": extra}, "f#m")])
+        assert write.change == service.ADDED
+    with sqlite_engine.connect() as c:
+        stored = c.exec_driver_sql("SELECT authors, extra, field_sources FROM paper WHERE node_id = 'paper:m'").one()
+    assert tuple(stored) == (json.dumps(authors), json.dumps(extra), json.dumps([["f#m", "name", "authors", "extra.note", "extra.pages", "extra.n"]]))
