@@ -282,7 +282,8 @@ class PaperBatch:
         """Write what the rows added or changed since the last flush."""
         new = [(i, s) for i, s in self._papers.items() if s.is_new and s.dirty]
         changed = [(i, s) for i, s in self._papers.items() if not s.is_new and s.dirty]
-        bulk.insert_papers(self.session, [_node_row(i, s) for i, s in new], [_paper_row(i, s) for i, s in new])
+        # add() removed NUL bytes from the values and refused keys holding one.
+        bulk.insert_papers(self.session, [_node_row(i, s) for i, s in new], [_paper_row(i, s) for i, s in new], papers_checked=True)
         bulk.update_papers(self.session, [_node_row(i, s) for i, s in changed], [_paper_row(i, s) for i, s in changed])
         bulk.insert_aliases(self.session, self._new_aliases)
         for _, state in (*new, *changed):
@@ -303,15 +304,13 @@ def _node_row(node_id: str, state: _State) -> dict[str, Any]:
 
 def _paper_row(node_id: str, state: _State) -> dict[str, Any]:
     v = state.values
-    row = {c: v.get(c) for c in _PAPER_VALUES}
-    row.update(node_id=node_id, citation_key=state.citation_key, title_key=title_key(v["name"]), year=v["year"], extra=v["extra"],
-               field_sources=state.sources, entry_type=v.get("entry_type") or "article")
-    return row
+    return {"node_id": node_id, "authors": v.get("authors"), "venue": v.get("venue"), "doi": v.get("doi"), "arxiv_id": v.get("arxiv_id"),
+            "url": v.get("url"), "abstract": v.get("abstract"), "entry_type": v.get("entry_type") or "article",
+            "citation_key": state.citation_key, "title_key": title_key(v["name"]), "year": v["year"], "extra": v["extra"],
+            "field_sources": state.sources}
 
 
 _PAPER = NodeKind.paper.value
-# The paper columns a write takes from the merged values as they are.
-_PAPER_VALUES = tuple(c for c in bulk.PAPER_COLUMNS if c in merge.MERGED_FIELDS and c not in ("year", "entry_type"))
 _NODE_VALUES = ("name", "description", "year")  # the node columns among merge.MERGED_FIELDS (tests/test_writes.py)
 
 

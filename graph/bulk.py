@@ -18,7 +18,7 @@ import json
 from sqlalchemy import JSON, Boolean, TypeDecorator, bindparam, insert, select, update
 from sqlmodel import Session
 
-from . import search, service
+from . import search, service, values
 from .models import Alias, Edge, Node, NodeKind, Paper, PendingCitation
 
 # Stay well under SQLite's limit on bound parameters per statement.
@@ -100,21 +100,23 @@ def _from_json(kind: Any) -> Any:
     return lambda text: None if text is None else [] if text == "[]" else json.loads(text)
 
 
-def _insert_many(session: Session, table: Any, columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> None:
+def _insert_many(session: Session, table: Any, columns: Sequence[str], rows: Sequence[dict[str, Any]], *, nul_checked: bool = False) -> None:
     """INSERT many rows. On SQLite the statement goes to the driver as is
     (`exec_driver_sql`): SQLAlchemy's per-row parameter processing would cost
     more than SQLite's own work. JSON columns are serialised here as
-    SQLAlchemy's JSON type would (json.dumps). Elsewhere: Core executemany."""
+    SQLAlchemy's JSON type would (json.dumps). Elsewhere: Core executemany.
+    `nul_checked`: the rows' text holds no NUL byte (values.NUL_CHECKED)."""
     if not rows:
         return
     connection = session.connection()
+    options = {values.NUL_CHECKED: True} if nul_checked else {}
     if connection.dialect.paramstyle != "qmark":
-        session.execute(insert(table), [{c: r.get(c) for c in columns} for r in rows])
+        session.execute(insert(table), [{c: r.get(c) for c in columns} for r in rows], execution_options=options)
         return
     json_at = _json_columns(table, columns)
     sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
     if not json_at:
-        connection.exec_driver_sql(sql, [tuple(map(r.get, columns)) for r in rows])
+        connection.exec_driver_sql(sql, [tuple(map(r.get, columns)) for r in rows], execution_options=options)
         return
     params = [list(map(r.get, columns)) for r in rows]
     for i, kind in json_at:
@@ -123,7 +125,7 @@ def _insert_many(session: Session, table: Any, columns: Sequence[str], rows: Seq
         null = None if (kind.impl_instance if isinstance(kind, TypeDecorator) else kind).none_as_null else "null"
         for p in params:
             p[i] = null if p[i] is None else dumps(p[i])
-    connection.exec_driver_sql(sql, list(map(tuple, params)))
+    connection.exec_driver_sql(sql, list(map(tuple, params)), execution_options=options)
 
 
 def _chunks(values: Iterable[Any]) -> Iterable[list[Any]]:
@@ -301,14 +303,17 @@ def lock_for_loading(session: Session) -> None:
 _LOADER_LOCK = 7_240_532  # any constant (db.py's schema lock is 7_240_531)
 
 
-def insert_papers(session: Session, nodes: Sequence[dict[str, Any]], papers: Sequence[dict[str, Any]]) -> None:
+def insert_papers(session: Session, nodes: Sequence[dict[str, Any]], papers: Sequence[dict[str, Any]], *, papers_checked: bool = False) -> None:
     """Insert paper nodes and their paper rows (ids must be new); many of them
-    are indexed for search in one statement (search.indexing_after)."""
+    are indexed for search in one statement (search.indexing_after).
+    `papers_checked`: the paper rows' text was checked for NUL bytes
+    (graph/batch.py), so the statement hook does not scan it again (their
+    abstracts and JSON text were most of what it scanned)."""
     if not nodes and not papers:
         return
     with search.indexing_after(session.connection(), len(nodes)):
         _insert_many(session, _node, NODE_COLUMNS, nodes)
-        _insert_many(session, _paper, PAPER_COLUMNS, papers)
+        _insert_many(session, _paper, PAPER_COLUMNS, papers, nul_checked=papers_checked)
     service.mark_changed(session)
 
 

@@ -219,9 +219,12 @@ def test_a_batch_reads_each_kind_of_paper_identity_once(engine):
     assert len(statements) == 3  # by DOI, by title key, by node id (no record has an arXiv id)
 
 
-def test_the_node_columns_a_paper_write_takes_are_the_merged_ones():
-    # batch._node_row spells these out: a node column added to the merged fields must be added there too.
+def test_the_rows_a_paper_write_makes_have_every_column():
+    # batch._node_row and _paper_row spell the columns out: one added to the models must be added there too.
     assert batch._NODE_VALUES == tuple(c for c in bulk.NODE_COLUMNS if c in merge.MERGED_FIELDS)
+    state = batch._State({"name": "A", "year": None, "extra": {}}, {}, "a", "t", True)
+    assert set(batch._paper_row("paper:a", state)) == set(bulk.PAPER_COLUMNS)
+    assert set(batch._node_row("paper:a", state)) | {"category", "binding"} == set(bulk.NODE_COLUMNS)
 
 
 def test_json_columns_are_stored_as_json_dumps_spells_them(sqlite_engine):
