@@ -178,11 +178,15 @@ class PaperBatch:
         out = PaperWrite(node_id, service.UNCHANGED)
         incoming = dict(row.values)
         citation_key = row.citation_key or node_id.split(":", 1)[-1]
-        refusal = self._refusal(row, citation_key, incoming)
-        if refusal:
-            out.change = REFUSED
-            out.problems.append(refusal)
-            return out
+        name, limit = incoming.get("name"), self._key_limit
+        # The common case tested inline; _refusal says what is wrong otherwise.
+        if not (len(node_id) <= limit and len(citation_key) <= limit and values.NUL not in node_id and values.NUL not in citation_key
+                and type(name) is str and name.strip()):
+            refusal = self._refusal(row, citation_key, incoming)
+            if refusal:
+                out.change = REFUSED
+                out.problems.append(refusal)
+                return out
         if values.has_nul(incoming):
             incoming = values.without_nul(incoming)
             out.problems.append(Problem("nul-byte", "NUL bytes (\\x00) are never stored; removed from the values"))

@@ -71,7 +71,7 @@ def place_papers(run: Run, session: Session, records: list[bibtex.BibRecord]) ->
     for alias, node_id in alias_map.items():
         if node_id in rows:
             index.add_alias(alias, node_id)
-    taken_ids = set(bulk.node_kinds(session, (f"paper:{r.key}" for r, *_ in mapped)))
+    taken_ids = set(bulk.node_kinds(session, own_ids))
     arrived: list[tuple[str, dict]] = []
 
     for record, v, work_keys, ids, others in mapped:
