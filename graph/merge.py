@@ -122,9 +122,10 @@ def new_paper(incoming: dict[str, Any], provenance: str) -> Merged:
     get = incoming.get
     values = {name: get(name) for name in MERGED_FIELDS}
     extra = values["extra"] = dict(get("extra") or {})
-    # is_empty inlined: this runs for every field of every new paper.
-    sources = dict.fromkeys([name for name, v in values.items() if v is not None and v != "" and v != [] and v != {}
-                             and name != "extra"], provenance)
+    # is_empty inlined, a true value (most) decided by its truth alone: this
+    # runs for every field of every new paper (a year 0 is not empty).
+    sources = dict.fromkeys([name for name in MERGED_FIELDS
+                             if (v := values[name]) or (v is not None and v != "" and v != [] and v != {})], provenance)
     if extra:
         sources.update(dict.fromkeys(["extra." + k for k in extra], provenance))
     return Merged(values, sources, True)

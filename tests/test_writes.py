@@ -239,3 +239,24 @@ def test_json_columns_are_stored_as_json_dumps_spells_them(sqlite_engine):
     with sqlite_engine.connect() as c:
         stored = c.exec_driver_sql("SELECT authors, extra, field_sources FROM paper WHERE node_id = 'paper:m'").one()
     assert tuple(stored) == (json.dumps(authors), json.dumps(extra), json.dumps([["f#m", "name", "authors", "extra.note", "extra.pages", "extra.n"]]))
+
+
+def test_title_keys_are_the_words_joined_by_one_space():
+    """Both spellings of the title key (graph/identifiers.py, and ingest's
+    ASCII fast path) give letters and digits, lower case, accents dropped,
+    each run of anything else one space, none at the ends."""
+    import re
+    import unicodedata
+
+    from aiprogress.graph.identifiers import title_key
+    from aiprogress.ingest import identity
+
+    def by_definition(title: str) -> str:
+        text = "".join(c for c in unicodedata.normalize("NFKD", title) if not unicodedata.combining(c))
+        return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
+
+    titles = ["", "  ", "Attention Is All You Need", "  {BERT}: Pre-training -- of\tDeep\nBidirectional ... ", "x", "---",
+              "Über die Größe: 3D-Modelle (2nd ed.)", "Ångström-scale  NLP!", "123 go", "ﬁne-tuning ½"]
+    for t in titles:
+        assert title_key(t) == identity.title_key(t) == by_definition(t), t
+    assert title_key(None) == identity.title_key(None) == ""
