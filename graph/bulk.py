@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import json
+import sqlite3
 
 from sqlalchemy import JSON, Boolean, TypeDecorator, bindparam, insert, select, update
 from sqlmodel import Session
@@ -128,10 +129,20 @@ def _insert_many(session: Session, table: Any, columns: Sequence[str], rows: Seq
     connection.exec_driver_sql(sql, list(map(tuple, params)), execution_options=options)
 
 
-def _chunks(values: Iterable[Any]) -> Iterable[list[Any]]:
+def _chunks(values: Iterable[Any], size: int = _CHUNK) -> Iterable[list[Any]]:
     values = list(values)
-    for i in range(0, len(values), _CHUNK):
-        yield values[i:i + _CHUNK]
+    for i in range(0, len(values), size):
+        yield values[i:i + size]
+
+
+def _sqlite_chunk(connection: Any) -> int:
+    """Parameters one SQLite statement may bind here (32,766 since SQLite 3.32;
+    the driver says, from Python 3.11), at most 10,000: a batch's 2,000 keys
+    are read in one statement instead of three."""
+    try:
+        return max(_CHUNK, min(10_000, connection.connection.driver_connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)))
+    except (AttributeError, TypeError):  # an older Python, or another driver
+        return _CHUNK
 
 
 # --- reads ----------------------------------------------------------------------
@@ -144,7 +155,7 @@ def _pairs_where_in(session: Session, table: Any, key: str, value: str, wanted: 
     out: dict[str, str] = {}
     connection = session.connection()
     raw = connection.dialect.paramstyle == "qmark"
-    for chunk in _chunks(wanted):
+    for chunk in _chunks(wanted, _sqlite_chunk(connection) if raw else _CHUNK):
         if raw:
             sql = f"SELECT {key}, {value} FROM {table.name} WHERE {key} IN ({', '.join('?' * len(chunk))})"
             out.update(connection.exec_driver_sql(sql, tuple(chunk)).all())
@@ -186,8 +197,9 @@ def papers_matching(
         names = [*PAPER_COLUMNS, *_PAPER_NODE_READS]
         json_at = [(i, _from_json(kind)) for i, kind in _json_columns(_paper, PAPER_COLUMNS)]
         head = f"SELECT {', '.join(f'paper.{c}' for c in PAPER_COLUMNS)}, {', '.join(f'node.{c}' for c in _PAPER_NODE_READS)} FROM paper JOIN node ON node.id = paper.node_id WHERE paper."
+        size = _sqlite_chunk(connection)
         for column, values in wanted:
-            for chunk in _chunks(values):
+            for chunk in _chunks(values, size):
                 sql = f"{head}{column.name} IN ({', '.join('?' * len(chunk))})"
                 for row in connection.exec_driver_sql(sql, tuple(chunk)):
                     row = list(row)

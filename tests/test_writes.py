@@ -260,3 +260,19 @@ def test_title_keys_are_the_words_joined_by_one_space():
     for t in titles:
         assert title_key(t) == identity.title_key(t) == by_definition(t), t
     assert title_key(None) == identity.title_key(None) == ""
+
+
+def test_a_batch_of_more_than_900_records_reads_each_kind_of_key_in_one_statement(sqlite_engine):
+    """On SQLite the look-ups of a batch bind as many keys as SQLite allows
+    (32,766 since 3.32), not 900: a batch of 2,000 entries read its aliases,
+    its ids and each kind of identity in three statements each."""
+    from sqlalchemy import event
+
+    text = "".join(f"@article{{k{i}, title={{Paper {i}}}, author={{Smith, A}}, year={{2020}}, doi={{10.1234/p{i}}}}}\n" for i in range(1000))
+    statements: list[str] = []
+    event.listen(sqlite_engine, "before_cursor_execute", lambda _c, _k, statement, *_: statements.append(" ".join(statement.split())))
+    report = load.ingest_source(sqlite_engine, "many.bib", text=text)
+    assert report.new == 1000 and not report.errors
+    reads = [s for s in statements if s.startswith("SELECT") and " IN (" in s]
+    assert sum("FROM alias WHERE alias IN" in s for s in reads) == 1
+    assert sum("FROM paper JOIN node" in s for s in reads) == 3  # DOIs, title keys, node ids
