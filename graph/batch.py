@@ -114,12 +114,21 @@ class PaperBatch:
     # -- reads --
 
     def prefetch(self, node_ids: Iterable[str] = (), *, dois: Iterable[str | None] = (), arxiv_ids: Iterable[str | None] = (),
-                 aliases: Iterable[str] = (), rows: Iterable[dict[str, Any]] = (), known_aliases: dict[str, str] | None = None) -> None:
+                 aliases: Iterable[str] = (), rows: Iterable[dict[str, Any]] = (), known_aliases: dict[str, str] | None = None,
+                 rows_complete: bool = False) -> None:
         """Read, in a few statements, the papers, identifier holders and aliases the
         coming rows will need (`rows`, `known_aliases`: what the caller has already
-        read, with `aliases` the names it looked up for them)."""
+        read, with `aliases` the names it looked up for them; `rows_complete`:
+        `rows` are every stored paper with one of these node ids, DOIs or arXiv
+        ids, so none is read again)."""
         for row in rows:
             self._know(row)
+        if rows_complete:
+            node_ids = set(node_ids)
+            self._absent.update(node_ids - self._papers.keys())
+            self._looked_up.update(("doi", d) for d in dois if d)
+            self._looked_up.update(("arxiv_id", a) for a in arxiv_ids if a)
+            node_ids, dois, arxiv_ids = (), (), ()
         aliases = {a.strip().lower() for a in aliases if a} - self._aliases_looked_up
         if aliases:
             found = known_aliases if known_aliases is not None else bulk.aliases_of(self.session, aliases)
@@ -169,11 +178,15 @@ class PaperBatch:
         out = PaperWrite(node_id, service.UNCHANGED)
         incoming = dict(row.values)
         citation_key = row.citation_key or node_id.split(":", 1)[-1]
-        refusal = self._refusal(row, citation_key, incoming)
-        if refusal:
-            out.change = REFUSED
-            out.problems.append(refusal)
-            return out
+        name, limit = incoming.get("name"), self._key_limit
+        # The common case tested inline; _refusal says what is wrong otherwise.
+        if not (len(node_id) <= limit and len(citation_key) <= limit and values.NUL not in node_id and values.NUL not in citation_key
+                and type(name) is str and name.strip()):
+            refusal = self._refusal(row, citation_key, incoming)
+            if refusal:
+                out.change = REFUSED
+                out.problems.append(refusal)
+                return out
         if values.has_nul(incoming):
             incoming = values.without_nul(incoming)
             out.problems.append(Problem("nul-byte", "NUL bytes (\\x00) are never stored; removed from the values"))
@@ -181,9 +194,11 @@ class PaperBatch:
         if year_problem:
             out.problems.append(Problem("odd-year", f"{year_problem}; not stored as the paper's year"))
             incoming["year"] = None
-        for ident, normalize in (("doi", normalize_doi), ("arxiv_id", normalize_arxiv)):
-            if ident in incoming:
-                incoming[ident] = normalize(incoming[ident])
+        # Both tested first: most rows carry neither, or carry both as None.
+        if incoming.get("doi") is not None:
+            incoming["doi"] = normalize_doi(incoming["doi"])
+        if incoming.get("arxiv_id") is not None:
+            incoming["arxiv_id"] = normalize_arxiv(incoming["arxiv_id"])
         if "authors" in incoming:
             incoming["authors"] = list(incoming["authors"] or [])
 
@@ -198,7 +213,8 @@ class PaperBatch:
             merged = merge.merge_paper(current, None if state is None else state.sources, incoming, incoming_sources, overwrite=self.overwrite)
         if state is None and row.sources is not None:
             merged.sources = dict(row.sources)  # an import's history is kept as it was written
-        out.problems.extend(Problem("kept-value", k.message) for k in merged.kept)
+        if merged.kept:
+            out.problems.extend(Problem("kept-value", k.message) for k in merged.kept)
         for ident in merge.IDENTITY_FIELDS:
             value = merged.values.get(ident)
             if value and (current is None or current.get(ident) != value):
@@ -270,7 +286,8 @@ class PaperBatch:
         """Write what the rows added or changed since the last flush."""
         new = [(i, s) for i, s in self._papers.items() if s.is_new and s.dirty]
         changed = [(i, s) for i, s in self._papers.items() if not s.is_new and s.dirty]
-        bulk.insert_papers(self.session, [_node_row(i, s) for i, s in new], [_paper_row(i, s) for i, s in new])
+        # add() removed NUL bytes from the values and refused keys holding one.
+        bulk.insert_papers(self.session, [_node_row(i, s) for i, s in new], [_paper_row(i, s) for i, s in new], papers_checked=True)
         bulk.update_papers(self.session, [_node_row(i, s) for i, s in changed], [_paper_row(i, s) for i, s in changed])
         bulk.insert_aliases(self.session, self._new_aliases)
         for _, state in (*new, *changed):
@@ -283,17 +300,22 @@ class PaperBatch:
 
 
 def _node_row(node_id: str, state: _State) -> dict[str, Any]:
-    row = {c: state.values.get(c) for c in bulk.NODE_COLUMNS if c in state.values}
-    return {**row, "id": node_id, "kind": NodeKind.paper.value, "provenance": state.provenance}
+    # Spelled out rather than derived column by column: built for every paper written.
+    v = state.values
+    return {"id": node_id, "kind": _PAPER, "name": v["name"], "description": v.get("description"), "year": v["year"],
+            "provenance": state.provenance}
 
 
 def _paper_row(node_id: str, state: _State) -> dict[str, Any]:
-    row = {c: state.values.get(c) for c in bulk.PAPER_COLUMNS if c in state.values}
-    return {
-        **row, "node_id": node_id, "citation_key": state.citation_key, "title_key": title_key(state.values["name"]),
-        "year": state.values["year"], "extra": state.values["extra"], "field_sources": state.sources,
-        "entry_type": state.values.get("entry_type") or "article",
-    }
+    v = state.values
+    return {"node_id": node_id, "authors": v.get("authors"), "venue": v.get("venue"), "doi": v.get("doi"), "arxiv_id": v.get("arxiv_id"),
+            "url": v.get("url"), "abstract": v.get("abstract"), "entry_type": v.get("entry_type") or "article",
+            "citation_key": state.citation_key, "title_key": title_key(v["name"]), "year": v["year"], "extra": v["extra"],
+            "field_sources": state.sources}
+
+
+_PAPER = NodeKind.paper.value
+_NODE_VALUES = ("name", "description", "year")  # the node columns among merge.MERGED_FIELDS (tests/test_writes.py)
 
 
 def write_papers(session: Session, rows: Sequence[PaperRow], *, overwrite: bool = False) -> list[PaperWrite]:

@@ -14,12 +14,13 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import json
+import sqlite3
 from operator import methodcaller
 
 from sqlalchemy import JSON, Boolean, TypeDecorator, bindparam, insert, select, update
 from sqlmodel import Session
 
-from . import search, service
+from . import search, service, values
 from .models import Alias, Edge, Node, NodeKind, Paper, PendingCitation
 
 # Stay well under SQLite's limit on bound parameters per statement.
@@ -53,12 +54,46 @@ def _json_columns(table: Any, columns: Sequence[str]) -> list[tuple[int, Any]]:
     return out
 
 
+def _dumps_encoder() -> Any:
+    """json.dumps with its default settings, its C encoder made once.
+
+    json.dumps builds that encoder again for every value: for the three JSON
+    columns of each paper (authors, extra, field sources) this was more than
+    half of their encoding time. Falls back to json.dumps where the C encoder
+    is absent or gives another text."""
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:
+        return json.dumps
+    try:
+        # The arguments json.JSONEncoder.iterencode passes for the defaults; no
+        # circular check (these values come from parsed text, never cyclic: a
+        # cycle would raise RecursionError instead of ValueError).
+        encode = make(None, json.JSONEncoder().default, json.encoder.encode_basestring_ascii, None, ": ", ", ", False, False, True)
+        sample = {"a": ["b", 1, 2.5, None, True, "é\x00\"\n"], "c": {}}
+        if "".join(encode(sample, 0)) != json.dumps(sample):
+            return json.dumps
+    except Exception:  # another Python's signature: the plain path
+        return json.dumps
+    join = "".join
+
+    def dumps(value: Any) -> str:
+        if type(value) is str:  # the C encoder takes only containers and scalars other than str at the top
+            return json.dumps(value)
+        return join(encode(value, 0))
+
+    return dumps
+
+
+_dumps = _dumps_encoder()
+
+
 def _to_json(kind: Any) -> Any:
     """value -> JSON text as SQLAlchemy would bind it to a column of this type."""
     if isinstance(kind, TypeDecorator):
-        return lambda v: json.dumps(kind.process_bind_param(v, None))
+        bind = kind.process_bind_param
+        return lambda v: _dumps(bind(v, None))
     # An empty list (a pending citation's intents, nearly always) spelled as json.dumps would.
-    return lambda v: "[]" if type(v) is list and not v else json.dumps(v)
+    return lambda v: "[]" if type(v) is list and not v else _dumps(v)
 
 
 def _from_json(kind: Any) -> Any:
@@ -67,21 +102,23 @@ def _from_json(kind: Any) -> Any:
     return lambda text: None if text is None else [] if text == "[]" else json.loads(text)
 
 
-def _insert_many(session: Session, table: Any, columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> None:
+def _insert_many(session: Session, table: Any, columns: Sequence[str], rows: Sequence[dict[str, Any]], *, nul_checked: bool = False) -> None:
     """INSERT many rows. On SQLite the statement goes to the driver as is
     (`exec_driver_sql`): SQLAlchemy's per-row parameter processing would cost
     more than SQLite's own work. JSON columns are serialised here as
-    SQLAlchemy's JSON type would (json.dumps). Elsewhere: Core executemany."""
+    SQLAlchemy's JSON type would (json.dumps). Elsewhere: Core executemany.
+    `nul_checked`: the rows' text holds no NUL byte (values.NUL_CHECKED)."""
     if not rows:
         return
     connection = session.connection()
+    options = {values.NUL_CHECKED: True} if nul_checked else {}
     if connection.dialect.paramstyle != "qmark":
-        session.execute(insert(table), [{c: r.get(c) for c in columns} for r in rows])
+        session.execute(insert(table), [{c: r.get(c) for c in columns} for r in rows], execution_options=options)
         return
     json_at = _json_columns(table, columns)
     sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
     if not json_at:
-        connection.exec_driver_sql(sql, [tuple(map(r.get, columns)) for r in rows])
+        connection.exec_driver_sql(sql, [tuple(map(r.get, columns)) for r in rows], execution_options=options)
         return
     params = [list(map(r.get, columns)) for r in rows]
     for i, kind in json_at:
@@ -90,13 +127,23 @@ def _insert_many(session: Session, table: Any, columns: Sequence[str], rows: Seq
         null = None if (kind.impl_instance if isinstance(kind, TypeDecorator) else kind).none_as_null else "null"
         for p in params:
             p[i] = null if p[i] is None else dumps(p[i])
-    connection.exec_driver_sql(sql, list(map(tuple, params)))
+    connection.exec_driver_sql(sql, list(map(tuple, params)), execution_options=options)
 
 
-def _chunks(values: Iterable[Any]) -> Iterable[list[Any]]:
+def _chunks(values: Iterable[Any], size: int = _CHUNK) -> Iterable[list[Any]]:
     values = list(values)
-    for i in range(0, len(values), _CHUNK):
-        yield values[i:i + _CHUNK]
+    for i in range(0, len(values), size):
+        yield values[i:i + size]
+
+
+def _sqlite_chunk(connection: Any) -> int:
+    """Parameters one SQLite statement may bind here (32,766 since SQLite 3.32;
+    the driver says, from Python 3.11), at most 10,000: a batch's 2,000 keys
+    are read in one statement instead of three."""
+    try:
+        return max(_CHUNK, min(10_000, connection.connection.driver_connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)))
+    except (AttributeError, TypeError):  # an older Python, or another driver
+        return _CHUNK
 
 
 # --- reads ----------------------------------------------------------------------
@@ -109,7 +156,7 @@ def _pairs_where_in(session: Session, table: Any, key: str, value: str, wanted: 
     out: dict[str, str] = {}
     connection = session.connection()
     raw = connection.dialect.paramstyle == "qmark"
-    for chunk in _chunks(wanted):
+    for chunk in _chunks(wanted, _sqlite_chunk(connection) if raw else _CHUNK):
         if raw:
             sql = f"SELECT {key}, {value} FROM {table.name} WHERE {key} IN ({', '.join('?' * len(chunk))})"
             out.update(connection.exec_driver_sql(sql, tuple(chunk)).all())
@@ -172,8 +219,9 @@ def papers_matching(
         names = [*PAPER_COLUMNS, *_PAPER_NODE_READS]
         json_at = [(i, _from_json(kind)) for i, kind in _json_columns(_paper, PAPER_COLUMNS)]
         head = f"SELECT {', '.join(f'paper.{c}' for c in PAPER_COLUMNS)}, {', '.join(f'node.{c}' for c in _PAPER_NODE_READS)} FROM paper JOIN node ON node.id = paper.node_id WHERE paper."
+        size = _sqlite_chunk(connection)
         for column, values in wanted:
-            for chunk in _chunks(values):
+            for chunk in _chunks(values, size):
                 sql = f"{head}{column.name} IN ({', '.join('?' * len(chunk))})"
                 for row in connection.exec_driver_sql(sql, tuple(chunk)):
                     row = list(row)
@@ -314,14 +362,17 @@ def lock_for_loading(session: Session) -> None:
 _LOADER_LOCK = 7_240_532  # any constant (db.py's schema lock is 7_240_531)
 
 
-def insert_papers(session: Session, nodes: Sequence[dict[str, Any]], papers: Sequence[dict[str, Any]]) -> None:
+def insert_papers(session: Session, nodes: Sequence[dict[str, Any]], papers: Sequence[dict[str, Any]], *, papers_checked: bool = False) -> None:
     """Insert paper nodes and their paper rows (ids must be new); many of them
-    are indexed for search in one statement (search.indexing_after)."""
+    are indexed for search in one statement (search.indexing_after).
+    `papers_checked`: the paper rows' text was checked for NUL bytes
+    (graph/batch.py), so the statement hook does not scan it again (their
+    abstracts and JSON text were most of what it scanned)."""
     if not nodes and not papers:
         return
     with search.indexing_after(session.connection(), len(nodes)):
         _insert_many(session, _node, NODE_COLUMNS, nodes)
-        _insert_many(session, _paper, PAPER_COLUMNS, papers)
+        _insert_many(session, _paper, PAPER_COLUMNS, papers, nul_checked=papers_checked)
     service.mark_changed(session)
 
 

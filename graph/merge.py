@@ -119,11 +119,15 @@ def new_paper(incoming: dict[str, Any], provenance: str) -> Merged:
     """`merge_paper(None, None, incoming, sources_for(incoming, provenance))`,
     without building the sources of every field first: a new paper's values
     as they are, each non-empty one from `provenance`."""
-    values = {name: incoming.get(name) for name in MERGED_FIELDS}
-    extra = values["extra"] = dict(incoming.get("extra") or {})
-    sources = {name: provenance for name in MERGED_FIELDS if name in incoming and not is_empty(values[name])}
-    for k in extra:
-        sources[f"extra.{k}"] = provenance
+    get = incoming.get
+    values = {name: get(name) for name in MERGED_FIELDS}
+    extra = values["extra"] = dict(get("extra") or {})
+    # is_empty inlined, a true value (most) decided by its truth alone: this
+    # runs for every field of every new paper (a year 0 is not empty).
+    sources = dict.fromkeys([name for name in MERGED_FIELDS
+                             if (v := values[name]) or (v is not None and v != "" and v != [] and v != {})], provenance)
+    if extra:
+        sources.update(dict.fromkeys(["extra." + k for k in extra], provenance))
     return Merged(values, sources, True)
 
 

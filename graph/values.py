@@ -141,9 +141,17 @@ def _parameters_with_nul(parameters: Any) -> bool:
     return False
 
 
+# An execution option: the statement's text parameters were checked for NUL
+# bytes already (graph/batch.py removes them from a paper's values and refuses
+# keys carrying one), so the statement hook need not scan them again.
+NUL_CHECKED = "aiprogress_nul_checked"
+
+
 def _refuse_nul(conn, cursor, statement, parameters, context, executemany) -> None:
     # No repr() of the parameters first: for an executemany of thousands of
     # rows it copied every value, where a memchr per string is enough.
+    if context is not None and context.execution_options.get(NUL_CHECKED):
+        return
     if parameters and _parameters_with_nul(parameters):
         raise InvalidInput("text cannot contain NUL bytes (\\x00)")
 

@@ -51,7 +51,6 @@ def arxiv_of(fields: dict[str, str]) -> str | None:
     return None
 
 
-_NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _WORDS = re.compile(r"[a-z0-9]+")
 
 
@@ -59,7 +58,7 @@ def title_key(title: str | None) -> str:
     """graph.identifiers.title_key, with a fast path for ASCII titles (most of
     them), where Unicode normalisation changes nothing; same results."""
     if title and title.isascii():
-        return _NON_ALNUM.sub(" ", title.lower()).strip()
+        return " ".join(_WORDS.findall(title.lower()))
     return _title_key(title)
 
 

@@ -297,3 +297,20 @@ def test_on_each_backend_an_upgraded_store_takes_links_and_verdicts(database_url
         assert linking.relink(engine).changes == 0 and _mentions(engine) == {}
     finally:
         engine.dispose()
+
+
+def test_papers_read_by_id_are_those_read_whole(engine):
+    """linking.papers of some ids (through the driver on SQLite, decoding a
+    paper's extra fields only where they hold keywords) gives what reading
+    every paper gives, keywords of any JSON type included."""
+    from aiprogress.graph import batch
+
+    extras = [{"keywords": "transformers; attention"}, {"note": "no keywords here", "x": "\"keywords\""}, {},
+              {"keywords": ["a", "b"]}, {"keywords": None}]
+    with database.session_scope(engine) as s:
+        batch.write_papers(s, [batch.PaperRow(f"paper:k{i}", {"name": f"K {i}", "year": 2020, "extra": e}, "t") for i, e in enumerate(extras)])
+    with database.session_scope(engine) as s:
+        whole = {r["id"]: r for r in linking.papers(s) if r["id"].startswith("paper:k")}
+        by_id = {r["id"]: r for r in linking.papers(s, [f"paper:k{i}" for i in range(len(extras))])}
+    assert by_id == whole
+    assert [by_id[f"paper:k{i}"]["keywords"] for i in range(len(extras))] == ["transformers; attention", None, None, ["a", "b"], None]

@@ -194,3 +194,85 @@ def test_the_report_file_is_written_when_an_ingest_fails_outright(cli, tmp_path)
     data = json.loads(report.read_text())
     assert [f["source"] for f in data["files"]] == [str(bib)]
     assert "10" in data["files"][0]["aborted"]
+
+
+def test_a_batch_reads_each_kind_of_paper_identity_once(engine):
+    """Placing a batch reads the stored papers sharing a DOI, a title or a
+    citation key with its records in one statement per kind of key (each
+    record's own paper:KEY among the ids), on either backend: the papers the
+    batch merges into are not read a second time."""
+    from sqlalchemy import event
+
+    text = "".join(f"@article{{k{i}, title={{Paper {i}}}, author={{Smith, A}}, year={{2020}}, doi={{10.1234/p{i}}}}}\n" for i in range(5))
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, _parameters, _context, _many):
+        if "FROM paper JOIN node" in " ".join(statement.split()):
+            statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        report = load.ingest_source(engine, "papers.bib", text=text)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert report.new == 5 and not report.errors
+    assert len(statements) == 3  # by DOI, by title key, by node id (no record has an arXiv id)
+
+
+def test_the_rows_a_paper_write_makes_have_every_column():
+    # batch._node_row and _paper_row spell the columns out: one added to the models must be added there too.
+    assert batch._NODE_VALUES == tuple(c for c in bulk.NODE_COLUMNS if c in merge.MERGED_FIELDS)
+    state = batch._State({"name": "A", "year": None, "extra": {}}, {}, "a", "t", True)
+    assert set(batch._paper_row("paper:a", state)) == set(bulk.PAPER_COLUMNS)
+    assert set(batch._node_row("paper:a", state)) | {"category", "binding"} == set(bulk.NODE_COLUMNS)
+
+
+def test_json_columns_are_stored_as_json_dumps_spells_them(sqlite_engine):
+    """graph/bulk.py encodes the JSON columns itself on SQLite; the text is
+    what SQLAlchemy's JSON type (json.dumps) would have written, so stores
+    written either way read and compare alike."""
+    authors = ["Müller, Jörg", 'O"Brien, Pat']
+    extra = {"note": "tab\there", "pages": "1--9", "n": "é\u2028"}
+    with database.session_scope(sqlite_engine) as s:
+        (write,) = batch.write_papers(s, [batch.PaperRow("paper:m", {"name": "M", "authors": authors, "extra": extra}, "f#m")])
+        assert write.change == service.ADDED
+    with sqlite_engine.connect() as c:
+        stored = c.exec_driver_sql("SELECT authors, extra, field_sources FROM paper WHERE node_id = 'paper:m'").one()
+    assert tuple(stored) == (json.dumps(authors), json.dumps(extra), json.dumps([["f#m", "name", "authors", "extra.note", "extra.pages", "extra.n"]]))
+
+
+def test_title_keys_are_the_words_joined_by_one_space():
+    """Both spellings of the title key (graph/identifiers.py, and ingest's
+    ASCII fast path) give letters and digits, lower case, accents dropped,
+    each run of anything else one space, none at the ends."""
+    import re
+    import unicodedata
+
+    from aiprogress.graph.identifiers import title_key
+    from aiprogress.ingest import identity
+
+    def by_definition(title: str) -> str:
+        text = "".join(c for c in unicodedata.normalize("NFKD", title) if not unicodedata.combining(c))
+        return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
+
+    titles = ["", "  ", "Attention Is All You Need", "  {BERT}: Pre-training -- of\tDeep\nBidirectional ... ", "x", "---",
+              "Über die Größe: 3D-Modelle (2nd ed.)", "Ångström-scale  NLP!", "123 go", "ﬁne-tuning ½"]
+    for t in titles:
+        assert title_key(t) == identity.title_key(t) == by_definition(t), t
+    assert title_key(None) == identity.title_key(None) == ""
+
+
+def test_a_batch_of_more_than_900_records_reads_each_kind_of_key_in_one_statement(sqlite_engine):
+    """On SQLite the look-ups of a batch bind as many keys as SQLite allows
+    (32,766 since 3.32), not 900: a batch of 2,000 entries read its aliases,
+    its ids and each kind of identity in three statements each."""
+    from sqlalchemy import event
+
+    text = "".join(f"@article{{k{i}, title={{Paper {i}}}, author={{Smith, A}}, year={{2020}}, doi={{10.1234/p{i}}}}}\n" for i in range(1000))
+    statements: list[str] = []
+    event.listen(sqlite_engine, "before_cursor_execute", lambda _c, _k, statement, *_: statements.append(" ".join(statement.split())))
+    report = load.ingest_source(sqlite_engine, "many.bib", text=text)
+    assert report.new == 1000 and not report.errors
+    reads = [s for s in statements if s.startswith("SELECT") and " IN (" in s]
+    assert sum("FROM alias WHERE alias IN" in s for s in reads) == 1
+    assert sum("FROM paper JOIN node" in s for s in reads) == 3  # DOIs, title keys, node ids
