@@ -27,11 +27,17 @@ def _works(n: int, seed: int = 3) -> list[dict]:
     return works
 
 
-def _store(tmp_path, name: str, works: list[dict], batch_size: int):
+def _file_and_store(tmp_path, works: list[dict], name: str = "w"):
+    """The works as a JSON Lines file, and an empty store beside it."""
     path = tmp_path / f"{name}.jsonl"
     path.write_text("".join(json.dumps(w) + "\n" for w in works), encoding="utf-8")
     engine = database.open_engine(str(tmp_path / f"{name}.db"))
     database.create_schema(engine)
+    return path, engine
+
+
+def _store(tmp_path, name: str, works: list[dict], batch_size: int):
+    path, engine = _file_and_store(tmp_path, works, name)
     report = load.ingest_source(engine, str(path), batch_size=batch_size)
     with Session(engine) as s:
         edges = sorted(s.execute(select(Edge.source_id, Edge.target_id).where(Edge.relation == "cites")).all())
@@ -131,10 +137,7 @@ def test_a_stream_pauses_the_collector_yet_leaves_no_garbage_growing(tmp_path):
     collected after it, so the objects alive stay flat however many batches
     the file has (the SQL statements a batch compiles leave cycles: without
     the collections they grew by about twenty objects a batch)."""
-    path = tmp_path / "w.jsonl"
-    path.write_text("".join(json.dumps(w) + "\n" for w in _works(400)), encoding="utf-8")
-    engine = database.open_engine(str(tmp_path / "w.db"))
-    database.create_schema(engine)
+    path, engine = _file_and_store(tmp_path, _works(400))
     alive: list[int] = []
     paused: list[bool] = []
 
@@ -160,10 +163,7 @@ def test_a_reference_to_a_work_later_in_the_file_is_never_pending(tmp_path):
     again: a reference to a work later in the file is an edge at once,
     never a pending citation written and deleted again."""
     works = _works(40, seed=4)
-    path = tmp_path / "w.jsonl"
-    path.write_text("".join(json.dumps(w) + "\n" for w in works), encoding="utf-8")
-    engine = database.open_engine(str(tmp_path / "w.db"))
-    database.create_schema(engine)
+    path, engine = _file_and_store(tmp_path, works)
     seen: set[tuple[str, str]] = set()
     report = load.ingest_source(engine, str(path), batch_size=3, progress=lambda *_: seen.update(_pending_rows(engine)))
     edges, pending = _expected(works)
@@ -177,10 +177,7 @@ def test_a_stream_stopped_between_its_passes_is_completed_by_a_rerun(tmp_path):
     the store holds whole papers; the file is not recorded as ingested, and
     reading it again links every reference."""
     works = _works(30, seed=6)
-    path = tmp_path / "w.jsonl"
-    path.write_text("".join(json.dumps(w) + "\n" for w in works), encoding="utf-8")
-    engine = database.open_engine(str(tmp_path / "w.db"))
-    database.create_schema(engine)
+    path, engine = _file_and_store(tmp_path, works)
 
     def stop(phase: str, done: int, total: int) -> None:
         if phase.endswith("references"):
@@ -204,10 +201,7 @@ def test_a_file_changed_between_the_passes_links_nothing_wrongly(tmp_path):
     file; if the file changed in between, its references are not linked to
     the wrong works: the report says so."""
     works = _works(20, seed=8)
-    path = tmp_path / "w.jsonl"
-    path.write_text("".join(json.dumps(w) + "\n" for w in works), encoding="utf-8")
-    engine = database.open_engine(str(tmp_path / "w.db"))
-    database.create_schema(engine)
+    path, engine = _file_and_store(tmp_path, works)
 
     def rewrite(phase: str, done: int, total: int) -> None:
         if phase.endswith("records") and done == len(works):

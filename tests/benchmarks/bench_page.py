@@ -10,9 +10,9 @@ warm.
 network built, first frame drawn, physics off (positions come from the
 server's layout, graph/layout.py). It is read as performance.now() in the
 page, i.e. from the start of navigation. The server is started as
-`aiprogress serve` starts it: the default view is laid out (and cached per
-store revision) before the address is printed, and that time is shown on its
-own. A cold visit is the browser's first (nothing in its cache); warm visits
+`aiprogress serve` prepares it (in the background, once it listens): the
+default view is laid out (and cached per store revision) before the first
+visit, and that time is shown on its own. A cold visit is the browser's first (nothing in its cache); warm visits
 repeat it. Side by side, the same drawing with
 vis-network's own physics doing the layout (stabilisation, 200 iterations for
 the history, 60 for 5,000 nodes), which is what the server layout replaced.
@@ -106,7 +106,7 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}/"
         app = create_app({"database_url": str(db_path)})
         started = time.perf_counter()
-        warm_page(app)  # as `aiprogress serve` does before it prints its address
+        warm_page(app)  # as `aiprogress serve` prepares it once it listens
         self.warm_up_ms = (time.perf_counter() - started) * 1000
         self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
@@ -221,7 +221,7 @@ def main() -> None:
             print(f"{label:<18} {cold['drawn']:>6} {cold['ready_ms']:>8.0f} {median:>10.0f} {verdict:>6} {target:>7} {cold['bytes']:>13,} {made:>12}  {side}")
             runs = ", ".join(f"{w['ready_ms']:.0f}" for w in warm)
             print(f"{'':<18} warm runs: {runs} ms; data in hand at {statistics.median(w['data_ms'] for w in warm):.0f} ms; "
-                  f"server's layout at start-up (before the address is printed): {cold['warm_up_ms']:.0f} ms; load average {cold['load']:.1f}")
+                  f"server's layout, prepared before the first visit: {cold['warm_up_ms']:.0f} ms; load average {cold['load']:.1f}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
