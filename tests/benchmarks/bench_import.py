@@ -11,10 +11,15 @@ the same papers (no references), then, round after round interleaved
   - json.loads: every line of the file, the anchor;
   - bibtex write: the .bib's records (parsed beforehand) written into a new
     SQLite store, the BibTeX path's write cost for the same papers;
-  - import: `ingest_source` of the JSON Lines file into a new SQLite store.
+  - import: `ingest_source` of the JSON Lines file into a new SQLite store;
+  - rows alone: the rows the import's references became (its `cites` edges
+    and pending citations), taken out of its store and written again by
+    SQLite alone (one `executemany` each, one transaction, the store's own
+    connection settings): what writing those references costs with no
+    importer at all.
 Each import runs in a child process of its own, so its peak memory is its
 own. The budget is 2x json.loads plus the BibTeX write; the import's time
-is printed against it, with works/s, references/s, peak memory (max RSS),
+is printed against it and against the floor (the budget plus rows alone), with works/s, references/s, peak memory (max RSS),
 the resident memory less file-backed pages (the memory-mapped store) after
 a tenth of the file and at its end (flat in the file's size when streaming
 works), the share of references resolved into
@@ -131,6 +136,33 @@ def _import_child(path: str, db: str, works: int) -> dict:
     return {"sample": sample, "edges": edges, "pending": pending, "peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3, **rss}
 
 
+def _rows_child(db: str) -> dict:
+    """In a child process: the import's `cites` edges and pending citations
+    taken out of its store (untimed; VACUUM, so that no freed pages are
+    reused), then written again by SQLite alone, timed."""
+    engine = database.open_engine(f"sqlite:///{db}")
+    raw = engine.raw_connection()
+    connection = raw.driver_connection
+    tables = {"edge": "WHERE relation = 'cites'", "pending_citation": ""}
+    rows = {t: connection.execute(f"SELECT * FROM {t} {where}").fetchall() for t, where in tables.items()}
+    for table, where in tables.items():
+        connection.execute(f"DELETE FROM {table} {where}")
+    connection.commit()
+    connection.execute("VACUUM")
+
+    def write() -> None:
+        connection.execute("BEGIN")  # one transaction, whatever the driver's isolation setting
+        for table, values in rows.items():
+            if values:
+                connection.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(values[0]))})", values)
+        connection.execute("COMMIT")
+
+    sample, _ = timing.timed(write)
+    raw.close()
+    engine.dispose()
+    return {"sample": sample, "rows": sum(map(len, rows.values()))}
+
+
 def _bibtex_child(path: str, db: str, works: int) -> dict:
     """In a child process: the BibTeX path writing the same papers (parsed beforehand), timed."""
     engine = _fresh(Path(db))
@@ -157,21 +189,27 @@ def main() -> int:
         jsonl, bib = Path(tmp) / "works.jsonl", Path(tmp) / "works.bib"
         references = generate(jsonl, bib, args.works, args.refs, args.outside)
         print(f"file: {args.works:,} works, {references:,} references, {jsonl.stat().st_size / 1e6:.1f} MB; {timing.machine_line()}", flush=True)
-        samples: dict[str, list[timing.Sample]] = {"json.loads": [], "bibtex write": [], "import": []}
+        samples: dict[str, list[timing.Sample]] = {"json.loads": [], "bibtex write": [], "import": [], "rows alone": []}
         imports = []
         for _ in range(args.samples):
             samples["json.loads"].append(timing.timed(lambda: anchor(jsonl))[0])
             samples["bibtex write"].append(in_child(_bibtex_child, str(bib), str(Path(tmp) / "bib.db"), args.works)["sample"])
             imports.append(in_child(_import_child, str(jsonl), str(Path(tmp) / "import.db"), args.works))
             samples["import"].append(imports[-1]["sample"])
+            written = in_child(_rows_child, str(Path(tmp) / "import.db"))
+            samples["rows alone"].append(written["sample"])
         timing.report(samples, anchor="json.loads")
         json_s, bib_s, import_s = (timing.median(samples[k], "wall") for k in ("json.loads", "bibtex write", "import"))
         json_cpu, bib_cpu, import_cpu = (timing.median(samples[k], "cpu") for k in ("json.loads", "bibtex write", "import"))
+        rows_s, rows_cpu = timing.median(samples["rows alone"], "wall"), timing.median(samples["rows alone"], "cpu")
         budget, budget_cpu = 2 * json_s + bib_s, 2 * json_cpu + bib_cpu
         last = imports[-1]
         print(f"import:              {args.works / import_s:,.0f} works/s  {references / import_s:,.0f} references/s (median wall)")
         print(f"budget:              2 x json.loads + bibtex write = {budget:.2f} s wall, {budget_cpu:.2f} s CPU; "
               f"import / budget = {import_s / budget:.2f} wall, {import_cpu / budget_cpu:.2f} CPU")
+        print(f"floor:               budget + rows alone ({written['rows']:,} rows: {rows_cpu / max(written['rows'], 1) * 1e6:.1f} µs CPU a row) = "
+              f"{budget + rows_s:.2f} s wall, {budget_cpu + rows_cpu:.2f} s CPU; import / floor = {import_s / (budget + rows_s):.2f} wall, "
+              f"{import_cpu / (budget_cpu + rows_cpu):.2f} CPU")
         print(f"import / json.loads: {import_s / json_s:.1f}x wall")
         print(f"references resolved: {last['edges']:,} cites edges, {last['pending']:,} pending "
               f"({last['edges'] / max(references, 1):.1%} resolved; {1 - args.outside:.0%} named works in the file)")
