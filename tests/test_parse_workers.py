@@ -122,20 +122,15 @@ def test_one_core_is_the_writers_and_idle_ones_parse(monkeypatch):
 
 def test_the_workers_end_once_every_file_is_parsed(tmp_path):
     """While the last files are written, no worker holds on to the memory its parses took."""
-    import multiprocessing
-
     from aiprogress.ingest import parse_ahead
 
-    files = []
-    for n in range(4):
-        path = tmp_path / f"f{n}.bib"
-        path.write_text("".join(f"@article{{f{n}k{i}, title={{Work {i}}}, year={{2001}}}}\n" for i in range(20)))
-        files.append(str(path))
+    files = _small_files(tmp_path, 4)
     seen = []
+    before = _live_children()
     for i, (format, parsed) in enumerate(parse_ahead.parsed_ahead(files, 1, None)):
         seen.append(len(parsed.records))
         if i == len(files) - 1:
-            assert not multiprocessing.active_children()
+            assert not _live_children() - before
     assert seen == [20, 20, 20, 20]
 
 
@@ -148,13 +143,20 @@ def _small_files(tmp_path, n: int) -> list[str]:
     return files
 
 
-def _workers_end(deadline_s: float = 20) -> bool:
-    import multiprocessing
+def _live_children() -> set[int]:
+    """The pids of this process's children still running (not zombies: a
+    worker that has exited holds no memory, even before multiprocessing's
+    bookkeeping, which the pool's own thread reaps at the same time, lets it
+    go). Other parts of the test run (a SPARQL worker, say) may keep theirs:
+    a test compares with the set before its ingest."""
+    return {pid for pid in _children(os.getpid()) if _alive(pid)}
 
+
+def _workers_end(before: set, deadline_s: float = 20) -> bool:
     deadline = time.monotonic() + deadline_s
-    while multiprocessing.active_children() and time.monotonic() < deadline:
+    while _live_children() - before and time.monotonic() < deadline:
         time.sleep(0.05)
-    return not multiprocessing.active_children()
+    return not _live_children() - before
 
 
 def test_the_workers_end_as_soon_as_every_file_is_handed_out_and_parsed(tmp_path, monkeypatch):
@@ -163,17 +165,19 @@ def test_the_workers_end_as_soon_as_every_file_is_handed_out_and_parsed(tmp_path
     from aiprogress.ingest import parse_ahead
 
     monkeypatch.setattr(parse_ahead, "AHEAD_BYTES", 0)  # one file ahead of the worker, whatever their size
+    before = _live_children()
     ahead = parse_ahead.parsed_ahead(_small_files(tmp_path, 5), 1, None)
     for _ in range(3):  # one worker, two files ahead: with the third taken, every file is handed out
         next(ahead)
-    assert _workers_end()
+    assert _workers_end(before)
     assert [len(parsed.records) for _, parsed in ahead] == [20, 20]
 
 
 def test_small_files_are_all_handed_out_at_once_and_the_worker_ends_before_the_first_is_written(tmp_path):
     from aiprogress.ingest import parse_ahead
 
+    before = _live_children()
     ahead = parse_ahead.parsed_ahead(_small_files(tmp_path, 5), 1, None)
     assert len(next(ahead)[1].records) == 20
-    assert _workers_end()
+    assert _workers_end(before)
     assert [len(parsed.records) for _, parsed in ahead] == [20, 20, 20, 20]
