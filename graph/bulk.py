@@ -178,7 +178,7 @@ def alias_targets(session: Session, aliases: Iterable[str]) -> dict[str, tuple[s
     out: dict[str, tuple[str, str]] = {}
     connection = session.connection()
     raw = connection.dialect.paramstyle == "qmark"
-    for chunk in _chunks({a.lower() for a in aliases if a}):
+    for chunk in _chunks({a.lower() for a in aliases if a}, _sqlite_chunk(connection) if raw else _CHUNK):
         if raw:  # as in _pairs_where_in
             sql = (f"SELECT alias.alias, alias.node_id, node.kind FROM alias JOIN node ON node.id = alias.node_id "
                    f"WHERE alias.alias IN ({', '.join('?' * len(chunk))})")

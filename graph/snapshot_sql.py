@@ -149,11 +149,16 @@ def _evidence_select(size: int):
     return select(*(c[name] for name in EVIDENCE_COLUMNS)).where(c.id.in_([bindparam(f"i{i}", type_=c.id.type) for i in range(size)]))
 
 
+def _padded(edge_ids: Sequence[int]) -> list[int]:
+    """Up to EVIDENCE_CHUNK ids padded to their statement's shape (8 or EVIDENCE_CHUNK) by repeating the last."""
+    size = _SMALL if len(edge_ids) <= _SMALL else EVIDENCE_CHUNK
+    return list(edge_ids) + [edge_ids[-1]] * (size - len(edge_ids))
+
+
 def evidence_statement(edge_ids: Sequence[int]):
     """What `read_evidence` runs for these row ids (at most EVIDENCE_CHUNK), with them bound."""
-    size = _SMALL if len(edge_ids) <= _SMALL else EVIDENCE_CHUNK
-    padded = list(edge_ids) + [edge_ids[-1]] * (size - len(edge_ids))
-    return _evidence_select(size).params({f"i{i}": value for i, value in enumerate(padded)})
+    padded = _padded(edge_ids)
+    return _evidence_select(len(padded)).params({f"i{i}": value for i, value in enumerate(padded)})
 
 
 _evidence_sql: dict[tuple[str, str, int], tuple[str, bool]] = {}
@@ -182,10 +187,8 @@ def read_evidence(connection: Connection, edge_ids: Sequence[int] | None) -> dic
             found[row[0]] = row
         return found
     for start in range(0, len(edge_ids), EVIDENCE_CHUNK):
-        chunk = edge_ids[start : start + EVIDENCE_CHUNK]
-        size = _SMALL if len(chunk) <= _SMALL else EVIDENCE_CHUNK
-        sql, positional = evidence_sql(connection.dialect, size)
-        padded = list(chunk) + [chunk[-1]] * (size - len(chunk))
+        padded = _padded(edge_ids[start : start + EVIDENCE_CHUNK])
+        sql, positional = evidence_sql(connection.dialect, len(padded))
         params = tuple(padded) if positional else {f"i{i}": value for i, value in enumerate(padded)}
         for row in _driver_rows(connection, sql, params):
             found[row[0]] = row

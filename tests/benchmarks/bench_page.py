@@ -37,7 +37,7 @@ from aiprogress.api.app import create_app
 from aiprogress.api.page_routes import warm_page
 from aiprogress.api.page import page_bundle, page_html
 from aiprogress.graph import db as database
-from aiprogress.graph import view
+from aiprogress.graph import service, view
 from aiprogress.graph.models import Edge, Node, Paper
 from aiprogress.ingest import datafiles
 
@@ -80,11 +80,10 @@ def build_large(path: Path, total: int, seed: int = 11) -> None:
                 edges.append({"source_id": ids[i], "relation": "cites", "target_id": ids[j], "provenance": "bench", "note": "", "inferred": False})
         if i % 5 == 0:
             edges.append({"source_id": ids[i], "relation": "introduces", "target_id": techniques[i % len(techniques)], "provenance": "bench", "note": "", "inferred": False})
-    with engine.begin() as conn:
-        conn.execute(insert(Node.__table__), nodes)
-        conn.execute(insert(Paper.__table__), papers)
-        conn.execute(insert(Edge.__table__), edges)
-        conn.exec_driver_sql("UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'revision'")
+    with database.session_scope(engine) as session:
+        for table, rows in ((Node.__table__, nodes), (Paper.__table__, papers), (Edge.__table__, edges)):
+            session.execute(insert(table), rows)
+        service.mark_changed(session)  # the store's revision moves on commit, as for every write
     engine.dispose()
 
 

@@ -147,11 +147,10 @@ def corpus_store(builtin_db_file, tmp_path_factory) -> Path:
     nodes.append({"id": HIDDEN_PAPER, "kind": "paper", "name": HIDDEN_TITLE, "year": 2003, "provenance": "bibtex:acl.bib"})
     papers.append({"node_id": HIDDEN_PAPER, "authors": ["Hidden Author"], "citation_key": "P03-1001", "title_key": "zyzzyva", "year": 2003,
                    "extra": {}, "field_sources": {}, "entry_type": "inproceedings"})
-    with engine.begin() as conn:
-        conn.execute(insert(Node.__table__), nodes)
-        conn.execute(insert(Paper.__table__), papers)
-        conn.execute(insert(Edge.__table__), edges)
-        conn.exec_driver_sql("UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'revision'")
+    with database.session_scope(engine) as session:
+        for table, rows in ((Node.__table__, nodes), (Paper.__table__, papers), (Edge.__table__, edges)):
+            session.execute(insert(table), rows)
+        service.mark_changed(session)  # the store's revision moves on commit, as for every write
     engine.dispose()
     return path
 
